@@ -1,0 +1,3 @@
+export * from "./app-model.js";
+export * from "./graph.js";
+export * from "./lsp.js";
