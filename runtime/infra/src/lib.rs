@@ -1,0 +1,1 @@
+//! Reprise infrastructure providers (placeholder until they land).

@@ -1,0 +1,1 @@
+//! Reprise runtime (placeholder until the runtime lands).
