@@ -1,0 +1,1 @@
+//! Reprise tracing (placeholder until it lands).
