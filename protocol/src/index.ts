@@ -1,3 +1,5 @@
 export * from "./app-model.js";
 export * from "./graph.js";
 export * from "./lsp.js";
+export * from "./graph-build.js";
+export * from "./mermaid.js";
