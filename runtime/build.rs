@@ -1,0 +1,4 @@
+//! Emits the linker flags a Node addon needs (undefined napi_* symbols resolved at load time).
+fn main() {
+    napi_build::setup();
+}
