@@ -7,7 +7,7 @@
  *
  * Mapping SVG nodes back to graph nodes: mermaid's `securityLevel: 'strict'` disables `click` callbacks, so
  * instead `toMermaidDiagram` returns the id table (mermaid id → graph node id). Mermaid renders each node as
- * `<g id="flowchart-<mermaidId>-<n>">` (and sets `data-id="<mermaidId>"` on newer renderers); the webview
+ * `<g id="<renderId>-flowchart-<mermaidId>-<n>">` (mermaid 12; some renderers also set `data-id`); the webview
  * looks the id up in this table.
  */
 import type { Graph, GraphEdge, GraphNode, GraphNodeKind } from "./graph.js";

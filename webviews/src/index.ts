@@ -1,1 +1,4 @@
-export {};
+/** @reprise/webviews: the message contract and the pure helpers shared by the extension host and the webviews. */
+export * from "./messages.js";
+export * from "./request-template.js";
+export * from "./html.js";

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Bundles the two webview scripts (IIFE, browser) and copies their CSS and mermaid's prebuilt browser build
+// (pinned in package.json) next to them. `bundleWebviews(outDir)` is also called by the extension's bundle
+// script, so the .vsix carries the pages inside the extension folder (localResourceRoots).
+import { build } from "esbuild";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = join(dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+
+export async function bundleWebviews(outDir, { minify = true } = {}) {
+  mkdirSync(outDir, { recursive: true });
+  await build({
+    entryPoints: { diagram: join(here, "src/diagram/main.ts"), "api-explorer": join(here, "src/api-explorer/main.ts") },
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target: "es2022",
+    outdir: outDir,
+    minify,
+    sourcemap: false,
+    logLevel: "warning",
+  });
+  copyFileSync(join(here, "media/diagram.css"), join(outDir, "diagram.css"));
+  copyFileSync(join(here, "media/api-explorer.css"), join(outDir, "api-explorer.css"));
+  copyFileSync(join(dirname(require.resolve("mermaid/package.json")), "dist/mermaid.min.js"), join(outDir, "mermaid.min.js"));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await bundleWebviews(process.argv[2] ?? join(here, "dist/media"));
+}

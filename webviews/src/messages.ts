@@ -1,0 +1,93 @@
+/**
+ * The typed messages between the extension host and the two webviews, one discriminated union per direction.
+ * Both sides import this module, so a renamed field is a compile error on both ends instead of a silent no-op.
+ * Requests that expect an answer carry an `id`; the answer echoes it.
+ */
+import type { Endpoint, Graph } from "@reprise/protocol";
+
+// ---------- architecture diagram ----------
+
+/** What the diagram webview persists with setState (restored by the panel serializer after a reload). */
+export interface DiagramState {
+  rootUri: string | null;
+  zoom: number;
+  panX: number;
+  panY: number;
+}
+
+export type HostToDiagram =
+  | { type: "graph"; rootUri: string; generation: number; graph: Graph; problems: number; appName: string }
+  | { type: "noApp"; reason: string };
+
+export type DiagramToHost =
+  | { type: "ready"; state: DiagramState | null }
+  | { type: "reveal"; rootUri: string; nodeId: string }
+  /** After each successful render: lets tests and the host know what is on screen. */
+  | { type: "rendered"; generation: number; nodeIds: string[] }
+  | { type: "renderError"; generation: number; message: string };
+
+// ---------- API explorer ----------
+
+export interface HeaderLine {
+  name: string;
+  value: string;
+}
+
+/** A request as the user edits it in the explorer. `path` already has path params substituted. */
+export interface RequestDraft {
+  method: string;
+  path: string;
+  query: HeaderLine[];
+  headers: HeaderLine[];
+  /** JSON text; empty for requests without a body. */
+  body: string;
+}
+
+export interface CallResult {
+  ok: boolean;
+  status: number;
+  statusText: string;
+  headers: HeaderLine[];
+  body: string;
+  /** True when the body was cut at the display limit. */
+  truncated: boolean;
+  timeMs: number;
+  /** Set when no HTTP response came back (connection refused, timeout, bad URL). */
+  error: string | null;
+  url: string;
+}
+
+export interface ExplorerEndpoint {
+  rootUri: string;
+  service: string;
+  name: string;
+  methods: string[];
+  path: string;
+  doc: string | null;
+  auth: boolean;
+}
+
+export interface ExplorerState {
+  endpoint: { rootUri: string; service: string; name: string } | null;
+  draft: RequestDraft | null;
+}
+
+export type HostToExplorer =
+  | { type: "endpoint"; endpoint: ExplorerEndpoint; draft: RequestDraft; baseUrl: string; running: boolean }
+  | { type: "appState"; running: boolean; baseUrl: string }
+  | { type: "response"; id: number; result: CallResult };
+
+export type ExplorerToHost =
+  | { type: "ready"; state: ExplorerState | null }
+  | { type: "send"; id: number; request: RequestDraft }
+  | { type: "startApp" };
+
+/** Narrowing guard used by both hosts: webview messages are untrusted input. */
+export function isMessage<T extends { type: string }>(value: unknown, types: readonly T["type"][]): value is T {
+  return typeof value === "object" && value !== null && types.includes((value as { type: unknown }).type as T["type"]);
+}
+
+export const DIAGRAM_TO_HOST_TYPES = ["ready", "reveal", "rendered", "renderError"] as const satisfies readonly DiagramToHost["type"][];
+export const EXPLORER_TO_HOST_TYPES = ["ready", "send", "startApp"] as const satisfies readonly ExplorerToHost["type"][];
+
+export type { Endpoint };
