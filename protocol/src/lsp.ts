@@ -22,3 +22,52 @@ export interface GraphRequestParams {
   rootUri?: string;
 }
 export type GraphRequestResult = AppModelParams[];
+
+/**
+ * Client-side commands that the server's code lenses carry (the client implements them; the server never
+ * executes them). Each command receives exactly one argument of the type named beside it.
+ */
+export const ClientCommand = {
+  /** EndpointCommandArgs: start the app (if needed) and open the endpoint in the API explorer. */
+  runEndpoint: "reprise.runEndpoint",
+  /** EndpointCommandArgs: send `sampleRequest` to the running app. */
+  callEndpoint: "reprise.callEndpoint",
+  /** EndpointCommandArgs: start the app under the debugger, then call the endpoint. */
+  debugEndpoint: "reprise.debugEndpoint",
+  /** ShowLocationsArgs: peek a list of locations (VS Code: `editor.action.showReferences` semantics). */
+  showLocations: "reprise.showLocations",
+  /** RunCronJobArgs: trigger the cron job's endpoint once on the running app. */
+  runCronJob: "reprise.runCronJob",
+} as const;
+
+export interface EndpointCommandArgs {
+  rootUri: string;
+  service: string;
+  endpoint: string;
+  /** The method a call uses: the first declared one ("POST" for `"*"`). */
+  method: string;
+  /** Every declared method. */
+  methods: string[];
+  path: string;
+  /** Request fields (path, query, header and body together, keyed by property name) with placeholder values. */
+  sampleRequest: Record<string, unknown> | null;
+}
+
+export interface LspLocation {
+  uri: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+
+export interface ShowLocationsArgs {
+  /** Document and position the peek view is anchored at. */
+  uri: string;
+  position: { line: number; character: number };
+  locations: LspLocation[];
+}
+
+export interface RunCronJobArgs {
+  rootUri: string;
+  name: string;
+  title: string;
+  endpoint: { service: string; name: string } | null;
+}
