@@ -1,1 +1,24 @@
-export {};
+/**
+ * @reprise/analyzer: app files in, app model + diagnostics out. Pure (no IO); the Node-side loader lives in the
+ * separate `@reprise/analyzer/node` entry point.
+ */
+import type { AppModel } from "@reprise/protocol";
+import { Analyzer, type AnalyzerOptions, type SourceInput } from "./analyzer.js";
+import { coreDiagnostics } from "./diagnostics/catalogue.js";
+import type { DiagnosticDefinition } from "./diagnostics/define.js";
+import { schemaDiagnosticsList } from "./schema-bridge.js";
+
+export { Analyzer, type AnalysisResult, type AnalyzerOptions, type SourceInput } from "./analyzer.js";
+export { ParsedFile } from "./parsed-file.js";
+export type { DiagnosticDefinition } from "./diagnostics/define.js";
+export { isAppRootMarker } from "./sdk.js";
+
+/** Every diagnostic the analyser can report: the core catalogue plus the schema builder's RP3xxx codes. */
+export const diagnosticCatalogue: readonly DiagnosticDefinition[] = Object.freeze(
+  [...coreDiagnostics, ...schemaDiagnosticsList].sort((a, b) => (a.code < b.code ? -1 : 1)),
+);
+
+/** One-shot analysis of a full set of files. */
+export function analyze(files: SourceInput[], options?: AnalyzerOptions): AppModel {
+  return new Analyzer(options).setFiles(files).model;
+}

@@ -1,0 +1,292 @@
+/**
+ * The incremental analyser. Inputs are the app's files as text (no IO here); each change re-parses and
+ * re-extracts only the changed file, drops the cached schemas that depended on it, and reruns the cheap global
+ * link step. Invalidation rules are documented in docs/app-model.md ("Incremental analysis").
+ */
+import type { AppModel, Diagnostic, Severity } from "@reprise/protocol";
+import { APP_MODEL_VERSION } from "@reprise/protocol";
+import type { Node } from "./ast.js";
+import { D } from "./diagnostics/catalogue.js";
+import { makeDiagnostic } from "./diagnostics/define.js";
+import { extractFile, isScannedSource } from "./extract.js";
+import { emptyFacts, type FileFacts } from "./facts.js";
+import { stripJsonComments } from "./jsonc.js";
+import { link } from "./link/index.js";
+import { ZERO_RANGE } from "./link/context.js";
+import { ParsedFile } from "./parsed-file.js";
+import { ModuleResolver } from "./resolve.js";
+import { createSchemaBuilder, type SchemaBuilderLike, type SchemaRequestContext, type SchemaResultLike, type SchemaRole } from "./schema-bridge.js";
+import { APP_ROOT_MARKERS } from "./sdk.js";
+
+export interface SourceInput {
+  /** Relative to the app root, "/" separators. */
+  path: string;
+  text: string;
+}
+
+export interface AnalyzerOptions {
+  appId?: string;
+  /** Per-code severity overrides; "off" drops the diagnostic. */
+  severity?: Record<string, Severity | "off">;
+}
+
+export interface AnalysisResult {
+  model: AppModel;
+  /** Every input file is present; [] when clean. */
+  diagnosticsByFile: Map<string, Diagnostic[]>;
+  /** Files whose diagnostics differ from the previous result (including now-empty and removed files). */
+  changedFiles: string[];
+  /** Increments on every setFiles/update/remove/setOptions. */
+  generation: number;
+}
+
+const PARSEABLE = /\.(ts|tsx|mts|cts|js|mjs|cjs|jsx)$/;
+
+interface FileState {
+  text: string;
+  parsed: ParsedFile | null;
+  facts: FileFacts | null;
+}
+
+export class Analyzer {
+  private options: AnalyzerOptions;
+  private readonly files = new Map<string, FileState>();
+  private readonly facts = new Map<string, FileFacts>();
+  private readonly resolver = new ModuleResolver((p) => this.files.has(p));
+  private builder: SchemaBuilderLike;
+  private readonly schemaCache = new Map<string, Map<string, SchemaResultLike>>();
+  /** dependency file → files whose cached schemas read it. */
+  private readonly reverseDeps = new Map<string, Set<string>>();
+  private generation = 0;
+  private current: AnalysisResult;
+
+  constructor(options: AnalyzerOptions = {}) {
+    this.options = { ...options };
+    this.builder = this.newBuilder();
+    this.current = this.relink([]);
+  }
+
+  get result(): AnalysisResult {
+    return this.current;
+  }
+
+  fileNames(): string[] {
+    return [...this.files.keys()].sort();
+  }
+
+  getParsedFile(path: string): ParsedFile | undefined {
+    const st = this.files.get(path);
+    if (!st || !PARSEABLE.test(path)) return undefined;
+    if (!st.parsed) st.parsed = ParsedFile.parse(path, st.text);
+    return st.parsed;
+  }
+
+  setFiles(files: Iterable<SourceInput>): AnalysisResult {
+    const before = new Set(this.files.keys());
+    this.files.clear();
+    this.facts.clear();
+    for (const f of files) this.files.set(normalize(f.path), { text: f.text, parsed: null, facts: null });
+    this.fileSetChanged();
+    for (const path of this.files.keys()) this.extract(path);
+    return (this.current = this.relink([...before].filter((p) => !this.files.has(p))));
+  }
+
+  update(path: string, text: string): AnalysisResult {
+    path = normalize(path);
+    const st = this.files.get(path);
+    if (st && st.text === text) {
+      this.generation++;
+      return (this.current = { ...this.current, changedFiles: [], generation: this.generation });
+    }
+    this.files.set(path, { text, parsed: null, facts: null });
+    if (!st) this.fileSetChanged();
+    else this.fileChanged(path);
+    this.extract(path);
+    return (this.current = this.relink([]));
+  }
+
+  remove(path: string): AnalysisResult {
+    path = normalize(path);
+    if (!this.files.delete(path)) {
+      this.generation++;
+      return (this.current = { ...this.current, changedFiles: [], generation: this.generation });
+    }
+    this.facts.delete(path);
+    this.fileSetChanged();
+    return (this.current = this.relink([path]));
+  }
+
+  setOptions(options: AnalyzerOptions): AnalysisResult {
+    this.options = { ...options };
+    return (this.current = this.relink([]));
+  }
+
+  // ---- caches --------------------------------------------------------------------------------------------
+
+  private newBuilder(): SchemaBuilderLike {
+    return createSchemaBuilder({ getFile: (p) => this.getParsedFile(p), resolveModule: (from, spec) => this.resolver.resolve(from, spec) });
+  }
+
+  /** Adding or removing a file can change any module resolution: drop resolution and schema caches. */
+  private fileSetChanged(): void {
+    this.resolver.setTsconfig(this.files.get("tsconfig.json")?.text);
+    this.schemaCache.clear();
+    this.reverseDeps.clear();
+    this.builder = this.newBuilder();
+  }
+
+  /** A changed file invalidates its own schemas and those of files whose types referenced it. */
+  private fileChanged(path: string): void {
+    if (path === "tsconfig.json") return this.fileSetChanged();
+    this.builder.invalidate(path);
+    const drop = new Set([path, ...(this.reverseDeps.get(path) ?? [])]);
+    for (const f of drop) this.schemaCache.delete(f);
+    this.reverseDeps.delete(path);
+  }
+
+  private extract(path: string): void {
+    const st = this.files.get(path)!;
+    if (!isScannedSource(path)) {
+      this.facts.delete(path);
+      return;
+    }
+    const parsed = this.getParsedFile(path)!;
+    let facts: FileFacts;
+    if (parsed.syntaxError) {
+      facts = emptyFacts(path);
+      facts.scanned = true;
+      facts.isServiceFile = /(^|\/)(encore|reprise)\.service\.ts$/.test(path);
+      facts.diagnostics.push(makeDiagnostic(D.SyntaxError, path, parsed.syntaxError.range, `Syntax error: ${parsed.syntaxError.message}. The rest of the app is still analysed.`));
+    } else {
+      try {
+        facts = extractFile(parsed);
+      } catch (err) {
+        facts = emptyFacts(path);
+        facts.scanned = true;
+        facts.diagnostics.push(makeDiagnostic(D.InternalError, path, ZERO_RANGE, `Reprise failed to analyse this file (${String((err as Error)?.message ?? err).slice(0, 200)}). This is a bug in Reprise; the rest of the app is still analysed.`));
+      }
+    }
+    st.facts = facts;
+    this.facts.set(path, facts);
+  }
+
+  private schemaSource(collected: Diagnostic[]) {
+    return {
+      get: (file: string, key: string, type: Node, role: SchemaRole, ctx?: SchemaRequestContext): SchemaResultLike => {
+        let perFile = this.schemaCache.get(file);
+        let r = perFile?.get(key);
+        if (!r) {
+          try {
+            r = this.builder.build(file, type, role, ctx);
+          } catch (err) {
+            r = { schema: null, fields: null, dependencies: [], diagnostics: [makeDiagnostic(D.InternalError, file, ZERO_RANGE, `Reprise failed to build a ${role} schema (${String((err as Error)?.message ?? err).slice(0, 200)}). This is a bug in Reprise.`)] };
+          }
+          if (!perFile) this.schemaCache.set(file, (perFile = new Map()));
+          perFile.set(key, r);
+          for (const dep of r.dependencies) {
+            if (dep === file) continue;
+            let set = this.reverseDeps.get(dep);
+            if (!set) this.reverseDeps.set(dep, (set = new Set()));
+            set.add(file);
+          }
+        }
+        collected.push(...r.diagnostics);
+        return r;
+      },
+    };
+  }
+
+  // ---- link ----------------------------------------------------------------------------------------------
+
+  private appInfo(): { id: string; diagnostics: Diagnostic[] } {
+    const diagnostics: Diagnostic[] = [];
+    for (const marker of APP_ROOT_MARKERS) {
+      const st = this.files.get(marker);
+      if (!st) continue;
+      if (st.text.trim() === "") return { id: this.options.appId ?? "app", diagnostics };
+      try {
+        const v = JSON.parse(stripJsonComments(st.text));
+        if (!v || typeof v !== "object" || Array.isArray(v)) throw new Error("the top level is not an object");
+        const id = typeof v.id === "string" && v.id ? v.id : typeof v.name === "string" && v.name ? v.name : null;
+        if (!id) diagnostics.push(makeDiagnostic(D.AppFileNoId, marker, ZERO_RANGE, `${marker} has no "id"; the app id falls back to "${this.options.appId ?? "app"}". Add "id": "my-app".`));
+        return { id: id ?? this.options.appId ?? "app", diagnostics };
+      } catch (err) {
+        diagnostics.push(makeDiagnostic(D.AppFileInvalid, marker, ZERO_RANGE, `${marker} is not valid JSON (${(err as Error).message}); write e.g. { "id": "my-app" }.`));
+        return { id: this.options.appId ?? "app", diagnostics };
+      }
+    }
+    return { id: this.options.appId ?? "app", diagnostics };
+  }
+
+  private relink(removed: string[]): AnalysisResult {
+    this.generation++;
+    const app = this.appInfo();
+    const schemaDiags: Diagnostic[] = [];
+    let model: AppModel;
+    let linkDiags: Diagnostic[];
+    try {
+      const r = link({ appId: app.id, facts: this.facts, paths: new Set(this.files.keys()), resolver: this.resolver, schemas: this.schemaSource(schemaDiags) });
+      model = r.model;
+      linkDiags = r.diagnostics;
+    } catch (err) {
+      model = emptyModel(app.id);
+      linkDiags = [makeDiagnostic(D.InternalError, this.files.has("reprise.app") ? "reprise.app" : "encore.app", ZERO_RANGE, `Reprise failed to link the app (${String((err as Error)?.message ?? err).slice(0, 200)}). This is a bug in Reprise.`)];
+    }
+    const all: Diagnostic[] = [...app.diagnostics];
+    for (const f of this.facts.values()) all.push(...f.diagnostics);
+    all.push(...linkDiags, ...schemaDiags);
+    const diagnostics = this.applySeverity(all).sort(compareDiagnostics);
+    model.diagnostics = diagnostics;
+    const byFile = new Map<string, Diagnostic[]>();
+    for (const p of this.files.keys()) byFile.set(p, []);
+    for (const d of diagnostics) {
+      let list = byFile.get(d.file);
+      if (!list) byFile.set(d.file, (list = []));
+      list.push(d);
+    }
+    const prev = this.current?.diagnosticsByFile ?? new Map<string, Diagnostic[]>();
+    const changed = new Set<string>(removed);
+    for (const [p, list] of byFile) {
+      const old = prev.get(p);
+      if (old === undefined || !sameDiagnostics(old, list)) changed.add(p);
+    }
+    for (const p of prev.keys()) if (!byFile.has(p)) changed.add(p);
+    if (!this.current) changed.clear();
+    return { model, diagnosticsByFile: byFile, changedFiles: [...changed].sort(), generation: this.generation };
+  }
+
+  private applySeverity(list: Diagnostic[]): Diagnostic[] {
+    const o = this.options.severity;
+    if (!o) return list;
+    const out: Diagnostic[] = [];
+    for (const d of list) {
+      const s = o[d.code];
+      if (s === "off") continue;
+      out.push(s ? { ...d, severity: s } : d);
+    }
+    return out;
+  }
+}
+
+function normalize(p: string): string {
+  return p.replace(/\\/g, "/").replace(/^\.\//, "");
+}
+
+function sameDiagnostics(a: Diagnostic[], b: Diagnostic[]): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length === 0) return true;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  const s = a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+  if (s) return s;
+  const e = a.range.end.line - b.range.end.line || a.range.end.character - b.range.end.character;
+  if (e) return e;
+  return a.code < b.code ? -1 : a.code > b.code ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+function emptyModel(id: string): AppModel {
+  return { version: APP_MODEL_VERSION, app: { id, services: [], databases: [], topics: [], cronJobs: [], buckets: [], secrets: [], authHandler: null, gateway: null }, diagnostics: [] };
+}

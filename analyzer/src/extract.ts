@@ -1,0 +1,394 @@
+/**
+ * Per-file extraction: one walk over a file's swc AST that finds resource declarations (dispatched to the
+ * registry, one parser per kind), the import/export table, service-client calls and usages of identifiers that
+ * may name resources. The result (FileFacts) depends only on this file's text, which is what makes caching it
+ * per file version sound.
+ */
+import type { Span } from "@swc/types";
+import { FUNCTION_TYPES, type Node, memberParts, unwrapExpr } from "./ast.js";
+import { FileContext } from "./context.js";
+import { D } from "./diagnostics/catalogue.js";
+import { emptyFacts, type FileFacts, type ResourceKind, type Usage } from "./facts.js";
+import type { ParsedFile } from "./parsed-file.js";
+import { REGISTRY, type CallSite } from "./resources/registry.js";
+import { generatedModuleOf, sdkModuleOf, SERVICE_FILE_NAMES, type SdkFamily, type SdkModule } from "./sdk.js";
+
+/** Files Encore scans for declarations: .ts sources outside tests, hidden folders and generated code. */
+export function isScannedSource(path: string): boolean {
+  if (!/\.(ts|mts|cts)$/.test(path) || path.endsWith(".d.ts")) return false;
+  if (/\.(test|spec)\.[cm]?ts$/.test(path)) return false;
+  const parts = path.split("/");
+  return !parts.some((p, i) => (i < parts.length - 1 && (p === "__tests__" || p === "node_modules" || p === "encore.gen" || p === "reprise.gen")) || p.startsWith("."));
+}
+
+interface SdkImport {
+  module: SdkModule;
+  family: SdkFamily;
+  /** Exported name, or "*" for a namespace import. */
+  name: string;
+}
+
+interface WalkState {
+  fnDepth: number;
+  bindTarget: Node | null;
+  bindName: string | null;
+  bindDestructured: boolean;
+  bindSpan: Span | null;
+  /** UTF-16 offset where the enclosing statement starts (for doc comments). */
+  stmtStart: number;
+}
+
+const SKIP_KEYS = new Set(["span", "ctxt", "typeAnnotation", "typeParams", "typeArguments", "typeParameters", "returnType", "superTypeParams", "implements", "params", "param", "label", "decorators"]);
+
+export class Extractor {
+  readonly ctx: FileContext;
+  readonly facts: FileFacts;
+  private readonly sdk = new Map<string, SdkImport>();
+  private readonly clientLocals = new Map<string, string>();
+  private readonly clientNamespaces = new Set<string>();
+  private readonly authLocals = new Set<string>();
+  /** Identifiers whose member uses are recorded (imports from app modules and top-level variables). */
+  private readonly interesting = new Set<string>();
+  private readonly exportedLocals = new Set<string>();
+
+  constructor(readonly file: ParsedFile) {
+    this.ctx = new FileContext(file);
+    this.facts = emptyFacts(file.path);
+    this.facts.diagnostics = this.ctx.diagnostics;
+    const base = file.path.slice(file.path.lastIndexOf("/") + 1);
+    this.facts.isServiceFile = SERVICE_FILE_NAMES.includes(base);
+  }
+
+  run(): FileFacts {
+    const mod = this.file.module;
+    this.facts.scanned = true;
+    if (!mod) return this.facts;
+    for (const item of mod.body) this.collectModuleItem(item);
+    for (const item of mod.body) {
+      const st: WalkState = { fnDepth: 0, bindTarget: null, bindName: null, bindDestructured: false, bindSpan: null, stmtStart: this.file.offsetOf(item.span.start) };
+      if (item.type === "ImportDeclaration") continue;
+      this.visit(item, st);
+    }
+    this.finishExports();
+    return this.facts;
+  }
+
+  // ---- imports / exports -------------------------------------------------------------------------------------
+
+  private collectModuleItem(item: Node): void {
+    switch (item.type) {
+      case "ImportDeclaration": {
+        const spec: string = item.source.value;
+        this.facts.specifiers.push(spec);
+        const sdk = sdkModuleOf(spec);
+        const gen = generatedModuleOf(spec);
+        for (const s of item.specifiers) {
+          const local: string = s.local.value;
+          const imported = s.type === "ImportNamespaceSpecifier" ? "*" : s.type === "ImportDefaultSpecifier" ? "default" : (s.imported?.value ?? local);
+          this.facts.bindings.set(local, { type: "import", specifier: spec, imported });
+          if (sdk) {
+            this.sdk.set(local, { module: sdk.module, family: sdk.family, name: imported });
+          } else if (gen === "clients") {
+            if (imported === "*") this.clientNamespaces.add(local);
+            else if (!s.isTypeOnly && !item.typeOnly) {
+              this.clientLocals.set(local, imported);
+              this.facts.clientImports.push({ name: imported, range: this.ctx.range((s.imported ?? s.local).span) });
+            }
+          } else if (gen === "auth") {
+            if (imported === "getAuthData") this.authLocals.add(local);
+            else if (imported !== "AuthData" && imported !== "*" && !s.isTypeOnly && !item.typeOnly) {
+              this.ctx.report(D.UnknownAuthExport, (s.imported ?? s.local).span, `'${spec}' has no export '${imported}'; it exports getAuthData() and the AuthData type.`);
+            }
+          } else {
+            this.interesting.add(local);
+          }
+        }
+        return;
+      }
+      case "ExportDeclaration": {
+        const decl = item.declaration;
+        if (decl.type === "VariableDeclaration") {
+          for (const d of decl.declarations) for (const n of patternNames(d.id)) {
+            this.exportedLocals.add(n);
+            this.interesting.add(n);
+            this.facts.exports.set(n, { local: n, from: null });
+          }
+        } else if (decl.identifier?.value) {
+          const n = decl.identifier.value;
+          this.exportedLocals.add(n);
+          this.facts.exports.set(n, { local: n, from: null });
+        } else if (decl.id?.value) {
+          const n = decl.id.value;
+          this.exportedLocals.add(n);
+          this.facts.exports.set(n, { local: n, from: null });
+        }
+        return;
+      }
+      case "ExportNamedDeclaration": {
+        const from: string | null = item.source?.value ?? null;
+        if (from) this.facts.specifiers.push(from);
+        for (const s of item.specifiers) {
+          if (s.type === "ExportSpecifier") {
+            const orig = s.orig.value;
+            const exported = s.exported?.value ?? orig;
+            this.facts.exports.set(exported, { local: orig, from });
+            if (!from) this.exportedLocals.add(orig);
+          } else if (s.type === "ExportNamespaceSpecifier" && from) {
+            this.facts.exports.set(s.name.value, { local: "*", from });
+          } else if (s.type === "ExportDefaultSpecifier" && from) {
+            this.facts.exports.set(s.exported.value, { local: "default", from });
+          }
+        }
+        return;
+      }
+      case "ExportAllDeclaration":
+        this.facts.specifiers.push(item.source.value);
+        this.facts.starExports.push(item.source.value);
+        return;
+      case "ExportDefaultExpression": {
+        const e = unwrapExpr(item.expression);
+        this.facts.exports.set("default", { local: e?.type === "Identifier" ? e.value : "<default>", from: null });
+        return;
+      }
+      case "ExportDefaultDeclaration":
+        this.facts.exports.set("default", { local: item.decl?.identifier?.value ?? "<default>", from: null });
+        return;
+      case "VariableDeclaration":
+        for (const d of item.declarations) for (const n of patternNames(d.id)) this.interesting.add(n);
+        return;
+    }
+  }
+
+  private finishExports(): void {
+    const all = [
+      ...this.facts.endpoints, ...this.facts.services, ...this.facts.databases, ...this.facts.topics, ...this.facts.subscriptions,
+      ...this.facts.cronJobs, ...this.facts.secrets, ...this.facts.buckets, ...this.facts.authHandlers, ...this.facts.gateways, ...this.facts.middleware,
+    ];
+    for (const d of all) if (d.bindName && d.bindName !== "default") d.exported = this.exportedLocals.has(d.bindName);
+  }
+
+  // ---- walk --------------------------------------------------------------------------------------------------
+
+  private visit(node: Node, st: WalkState): void {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) {
+      for (const n of node) this.visit(n, st);
+      return;
+    }
+    const t: string | undefined = node.type;
+    if (t === undefined) {
+      // ExprOrSpread / Argument wrappers and similar plain records.
+      if (node.expression) this.visit(node.expression, st);
+      return;
+    }
+    if (t.startsWith("Ts") && !TS_EXPR.has(t)) {
+      if (t === "TsModuleDeclaration" || t === "TsEnumDeclaration" || t === "TsExportAssignment") this.visitChildren(node, st);
+      return;
+    }
+    switch (t) {
+      case "CallExpression":
+      case "NewExpression":
+        this.visitCall(node, st);
+        return;
+      case "TaggedTemplateExpression": {
+        if (!this.recordMemberUsage(node.tag, "tagged", false)) this.visit(node.tag, st);
+        this.visit(node.template, st);
+        return;
+      }
+      case "MemberExpression":
+        if (!this.recordMemberUsage(node, "read", false)) {
+          this.visit(node.object, st);
+          if (node.property?.type === "Computed") this.visit(node.property, st);
+        }
+        return;
+      case "Identifier":
+        this.recordValueUse(node);
+        return;
+      case "VariableDeclaration":
+        for (const d of node.declarations) {
+          if (!d.init) continue;
+          const inner: WalkState = {
+            ...st,
+            bindTarget: unwrapExpr(d.init),
+            bindName: d.id.type === "Identifier" ? d.id.value : null,
+            bindDestructured: d.id.type !== "Identifier",
+            bindSpan: d.id.span,
+            stmtStart: st.fnDepth === 0 && st.bindTarget === null ? st.stmtStart : this.file.offsetOf(node.span.start),
+          };
+          this.visit(d.init, inner);
+        }
+        return;
+      case "ExportDefaultExpression":
+        this.visit(node.expression, { ...st, bindTarget: unwrapExpr(node.expression), bindName: "default", bindDestructured: false, bindSpan: null });
+        return;
+      case "KeyValueProperty":
+        if (node.key?.type === "Computed") this.visit(node.key, st);
+        this.visit(node.value, st);
+        return;
+      case "AssignmentPatternProperty":
+      case "ImportDeclaration":
+        return;
+      case "ClassProperty":
+      case "PrivateProperty":
+        if (node.key?.type === "Computed") this.visit(node.key, st);
+        this.visit(node.value, { ...st, bindTarget: null, bindName: null });
+        return;
+    }
+    if (FUNCTION_TYPES.has(t)) {
+      const inner = { ...st, fnDepth: st.fnDepth + 1, bindTarget: null, bindName: null, bindDestructured: false };
+      if (node.key?.type === "Computed") this.visit(node.key, st);
+      this.visit(node.body, inner);
+      if (node.function) this.visit(node.function.body, inner);
+      return;
+    }
+    this.visitChildren(node, st);
+  }
+
+  private visitChildren(node: Node, st: WalkState): void {
+    for (const key in node) {
+      if (SKIP_KEYS.has(key) || key === "type" || key === "key") continue;
+      const v = node[key];
+      if (v && typeof v === "object") this.visit(v, st);
+    }
+  }
+
+  private visitCall(node: Node, st: WalkState): void {
+    const isNew = node.type === "NewExpression";
+    const callee = node.callee;
+    const resolved = this.resolveCallee(callee);
+    let calleeHandled = false;
+    if (resolved) {
+      const parser = REGISTRY.get(`${resolved.module}:${resolved.path}`);
+      const bound = st.bindTarget === node;
+      const site: CallSite = {
+        node, isNew, callee, symbol: resolved.path, family: resolved.family,
+        args: node.arguments,
+        typeArgs: node.typeArguments?.params ?? [],
+        bindName: bound ? st.bindName : null,
+        bindSpan: bound ? st.bindSpan : null,
+        destructured: bound && st.bindDestructured,
+        inFunction: st.fnDepth > 0,
+        docOffset: bound || st.fnDepth === 0 ? st.stmtStart : this.file.offsetOf(node.span.start),
+      };
+      if (parser) {
+        if (resolved.viaNamespace && resolved.family === "encore") {
+          this.ctx.report(D.NamespaceImportEncore, callee.span, `Encore's parser does not detect declarations made through a namespace import; import the name instead (import { ${resolved.path.split(".")[0]} } from "encore.dev/${resolved.module}").`);
+        }
+        this.runParser(parser, site);
+      } else if (resolved.module === "api" && resolved.path.startsWith("api.")) {
+        this.ctx.report(D.UnknownApiForm, callee.span, `'api.${resolved.path.slice(4)}' is not an endpoint form; use api.raw, api.static, api.streamIn, api.streamOut or api.streamInOut.`);
+      }
+      calleeHandled = true;
+    } else if (!isNew && callee?.type === "Identifier" && this.authLocals.has(callee.value)) {
+      this.facts.authDataCalls.push(this.ctx.range(callee.span));
+      calleeHandled = true;
+    } else if (!isNew && callee?.type === "Identifier" && this.interesting.has(callee.value)) {
+      this.pushUsage(callee.value, null, null, "bare-call", false, callee.span);
+      calleeHandled = true;
+    } else if (!isNew) {
+      calleeHandled = this.recordMemberUsage(callee, "call", (node.typeArguments?.params?.length ?? 0) > 0);
+    }
+    if (!calleeHandled) this.visit(callee, { ...st, bindTarget: null });
+    const argState = { ...st, bindTarget: null, bindName: null, bindDestructured: false };
+    if (node.arguments) for (const a of node.arguments) this.visit(a.expression, argState);
+  }
+
+  private runParser(parser: { kind: ResourceKind | "ref"; parse(x: Extractor, s: CallSite): void }, site: CallSite): void {
+    const before = this.ctx.diagnostics.length;
+    try {
+      parser.parse(this, site);
+    } catch (err) {
+      this.ctx.diagnostics.length = before;
+      this.ctx.report(D.InternalError, site.callee.span, `Reprise failed to analyse this ${parser.kind} declaration (${String((err as Error)?.message ?? err).slice(0, 200)}). This is a bug in Reprise; the rest of the app is still analysed.`);
+    }
+  }
+
+  /** Maps a callee to an SDK symbol like "api.raw" in module "api". */
+  private resolveCallee(callee: Node): { module: SdkModule; family: SdkFamily; path: string; viaNamespace: boolean } | null {
+    if (callee?.type === "Identifier") {
+      const imp = this.sdk.get(callee.value);
+      if (!imp || imp.name === "*" || imp.name === "default") return null;
+      return { module: imp.module, family: imp.family, path: imp.name, viaNamespace: false };
+    }
+    const m = memberParts(callee);
+    if (!m) return null;
+    if (m.object?.type === "Identifier") {
+      const imp = this.sdk.get(m.object.value);
+      if (!imp || imp.name === "default") return null;
+      if (imp.name === "*") return { module: imp.module, family: imp.family, path: m.property, viaNamespace: true };
+      return { module: imp.module, family: imp.family, path: `${imp.name}.${m.property}`, viaNamespace: false };
+    }
+    const inner = memberParts(m.object);
+    if (inner && inner.object?.type === "Identifier") {
+      const imp = this.sdk.get(inner.object.value);
+      if (imp?.name === "*") return { module: imp.module, family: imp.family, path: `${inner.property}.${m.property}`, viaNamespace: true };
+    }
+    return null;
+  }
+
+  /** Records `x.m` (and `ns.x.m`) uses of interesting identifiers and client namespaces; true when handled. */
+  private recordMemberUsage(expr: Node, form: Usage["form"], hasTypeArgs: boolean): boolean {
+    const m = memberParts(expr);
+    if (!m) return false;
+    const obj = m.object;
+    if (obj?.type === "Identifier") {
+      const client = this.clientLocals.get(obj.value);
+      if (client !== undefined) {
+        this.pushClient(client, obj.span, m.property, m.propertySpan, expr.span, form);
+        return true;
+      }
+      if (this.interesting.has(obj.value)) {
+        this.pushUsage(obj.value, null, m.property, form, hasTypeArgs, expr.span);
+        return true;
+      }
+      return false;
+    }
+    const inner = memberParts(obj);
+    if (inner && inner.object?.type === "Identifier") {
+      if (this.clientNamespaces.has(inner.object.value)) {
+        this.pushClient(inner.property, inner.propertySpan, m.property, m.propertySpan, { start: inner.propertySpan.start, end: expr.span.end } as Span, form);
+        return true;
+      }
+      if (this.interesting.has(inner.object.value) && this.facts.bindings.get(inner.object.value)?.type === "import") {
+        this.pushUsage(inner.object.value, inner.property, m.property, form, hasTypeArgs, expr.span);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private pushClient(client: string, clientSpan: Span, member: string, memberSpan: Span, span: Span, form: Usage["form"]): void {
+    if (member === "Client") return;
+    const f = form === "call" ? (member === "ref" ? "ref" : "call") : "invalid";
+    this.facts.clientCalls.push({ client, clientRange: this.ctx.range(clientSpan), endpoint: f === "ref" ? null : member, endpointRange: this.ctx.range(memberSpan), range: this.ctx.range(span), form: f });
+  }
+
+  private pushUsage(ident: string, nsMember: string | null, member: string | null, form: Usage["form"], hasTypeArgs: boolean, span: Span): void {
+    this.facts.usages.push({ ident, nsMember, member, form, hasTypeArgs, range: this.ctx.range(span) });
+  }
+
+  private recordValueUse(node: Node): void {
+    const client = this.clientLocals.get(node.value);
+    if (client !== undefined) {
+      this.facts.clientCalls.push({ client, clientRange: this.ctx.range(node.span), endpoint: null, endpointRange: null, range: this.ctx.range(node.span), form: "invalid" });
+    }
+  }
+}
+
+const TS_EXPR = new Set(["TsAsExpression", "TsSatisfiesExpression", "TsNonNullExpression", "TsConstAssertion", "TsTypeAssertion", "TsInstantiation", "TsModuleDeclaration", "TsEnumDeclaration", "TsExportAssignment", "TsModuleBlock"]);
+
+function patternNames(p: Node): string[] {
+  if (!p) return [];
+  switch (p.type) {
+    case "Identifier": return [p.value];
+    case "ObjectPattern": return p.properties.flatMap((q: Node) => q.type === "AssignmentPatternProperty" ? [q.key.value] : q.type === "KeyValuePatternProperty" ? patternNames(q.value) : q.type === "RestElement" ? patternNames(q.argument) : []);
+    case "ArrayPattern": return p.elements.flatMap((e: Node) => patternNames(e));
+    case "AssignmentPattern": return patternNames(p.left);
+    case "RestElement": return patternNames(p.argument);
+    default: return [];
+  }
+}
+
+export function extractFile(file: ParsedFile): FileFacts {
+  return new Extractor(file).run();
+}

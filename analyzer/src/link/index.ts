@@ -1,0 +1,76 @@
+/**
+ * The link step: from the cached facts of every file to the app model. Cheap and global by design (services,
+ * name uniqueness, cross-file references), so it is simply rerun after each change; the expensive per-file work
+ * (parsing, extraction, schemas) is cached by the Analyzer.
+ */
+import { APP_MODEL_VERSION, type AppModel, type Diagnostic, type Service } from "@reprise/protocol";
+import { D } from "../diagnostics/catalogue.js";
+import type { FileFacts } from "../facts.js";
+import type { ModuleResolver } from "../resolve.js";
+import { linkAuth, linkClients, linkMiddleware } from "./calls.js";
+import { LinkContext } from "./context.js";
+import { linkEndpoints, type SchemaSource } from "./endpoints.js";
+import { linkInfra } from "./infra.js";
+import { discoverServices } from "./services.js";
+import { docComment } from "../resources/common.js";
+
+export interface LinkInput {
+  appId: string;
+  facts: ReadonlyMap<string, FileFacts>;
+  paths: ReadonlySet<string>;
+  resolver: ModuleResolver;
+  schemas: SchemaSource;
+}
+
+export function link(input: LinkInput): { model: AppModel; diagnostics: Diagnostic[] } {
+  const lc = new LinkContext(input.facts, input.paths, input.resolver, input.appId);
+  const files = [...input.facts.values()].filter((f) => f.scanned).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  discoverServices(lc, files);
+  const services = new Map<string, Service>();
+  for (const r of lc.roots) {
+    const decl = r.file ? input.facts.get(r.file)?.services[0] : undefined;
+    services.set(r.name, {
+      name: r.name, dir: r.dir, file: r.file, location: decl?.location ?? null, doc: decl?.doc ?? null,
+      endpoints: [], databases: [], publishes: [], publishSites: [], calls: [], buckets: [], secrets: [], middleware: [],
+    });
+  }
+  const endpoints = linkEndpoints(lc, files, services, input.schemas);
+  const infra = linkInfra(lc, files, services, endpoints, input.schemas);
+  const auth = linkAuth(lc, files, input.schemas);
+  linkMiddleware(lc, files, services);
+  linkClients(lc, files, services, endpoints, auth.authHandler !== null);
+  if (!auth.authHandler) {
+    for (const e of endpoints) {
+      if (e.decl.auth && e.decl.authRange) {
+        lc.report(D.AuthWithoutHandler, e.file, e.decl.authRange, `Endpoint '${e.decl.name}' requires auth, but the app has no auth handler wired to a Gateway, so every call is rejected with 401. Add authHandler(...) and export const gateway = new Gateway({ authHandler }).`);
+      }
+    }
+  }
+  const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const svcList = [...services.values()].sort(byName);
+  for (const s of svcList) {
+    s.databases.sort();
+    s.publishes.sort();
+    s.secrets.sort();
+    s.buckets.sort((a, b) => (a.bucket < b.bucket ? -1 : 1));
+    for (const b of s.buckets) b.operations.sort();
+  }
+  const model: AppModel = {
+    version: APP_MODEL_VERSION,
+    app: {
+      id: input.appId,
+      services: svcList,
+      databases: infra.databases.sort(byName),
+      topics: infra.topics.sort(byName),
+      cronJobs: infra.cronJobs.sort(byName),
+      buckets: infra.buckets.sort(byName),
+      secrets: infra.secrets.sort((a, b) => byName(a, b) || ((a.service ?? "") < (b.service ?? "") ? -1 : 1)),
+      authHandler: auth.authHandler,
+      gateway: auth.gateway,
+    },
+    diagnostics: [],
+  };
+  return { model, diagnostics: lc.diagnostics };
+}
+
+export { docComment };

@@ -1,0 +1,61 @@
+/**
+ * Service discovery (surface doc §2.4): strong roots from service files, weak roots from folders of files that
+ * declare endpoints, subscriptions, auth handlers or gateways; nesting and duplicate-name checks.
+ */
+import { D } from "../diagnostics/catalogue.js";
+import type { FileFacts } from "../facts.js";
+import { basename, dirname } from "../resolve.js";
+import { type LinkContext, type ServiceRoot, ZERO_RANGE } from "./context.js";
+
+export function discoverServices(lc: LinkContext, files: FileFacts[]): void {
+  const strong: (ServiceRoot & { facts: FileFacts })[] = [];
+  for (const f of files) {
+    if (!f.isServiceFile || !f.scanned) continue;
+    const s = f.services[0];
+    if (!s) {
+      if (lc.facts.get(f.path) && !f.diagnostics.some((d) => d.code === "RP1001" || d.code === "RP1030" || d.code === "RP1023" || d.code === "RP1024" || d.code === "RP1022")) {
+        lc.report(D.ServiceFileEmpty, f.path, ZERO_RANGE, `${basename(f.path)} must declare its service: export default new Service("${basename(dirname(f.path)) || lc.appId}").`);
+      }
+      continue;
+    }
+    strong.push({ name: s.name, dir: dirname(f.path), file: f.path, strong: true, facts: f });
+  }
+  strong.sort((a, b) => a.dir.length - b.dir.length || (a.dir < b.dir ? -1 : 1));
+  const roots: ServiceRoot[] = [];
+  const byName = new Map<string, ServiceRoot & { facts?: FileFacts }>();
+  for (const s of strong) {
+    const decl = s.facts.services[0];
+    const outer = roots.find((r) => r.dir === "" || s.dir.startsWith(r.dir + "/"));
+    if (outer) {
+      const o = strong.find((x) => x.file === outer.file)!;
+      lc.report(D.NestedService, s.file!, decl.nameRange, `Service '${s.name}' cannot be inside service '${outer.name}' (${outer.dir || "the app root"}); services cannot be nested. Move this folder out, or merge the services.`, {
+        related: [{ location: { file: outer.file!, range: o.facts.services[0].nameRange }, message: `service '${outer.name}' is declared here` }],
+      });
+      continue;
+    }
+    const dup = byName.get(s.name);
+    if (dup) {
+      lc.report(D.DuplicateService, s.file!, decl.nameRange, `Service '${s.name}' is defined twice; rename one of them.`, {
+        related: [{ location: { file: dup.file!, range: dup.facts!.services[0].nameRange }, message: "first defined here" }],
+      });
+      continue;
+    }
+    const root: ServiceRoot = { name: s.name, dir: s.dir, file: s.file, strong: true };
+    roots.push(root);
+    byName.set(s.name, { ...root, facts: s.facts });
+  }
+  const weakDirs = new Set<string>();
+  for (const f of files) {
+    if (f.endpoints.length || f.subscriptions.length || f.authHandlers.length || f.gateways.length) weakDirs.add(dirname(f.path));
+  }
+  const sortedWeak = [...weakDirs].sort((a, b) => (a === "" ? -1 : b === "" ? 1 : a.split("/").length - b.split("/").length || (a < b ? -1 : 1)));
+  for (const dir of sortedWeak) {
+    if (roots.some((r) => r.dir === "" || r.dir === dir || dir.startsWith(r.dir + "/"))) continue;
+    const name = dir === "" ? lc.appId : basename(dir);
+    if (byName.has(name)) continue;
+    const root: ServiceRoot = { name, dir, file: null, strong: false };
+    roots.push(root);
+    byName.set(name, root);
+  }
+  lc.roots = roots;
+}
