@@ -1,1 +1,5 @@
-//! Reprise infrastructure providers (placeholder until they land).
+//! Reprise infrastructure providers behind traits, so one app runs embedded on a laptop and against real
+//! engines in production unchanged: runtime config, pub/sub (in-process, NATS JetStream), object storage
+//! (filesystem, S3-compatible), cron scheduling. Plain Rust; the napi bindings live in the runtime crate.
+
+pub mod config;
