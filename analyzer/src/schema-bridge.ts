@@ -1,12 +1,12 @@
 /**
- * The call site of the schema builder (analyzer/src/schema, written separately): request, response, message,
- * handshake and auth types → JSON Schema. Until that module lands, a fallback reports only the top-level field
- * names of inline object types (enough for the path-parameter check) and no schema.
+ * The call site of the schema builder (analyzer/src/schema, owned separately): request, response, message,
+ * handshake and auth types → JSON Schema. The core only depends on this narrow interface.
  */
 import type { Diagnostic, HttpMethod, JSONSchema } from "@reprise/protocol";
 import type { Node } from "./ast.js";
 import type { ParsedFile } from "./parsed-file.js";
-import { propKeyName } from "./ast.js";
+import { SchemaBuilder, schemaDiagnostics } from "./schema/index.js";
+import type { DiagnosticDefinition } from "./diagnostics/define.js";
 
 export interface SchemaFileHost {
   getFile(path: string): ParsedFile | undefined;
@@ -29,24 +29,25 @@ export interface SchemaBuilderLike {
   invalidate(file: string): void;
 }
 
-class FallbackSchemaBuilder implements SchemaBuilderLike {
-  build(_file: string, type: Node): SchemaResultLike {
-    let fields: string[] | null = null;
-    if (type?.type === "TsTypeLiteral") {
-      fields = [];
-      for (const m of type.members) if (m.type === "TsPropertySignature") {
-        const k = propKeyName(m.key);
-        if (k) fields.push(k);
-      }
-    }
-    return { schema: null, diagnostics: [], dependencies: [], fields };
+/** Adapts the schema builder: its `fields` are unknown (null) when the type could not be converted. */
+class BridgedSchemaBuilder implements SchemaBuilderLike {
+  private readonly inner: SchemaBuilder;
+  constructor(host: SchemaFileHost) {
+    this.inner = new SchemaBuilder(host);
   }
-  invalidate(): void {}
+  build(file: string, type: Node, role: SchemaRole, ctx?: SchemaRequestContext): SchemaResultLike {
+    const r = this.inner.build(file, type, role, ctx);
+    const failed = r.schema === null && r.diagnostics.some((d) => d.severity === "error");
+    return { schema: r.schema, diagnostics: r.diagnostics, dependencies: r.dependencies, fields: failed ? null : r.fields };
+  }
+  invalidate(file: string): void {
+    this.inner.invalidate(file);
+  }
 }
 
-export function createSchemaBuilder(_host: SchemaFileHost): SchemaBuilderLike {
-  return new FallbackSchemaBuilder();
+export function createSchemaBuilder(host: SchemaFileHost): SchemaBuilderLike {
+  return new BridgedSchemaBuilder(host);
 }
 
-/** The schema builder's RP3xxx definitions (empty until analyzer/src/schema lands). */
-export const schemaDiagnosticsList: readonly import("./diagnostics/define.js").DiagnosticDefinition[] = [];
+/** The schema builder's RP3xxx definitions, merged into the catalogue. */
+export const schemaDiagnosticsList: readonly DiagnosticDefinition[] = schemaDiagnostics;
