@@ -235,7 +235,7 @@ export class Analyzer {
     const all: Diagnostic[] = [...app.diagnostics];
     for (const f of this.facts.values()) all.push(...f.diagnostics);
     all.push(...linkDiags, ...schemaDiags);
-    const diagnostics = this.applySeverity(all).sort(compareDiagnostics);
+    const diagnostics = dedupe(this.applySeverity(all).sort(compareDiagnostics));
     model.diagnostics = diagnostics;
     const byFile = new Map<string, Diagnostic[]>();
     for (const p of this.files.keys()) byFile.set(p, []);
@@ -266,6 +266,17 @@ export class Analyzer {
     }
     return out;
   }
+}
+
+/** Shared types reached from several endpoints report the same schema problem once. */
+function dedupe(sorted: Diagnostic[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const d of sorted) {
+    const p = out[out.length - 1];
+    if (p && compareDiagnostics(p, d) === 0) continue;
+    out.push(d);
+  }
+  return out;
 }
 
 function normalize(p: string): string {

@@ -34,6 +34,8 @@ interface WalkState {
   bindName: string | null;
   bindDestructured: boolean;
   bindSpan: Span | null;
+  /** Whether bindTarget is the call itself (false: the call is nested inside the declarator's initializer). */
+  shadow: Set<string> | null;
   /** UTF-16 offset where the enclosing statement starts (for doc comments). */
   stmtStart: number;
 }
@@ -65,7 +67,7 @@ export class Extractor {
     if (!mod) return this.facts;
     for (const item of mod.body) this.collectModuleItem(item);
     for (const item of mod.body) {
-      const st: WalkState = { fnDepth: 0, bindTarget: null, bindName: null, bindDestructured: false, bindSpan: null, stmtStart: this.file.offsetOf(item.span.start) };
+      const st: WalkState = { fnDepth: 0, bindTarget: null, bindName: null, bindDestructured: false, bindSpan: null, shadow: null, stmtStart: this.file.offsetOf(item.span.start) };
       if (item.type === "ImportDeclaration") continue;
       this.visit(item, st);
     }
@@ -191,20 +193,24 @@ export class Extractor {
         this.visitCall(node, st);
         return;
       case "TaggedTemplateExpression": {
-        if (!this.recordMemberUsage(node.tag, "tagged", false)) this.visit(node.tag, st);
+        const r = rootIdent(node.tag);
+        if ((r && st.shadow?.has(r)) || !this.recordMemberUsage(node.tag, "tagged", false)) this.visit(node.tag, st);
         this.visit(node.template, st);
         return;
       }
-      case "MemberExpression":
-        if (!this.recordMemberUsage(node, "read", false)) {
+      case "MemberExpression": {
+        const r = rootIdent(node);
+        if ((r && st.shadow?.has(r)) || !this.recordMemberUsage(node, "read", false)) {
           this.visit(node.object, st);
           if (node.property?.type === "Computed") this.visit(node.property, st);
         }
         return;
+      }
       case "Identifier":
-        this.recordValueUse(node);
+        if (!st.shadow?.has(node.value)) this.recordValueUse(node);
         return;
       case "VariableDeclaration":
+        if (st.shadow) for (const d of node.declarations) for (const n of patternNames(d.id)) if (this.tracked(n)) st.shadow.add(n);
         for (const d of node.declarations) {
           if (!d.init) continue;
           const inner: WalkState = {
@@ -235,13 +241,22 @@ export class Extractor {
         return;
     }
     if (FUNCTION_TYPES.has(t)) {
-      const inner = { ...st, fnDepth: st.fnDepth + 1, bindTarget: null, bindName: null, bindDestructured: false };
+      const shadow = new Set(st.shadow ?? []);
+      const params = node.params ?? node.function?.params ?? [];
+      for (const p of params) for (const n of patternNames(p.type === "Parameter" ? p.pat : p)) if (this.tracked(n)) shadow.add(n);
+      if (t === "FunctionDeclaration" || t === "FunctionExpression") if (node.identifier?.value && this.tracked(node.identifier.value)) shadow.add(node.identifier.value);
+      const inner = { ...st, fnDepth: st.fnDepth + 1, bindTarget: null, bindName: null, bindDestructured: false, shadow };
       if (node.key?.type === "Computed") this.visit(node.key, st);
       this.visit(node.body, inner);
       if (node.function) this.visit(node.function.body, inner);
       return;
     }
     this.visitChildren(node, st);
+  }
+
+  /** Names whose uses are tracked, so a local declaration of the same name shadows them. */
+  private tracked(name: string): boolean {
+    return this.clientLocals.has(name) || this.interesting.has(name) || this.authLocals.has(name) || this.clientNamespaces.has(name) || this.sdk.has(name);
   }
 
   private visitChildren(node: Node, st: WalkState): void {
@@ -255,11 +270,14 @@ export class Extractor {
   private visitCall(node: Node, st: WalkState): void {
     const isNew = node.type === "NewExpression";
     const callee = node.callee;
-    const resolved = this.resolveCallee(callee);
+    const root = rootIdent(callee);
+    const resolved = root && st.shadow?.has(root) ? null : this.resolveCallee(callee);
+    const shadowed = root !== null && st.shadow?.has(root) === true;
     let calleeHandled = false;
     if (resolved) {
       const parser = REGISTRY.get(`${resolved.module}:${resolved.path}`);
-      const bound = st.bindTarget === node;
+      const direct = st.bindTarget === node;
+      const bound = direct || st.bindName !== null;
       const site: CallSite = {
         node, isNew, callee, symbol: resolved.path, family: resolved.family,
         args: node.arguments,
@@ -267,6 +285,7 @@ export class Extractor {
         bindName: bound ? st.bindName : null,
         bindSpan: bound ? st.bindSpan : null,
         destructured: bound && st.bindDestructured,
+        direct,
         inFunction: st.fnDepth > 0,
         docOffset: bound || st.fnDepth === 0 ? st.stmtStart : this.file.offsetOf(node.span.start),
       };
@@ -279,6 +298,8 @@ export class Extractor {
         this.ctx.report(D.UnknownApiForm, callee.span, `'api.${resolved.path.slice(4)}' is not an endpoint form; use api.raw, api.static, api.streamIn, api.streamOut or api.streamInOut.`);
       }
       calleeHandled = true;
+    } else if (shadowed) {
+      calleeHandled = false;
     } else if (!isNew && callee?.type === "Identifier" && this.authLocals.has(callee.value)) {
       this.facts.authDataCalls.push(this.ctx.range(callee.span));
       calleeHandled = true;
@@ -289,7 +310,8 @@ export class Extractor {
       calleeHandled = this.recordMemberUsage(callee, "call", (node.typeArguments?.params?.length ?? 0) > 0);
     }
     if (!calleeHandled) this.visit(callee, { ...st, bindTarget: null });
-    const argState = { ...st, bindTarget: null, bindName: null, bindDestructured: false };
+    // A resource nested in another resource's arguments (inline middleware) is not bound by the outer declarator.
+    const argState = resolved ? { ...st, bindTarget: null, bindName: null, bindDestructured: false } : { ...st, bindTarget: null };
     if (node.arguments) for (const a of node.arguments) this.visit(a.expression, argState);
   }
 
@@ -376,6 +398,12 @@ export class Extractor {
 }
 
 const TS_EXPR = new Set(["TsAsExpression", "TsSatisfiesExpression", "TsNonNullExpression", "TsConstAssertion", "TsTypeAssertion", "TsInstantiation", "TsModuleDeclaration", "TsEnumDeclaration", "TsExportAssignment", "TsModuleBlock"]);
+
+/** `a` for `a`, `a.b`, `a.b.c`. */
+function rootIdent(e: Node): string | null {
+  while (e?.type === "MemberExpression") e = e.object;
+  return e?.type === "Identifier" ? e.value : null;
+}
 
 function patternNames(p: Node): string[] {
   if (!p) return [];

@@ -60,6 +60,7 @@ export function bind(x: Extractor, site: CallSite, kind: ResourceKind, index: nu
     x.ctx.report(D.DestructuredBind, site.bindSpan, `Bind the ${kind} to a plain identifier (const name = ...), not a destructuring pattern.`);
     return;
   }
+  if (!site.direct) return;
   const ref = { file: x.ctx.path, kind, index };
   if (site.bindName === "default") {
     x.facts.bindings.set("<default>", { type: "resource", ref });

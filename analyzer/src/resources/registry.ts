@@ -30,6 +30,8 @@ export interface CallSite {
   bindName: string | null;
   bindSpan: Span | null;
   destructured: boolean;
+  /** The call is the declarator's whole initializer (only then does the variable name the resource). */
+  direct: boolean;
   inFunction: boolean;
   /** UTF-16 offset of the statement holding the declaration (doc comments are read above it). */
   docOffset: number;

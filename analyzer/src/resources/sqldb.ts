@@ -63,7 +63,7 @@ export const sqldbParser: ResourceParser = {
 
 /** `const db = X.named("n")`: usages of `db` are attributed to the named resource at link time. */
 export function bindNamed(x: Extractor, site: CallSite): void {
-  if (site.bindName && site.bindName !== "default") {
+  if (site.direct && site.bindName && site.bindName !== "default") {
     x.facts.bindings.set(site.bindName, { type: "resource", ref: { file: x.ctx.path, kind: "namedRef", index: x.facts.namedRefs.length - 1 } });
   }
 }

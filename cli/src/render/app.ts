@@ -1,0 +1,52 @@
+/** Shared by check/graph: argument parsing for `[appRoot]` and loading + analysing an app from disk. */
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { Analyzer, type AnalysisResult, type SourceInput } from "@reprise/analyzer";
+import { findAppRoot, loadAppFiles } from "@reprise/analyzer/node";
+
+export class UsageError extends Error {}
+
+export interface LoadedApp {
+  root: string;
+  files: SourceInput[];
+  result: AnalysisResult;
+}
+
+/** Resolves the app root from an optional path argument (default: the current directory), walking upward. */
+export function loadApp(pathArg: string | undefined): LoadedApp {
+  const start = resolve(pathArg ?? process.cwd());
+  if (!existsSync(start)) throw new UsageError(`${start} does not exist`);
+  const root = findAppRoot(start);
+  if (!root) throw new UsageError(`no encore.app or reprise.app found in ${statSync(start).isDirectory() ? start : resolve(start, "..")} or any parent`);
+  const files = loadAppFiles(root);
+  const result = new Analyzer().setFiles(files);
+  return { root, files, result };
+}
+
+/** Splits argv into positionals and `--flag` / `--flag value` / `--flag=value` options. */
+export function parseArgs(args: string[], valued: string[], flags: string[]): { positionals: string[]; options: Map<string, string | true> } {
+  const positionals: string[] = [];
+  const options = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (a.startsWith("--")) {
+      const eq = a.indexOf("=");
+      const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+      if (valued.includes(name)) {
+        const v = eq > 0 ? a.slice(eq + 1) : args[++i];
+        if (v === undefined) throw new UsageError(`--${name} needs a value`);
+        options.set(name, v);
+      } else if (flags.includes(name) && eq < 0) options.set(name, true);
+      else throw new UsageError(`unknown option ${a}`);
+    } else if (a.startsWith("-") && a !== "-") {
+      if (a === "-h") options.set("help", true);
+      else throw new UsageError(`unknown option ${a}`);
+    } else positionals.push(a);
+  }
+  if (positionals.length > 1) throw new UsageError(`expected at most one app path, got ${positionals.length}`);
+  return { positionals, options };
+}
