@@ -65,7 +65,7 @@ export class Converter {
       case "TsParenthesizedType":
         return this.convert(node.typeAnnotation, ctx, mode);
       case "TsArrayType": {
-        const items = this.convert(node.elemType, ctx);
+        const items = this.valueOnly(this.convert(node.elemType, ctx), node.elemType, ctx);
         return items.k === "error" ? ERROR : { k: "array", items: unwire(items) };
       }
       case "TsTupleType":
@@ -150,8 +150,22 @@ export class Converter {
     } else {
       ty = this.convert(n, ctx);
     }
+    ty = this.valueOnly(ty, node, ctx);
     if (ty.k === "wire") return { ty: ty.inner, optional, wire: { kind: ty.wire, name: ty.name } };
     return { ty, optional, wire: null };
+  }
+
+  /** A validation rule or an empty type where a value type is needed is reported here, once. */
+  valueOnly(ty: Ty, node: TsType, ctx: Ctx): Ty {
+    if (ty.k === "rule") {
+      report(this.reg, ctx, D.RP3022, node.span, "A validation rule needs a base type: attach it with '&', e.g. 'number & Min<0>'.");
+      return ERROR;
+    }
+    if (ty.k === "void" || ty.k === "undefined" || ty.k === "never") {
+      report(this.reg, ctx, D.RP3004, node.span, `'${ty.k}' cannot be part of a schema.`);
+      return ERROR;
+    }
+    return ty;
   }
 
   private union(node: TsUnionType, ctx: Ctx, mode: Mode): Ty {
@@ -286,7 +300,7 @@ export class Converter {
     }
     const args: Ty[] = [];
     for (const a of argNodes) {
-      const t = this.convert(a, ctx);
+      const t = this.valueOnly(this.convert(a, ctx), a, ctx);
       if (t.k === "error") return ERROR;
       args.push(t);
     }
@@ -345,6 +359,7 @@ export class Converter {
           report(this.reg, ctx, D.RP3012, h.span, `'${name}' extends itself (directly or through another interface).`);
           return ERROR;
         }
+        if (s.k === "error") return ERROR;
         if (s.k !== "object") {
           report(this.reg, ctx, D.RP3011, h.span, `'${name}' can only extend object types.`);
           return ERROR;

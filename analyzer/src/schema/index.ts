@@ -103,6 +103,11 @@ export class SchemaBuilder implements Registry {
     for (const [id, inst] of this.instances) if (inst.acc.deps.has(file)) this.instances.delete(id);
   }
 
+  /** Cache sizes, for tests and benchmarks: parsed file scopes and converted declarations held. */
+  cacheStats(): { files: number; declarations: number } {
+    return { files: this.scopes.size, declarations: this.instances.size };
+  }
+
   // ---- Registry (used by the converter) ----
 
   getFile(file: string): ParsedFile | undefined {
