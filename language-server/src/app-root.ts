@@ -1,0 +1,136 @@
+/**
+ * One app root (a folder holding `encore.app` or `reprise.app`) as the server sees it: its analyzer instance,
+ * the edits waiting for the next debounced re-analysis, what was last published per file, and the lazily built
+ * model index. File IO for closed files happens here and only here; the analyzer itself never touches the disk.
+ */
+import { readFileSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { URI } from "vscode-uri";
+import { Analyzer, type AnalysisResult, type AnalyzerOptions, type SourceInput } from "@reprise/analyzer";
+import { loadAppFiles, SKIPPED_DIRS, wantsText } from "@reprise/analyzer/node";
+import { ModelIndex } from "./model-index.js";
+
+export const APP_FILE_NAMES = ["encore.app", "reprise.app"];
+
+/** Same rule as the analyzer's loader: skipped folders and hidden folders anywhere on the path. */
+export function isSkippedPath(rel: string): boolean {
+  const segs = rel.split("/");
+  return segs.some((seg, i) => SKIPPED_DIRS.has(seg) || (i < segs.length - 1 && seg.startsWith(".")));
+}
+
+/** Text of a file as the analyzer's loader would hand it in; undefined when it does not exist or is not a file. */
+export function readSource(absPath: string): string | undefined {
+  try {
+    if (!statSync(absPath).isFile()) return undefined;
+    return wantsText(absPath.split(path.sep).join("/")) ? readFileSync(absPath, "utf8") : "";
+  } catch {
+    return undefined;
+  }
+}
+
+export function isDirectory(absPath: string): boolean {
+  try {
+    return statSync(absPath).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export class AppRoot {
+  readonly uri: URI;
+  readonly uriString: string;
+  readonly analyzer: Analyzer;
+  /** Root-relative path → new text (null = removed), applied at the next flush. */
+  readonly pending = new Map<string, string | null>();
+  /** Files whose diagnostics must be re-sent at the next flush even if unchanged (edited open documents). */
+  readonly touched = new Set<string>();
+  /** Files whose last published diagnostics were non-empty (cleared when the root goes away). */
+  readonly published = new Set<string>();
+  timer: ReturnType<typeof setTimeout> | undefined;
+  modelTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped on every queued edit; a flush records the value it covered. */
+  editVersion = 0;
+  private index: { generation: number; index: ModelIndex } | undefined;
+
+  constructor(
+    readonly dir: string,
+    /** Root-relative folders of app roots nested inside this one: their files belong to them, not to us. */
+    readonly nested: string[],
+    options: AnalyzerOptions,
+  ) {
+    this.uri = URI.file(dir);
+    this.uriString = this.uri.toString();
+    this.analyzer = new Analyzer(options);
+  }
+
+  /** Root-relative "/" path of an absolute path inside this root, or undefined when it is outside or skipped. */
+  relative(absPath: string): string | undefined {
+    const rel = path.relative(this.dir, absPath);
+    if (!rel || rel.startsWith("..") || path.isAbsolute(rel)) return undefined;
+    const posix = rel.split(path.sep).join("/");
+    if (isSkippedPath(posix)) return undefined;
+    if (this.nested.some((n) => posix === n || posix.startsWith(n + "/"))) return undefined;
+    return posix;
+  }
+
+  absolute(rel: string): string {
+    return path.join(this.dir, ...rel.split("/"));
+  }
+
+  /** Files on disk now, with open documents' text laid over them. */
+  loadFiles(overlay: (rel: string) => string | undefined): SourceInput[] {
+    const files: SourceInput[] = [];
+    for (const f of loadAppFiles(this.dir)) {
+      if (this.nested.some((n) => f.path === n || f.path.startsWith(n + "/"))) continue;
+      files.push({ path: f.path, text: overlay(f.path) ?? f.text });
+    }
+    return files;
+  }
+
+  /**
+   * Applies queued edits; undefined when there were none. Large batches go through one setFiles. The result's
+   * changedFiles covers the whole batch (each incremental step only reports its own changes).
+   */
+  applyPending(): AnalysisResult | undefined {
+    if (!this.pending.size) return undefined;
+    const edits = [...this.pending];
+    this.pending.clear();
+    if (edits.length > 64) {
+      const files = new Map<string, string>();
+      for (const name of this.analyzer.fileNames()) {
+        const parsed = this.analyzer.getParsedFile(name);
+        files.set(name, parsed ? parsed.text : (readSource(this.absolute(name)) ?? ""));
+      }
+      for (const [rel, text] of edits) {
+        if (text === null) files.delete(rel);
+        else files.set(rel, text);
+      }
+      return this.analyzer.setFiles([...files].map(([p, text]) => ({ path: p, text })));
+    }
+    let result: AnalysisResult | undefined;
+    const changed = new Set<string>();
+    const known = new Set(this.analyzer.fileNames());
+    for (const [rel, text] of edits) {
+      if (text === null) {
+        if (known.has(rel)) result = this.analyzer.remove(rel);
+        else continue;
+      } else result = this.analyzer.update(rel, text);
+      for (const f of result.changedFiles) changed.add(f);
+    }
+    if (!result) return undefined;
+    return edits.length === 1 ? result : { ...result, changedFiles: [...changed] };
+  }
+
+  /** The model index of the current generation (built on first use). */
+  modelIndex(): ModelIndex {
+    const result = this.analyzer.result;
+    if (!this.index || this.index.generation !== result.generation) this.index = { generation: result.generation, index: new ModelIndex(result.model) };
+    return this.index.index;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.modelTimer) clearTimeout(this.modelTimer);
+    this.timer = this.modelTimer = undefined;
+  }
+}

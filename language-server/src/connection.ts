@@ -1,0 +1,177 @@
+/**
+ * Thin wiring: binds LSP methods on a vscode-languageserver connection to RepriseServer. Capabilities,
+ * client-capability checks, dynamic registrations and error containment live here; no analysis does.
+ * Every request handler is wrapped so that an internal error becomes an LSP error response plus a log line.
+ */
+import {
+  CodeActionKind,
+  createConnection,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  ErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  TextDocumentSyncKind,
+  WatchKind,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from "vscode-languageserver/node";
+import { URI } from "vscode-uri";
+import { GraphRequest, type GraphRequestParams } from "@reprise/protocol";
+import { RepriseServer, type LogLevel } from "./language-server.js";
+
+export const SERVER_NAME = "reprise-language-server";
+export const SERVER_VERSION = "0.1.0";
+/** Files whose changes matter to the analysis (sources, app/service manifests, package/tsconfig, migrations). */
+export const WATCH_GLOB = "**/*.{ts,tsx,js,mjs,sql,app,json}";
+
+export interface InitializationOptions {
+  /** Re-analysis debounce in ms (0–50). The benchmark sets 0. */
+  debounceMs?: number;
+  /** Delay of reprise/appModel notifications in ms. */
+  appModelDelayMs?: number;
+  /** Settings for clients without workspace/configuration (same shape as the `reprise` section). */
+  settings?: unknown;
+}
+
+let processHandlersInstalled = false;
+
+/** A connection over stdio, or over the transport named in process.argv (--stdio, --node-ipc, --socket=N). */
+export function createServerConnection(transport: "stdio" | "argv" = "argv"): Connection {
+  return transport === "stdio" ? createConnection(ProposedFeatures.all, process.stdin, process.stdout) : createConnection(ProposedFeatures.all);
+}
+
+/** Starts the language server on `connection` (default: from the process arguments, e.g. --stdio). */
+export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
+  let server: RepriseServer | undefined;
+  let watchDynamic = false;
+  let configPull = false;
+  let configDynamic = false;
+  const log = (level: LogLevel, message: string) => {
+    const console = connection.console;
+    if (level === "error") console.error(message);
+    else if (level === "warn") console.warn(message);
+    else if (level === "info") console.info(message);
+    else console.log(message);
+  };
+
+  if (!processHandlersInstalled) {
+    processHandlersInstalled = true;
+    process.on("unhandledRejection", (reason) => log("error", `unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
+    process.on("uncaughtException", (err) => log("error", `uncaught exception: ${err.stack ?? err.message}`));
+  }
+
+  /** Runs a request handler; an exception becomes a logged InternalError response instead of a dead server. */
+  function guarded<P, R>(method: string, handler: (params: P, s: RepriseServer) => Promise<R> | R, empty: R) {
+    return async (params: P): Promise<R | ResponseError<void>> => {
+      if (!server) return empty;
+      try {
+        return await handler(params, server);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        log("error", `${method} failed: ${err instanceof Error ? (err.stack ?? message) : message}`);
+        return new ResponseError(ErrorCodes.InternalError, `${method} failed: ${message}`);
+      }
+    };
+  }
+  function notified<P>(method: string, handler: (params: P, s: RepriseServer) => void) {
+    return (params: P) => {
+      if (!server) return;
+      try {
+        handler(params, server);
+      } catch (err) {
+        log("error", `${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    };
+  }
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const caps = params.capabilities;
+    const options = (params.initializationOptions ?? {}) as InitializationOptions;
+    watchDynamic = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    configPull = caps.workspace?.configuration === true;
+    configDynamic = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    const experimental = caps.experimental as { reprise?: { appModel?: boolean } } | undefined;
+    const folders = params.workspaceFolders?.length
+      ? params.workspaceFolders.map((f) => f.uri)
+      : params.rootUri
+        ? [params.rootUri]
+        : params.rootPath
+          ? [URI.file(params.rootPath).toString()]
+          : [];
+    const lensRefresh = caps.workspace?.codeLens?.refreshSupport === true;
+    server = new RepriseServer(
+      {
+        publishDiagnostics: (p) => void connection.sendDiagnostics(p),
+        sendNotification: (method, p) => void connection.sendNotification(method, p),
+        log,
+        fetchSettings: configPull
+          ? (scopes) => connection.workspace.getConfiguration(scopes.map((scopeUri) => ({ scopeUri, section: "reprise" })))
+          : undefined,
+        refreshCodeLenses: lensRefresh ? () => void connection.sendRequest("workspace/codeLens/refresh").catch(() => undefined) : undefined,
+      },
+      {
+        workspaceFolders: folders.map((u) => URI.parse(u)).filter((u) => u.scheme === "file").map((u) => u.fsPath),
+        debounceMs: typeof options.debounceMs === "number" ? options.debounceMs : undefined,
+        appModelDelayMs: typeof options.appModelDelayMs === "number" ? options.appModelDelayMs : undefined,
+        appModelNotifications: experimental?.reprise?.appModel === true,
+        initialSettings: options.settings,
+      },
+    );
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
+        codeLensProvider: { resolveProvider: true },
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        completionProvider: { triggerCharacters: ['"', "'"], resolveProvider: false },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: false } },
+        experimental: { reprise: { appModel: true, graph: true } },
+      },
+      serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    if (watchDynamic) {
+      await connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: WATCH_GLOB }, { globPattern: "**/*", kind: WatchKind.Create | WatchKind.Delete }] })
+        .catch((err) => log("warn", `could not register file watchers: ${err}`));
+    }
+    if (configDynamic) {
+      await connection.client.register(DidChangeConfigurationNotification.type, { section: "reprise" }).catch(() => undefined);
+    }
+    await server?.start();
+  });
+
+  connection.onDidOpenTextDocument(notified("didOpen", (p, s) => s.didOpen(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text)));
+  connection.onDidChangeTextDocument(notified("didChange", (p, s) => s.didChange(p.textDocument.uri, p.textDocument.version, p.contentChanges)));
+  connection.onDidCloseTextDocument(notified("didClose", (p, s) => s.didClose(p.textDocument.uri)));
+  connection.onDidChangeWatchedFiles(notified("didChangeWatchedFiles", (p, s) => s.didChangeWatchedFiles(p.changes)));
+  connection.onDidChangeConfiguration(
+    notified("didChangeConfiguration", (p, s) => {
+      const pushed = (p.settings as { reprise?: unknown } | null | undefined)?.reprise;
+      s.settingsChanged(configPull ? undefined : pushed).catch((err) => log("error", `applying settings failed: ${err}`));
+    }),
+  );
+
+  connection.onCodeLens(guarded("textDocument/codeLens", (p, s) => s.codeLenses(p.textDocument.uri), []));
+  connection.onCodeLensResolve(guarded("codeLens/resolve", (lens, s) => s.resolveCodeLens(lens), { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }));
+  connection.onHover(guarded("textDocument/hover", (p, s) => s.hover(p.textDocument.uri, p.position), null));
+  connection.onDefinition(guarded("textDocument/definition", (p, s) => s.definition(p.textDocument.uri, p.position), []));
+  connection.onReferences(guarded("textDocument/references", (p, s) => s.references(p.textDocument.uri, p.position, p.context.includeDeclaration), []));
+  connection.onDocumentSymbol(guarded("textDocument/documentSymbol", (p, s) => s.documentSymbols(p.textDocument.uri), []));
+  connection.onWorkspaceSymbol(guarded("workspace/symbol", (p, s) => s.workspaceSymbols(p.query), []));
+  connection.onCodeAction(guarded("textDocument/codeAction", (p, s) => s.codeActions(p.textDocument.uri, p.range, p.context), []));
+  connection.onCompletion(guarded("textDocument/completion", (p, s) => s.completion(p.textDocument.uri, p.position), []));
+  connection.onRequest(GraphRequest, guarded("reprise/graph", (p: GraphRequestParams | undefined, s) => s.graph(p?.rootUri), []));
+
+  connection.onShutdown(() => server?.dispose());
+  connection.listen();
+  return connection;
+}

@@ -1,0 +1,32 @@
+/**
+ * Code actions are the analyzer's own fixes (quick fixes such as "make the path start with /" or "rename the
+ * subscription to kebab-case"), offered for every analyzer diagnostic that overlaps the requested range.
+ */
+import { CodeActionKind, type CodeAction, type CodeActionContext, type Diagnostic as LspDiagnostic } from "vscode-languageserver/node";
+import type { Diagnostic, Range } from "@reprise/protocol";
+import type { AppRoot } from "../app-root.js";
+import { diagnostic as toLspDiagnostic, quickFix } from "../to-proto.js";
+
+function before(a: { line: number; character: number }, b: { line: number; character: number }): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
+}
+
+export function overlaps(a: Range, b: Range): boolean {
+  return !before(a.end, b.start) && !before(b.end, a.start);
+}
+
+const sameRange = (a: Range, b: Range) =>
+  a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+
+export function codeActions(root: AppRoot, file: string, requested: Range, context: CodeActionContext): CodeAction[] {
+  if (context.only && !context.only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(k + ".") || k === "")) return [];
+  const diags: Diagnostic[] = root.analyzer.result.diagnosticsByFile.get(file) ?? [];
+  const out: CodeAction[] = [];
+  for (const d of diags) {
+    if (!d.fixes.length || !overlaps(d.range, requested)) continue;
+    const sent: LspDiagnostic =
+      context.diagnostics.find((c) => c.code === d.code && sameRange(c.range, d.range)) ?? toLspDiagnostic(root.uri, d);
+    for (const fix of d.fixes) out.push(quickFix(root.uri, fix, [sent]));
+  }
+  return out;
+}

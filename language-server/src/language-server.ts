@@ -1,0 +1,488 @@
+/**
+ * The transport-free language server: app roots, open documents, debounced incremental re-analysis with
+ * generations, diagnostics publishing and the feature requests. connection.ts binds it to an LSP connection;
+ * everything here talks to the client only through `ServerHost`, so the class can be driven in-process too.
+ *
+ * Invariants: the analyzer is only fed through AppRoot.pending + flush; a request always sees every edit that
+ * arrived before it (it flushes the root first); a file is re-published only when the analyzer reports its
+ * diagnostics changed or it was edited; a `reprise/appModel` notification is dropped if a newer generation of the same root exists.
+ */
+import * as path from "node:path";
+import type {
+  CodeAction,
+  CodeActionContext,
+  CodeLens,
+  CompletionItem,
+  DocumentSymbol,
+  FileEvent,
+  Hover,
+  Location as LspLocation,
+  PublishDiagnosticsParams,
+  TextDocumentContentChangeEvent,
+  WorkspaceSymbol,
+} from "vscode-languageserver/node";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { URI } from "vscode-uri";
+import { AppModelNotification, toGraph, type AppModelParams, type Diagnostic, type Position, type Range } from "@reprise/protocol";
+import type { AnalysisResult, AnalyzerOptions } from "@reprise/analyzer";
+import { findAppRoot, findAppRoots } from "@reprise/analyzer/node";
+import { APP_FILE_NAMES, AppRoot, isDirectory, readSource } from "./app-root.js";
+import type { ParsedFileLike } from "./ast-zones.js";
+import { codeActions } from "./features/code-actions.js";
+import { provideCodeLenses, resolveCodeLens, type LensData } from "./features/code-lens.js";
+import { completions } from "./features/completion.js";
+import type { FeatureContext } from "./features/context.js";
+import { hover } from "./features/hover.js";
+import { definition, references } from "./features/navigation.js";
+import { documentSymbols, workspaceSymbols } from "./features/symbols.js";
+import { SettingsCache, sameSeverities, type Settings } from "./settings.js";
+import { diagnostic as toLspDiagnostic, fileUri } from "./to-proto.js";
+
+export type LogLevel = "error" | "warn" | "info" | "debug";
+
+export interface ServerHost {
+  publishDiagnostics(params: PublishDiagnosticsParams): void;
+  sendNotification(method: string, params: unknown): void;
+  log(level: LogLevel, message: string): void;
+  /** workspace/configuration for section "reprise", one entry per scope URI; absent when the client lacks it. */
+  fetchSettings?: (scopeUris: string[]) => Promise<unknown[]>;
+  /** workspace/codeLens/refresh; absent when the client lacks it. */
+  refreshCodeLenses?: () => void;
+}
+
+export interface ServerConfig {
+  /** Workspace folders as file-system paths. */
+  workspaceFolders: string[];
+  /** Delay between the last edit and re-analysis (≤50 ms; 0 re-analyses on the next tick). */
+  debounceMs?: number;
+  /** Send `reprise/appModel` (the client advertised `experimental.reprise.appModel`). */
+  appModelNotifications?: boolean;
+  /** Delay before a `reprise/appModel` notification, so that typing sends diagnostics first and the model rarely. */
+  appModelDelayMs?: number;
+  /** Settings the client pushed in initializationOptions (used when it has no workspace/configuration). */
+  initialSettings?: unknown;
+}
+
+const DEFAULT_DEBOUNCE_MS = 30;
+
+export class RepriseServer {
+  private roots: AppRoot[] = [];
+  private readonly docs = new Map<string, TextDocument>();
+  private readonly settings: SettingsCache;
+  private readonly debounceMs: number;
+  private ready: Promise<void> = Promise.resolve();
+  private disposed = false;
+
+  constructor(
+    private readonly host: ServerHost,
+    private readonly config: ServerConfig,
+  ) {
+    this.debounceMs = Math.max(0, Math.min(50, config.debounceMs ?? DEFAULT_DEBOUNCE_MS));
+    this.settings = new SettingsCache(host.fetchSettings);
+    if (config.initialSettings !== undefined) this.settings.invalidate(config.initialSettings);
+  }
+
+  /** Discovers the app roots of the workspace folders, analyses them and publishes their diagnostics. */
+  start(): Promise<void> {
+    this.ready = this.ready.then(() => this.rediscover()).catch((err) => this.logError("initial analysis", err));
+    return this.ready;
+  }
+
+  get appRoots(): readonly AppRoot[] {
+    return this.roots;
+  }
+
+  // ---- roots ----------------------------------------------------------------------------------------------
+
+  private discoverDirs(): string[] {
+    const dirs = new Set<string>();
+    for (const folder of this.config.workspaceFolders) {
+      try {
+        for (const dir of findAppRoots(folder)) dirs.add(path.resolve(dir));
+      } catch (err) {
+        this.logError(`discovering app roots in ${folder}`, err);
+      }
+    }
+    // Roots found through open documents outside the workspace folders stay.
+    for (const root of this.roots) if (!this.config.workspaceFolders.some((f) => isInside(root.dir, f))) dirs.add(root.dir);
+    return [...dirs];
+  }
+
+  /** Re-derives the set of roots; unchanged roots keep their state, removed ones get their diagnostics cleared. */
+  private async rediscover(extra: string[] = []): Promise<void> {
+    const dirs = [...new Set([...this.discoverDirs(), ...extra.map((d) => path.resolve(d))])].sort();
+    const nestedOf = (dir: string) => dirs.filter((d) => d !== dir && isInside(d, dir)).map((d) => path.relative(dir, d).split(path.sep).join("/"));
+    const next: AppRoot[] = [];
+    const fresh: AppRoot[] = [];
+    for (const dir of dirs) {
+      const nested = nestedOf(dir);
+      const old = this.roots.find((r) => r.dir === dir && r.nested.join("\n") === nested.join("\n"));
+      if (old) next.push(old);
+      else {
+        const root = new AppRoot(dir, nested, {});
+        next.push(root);
+        fresh.push(root);
+      }
+    }
+    for (const old of this.roots) if (!next.includes(old)) this.disposeRoot(old);
+    // Deepest first, so that rootFor() finds the innermost root.
+    this.roots = next.sort((a, b) => b.dir.length - a.dir.length);
+    for (const root of fresh) {
+      const settings = await this.settings.get(root.uriString);
+      if (this.disposed || !this.roots.includes(root)) continue;
+      this.loadRoot(root, settings);
+    }
+  }
+
+  private loadRoot(root: AppRoot, settings: Settings): void {
+    const started = performance.now();
+    try {
+      root.analyzer.setOptions(analyzerOptions(settings));
+      const files = root.loadFiles((rel) => this.docs.get(fileUri(root.uri, rel))?.getText());
+      const result = root.analyzer.setFiles(files);
+      this.publish(root, result);
+      this.trace(root, `analysed ${files.length} files of ${root.dir} in ${(performance.now() - started).toFixed(1)} ms`);
+      this.scheduleModel(root);
+    } catch (err) {
+      this.logError(`loading ${root.dir}`, err);
+    }
+  }
+
+  private disposeRoot(root: AppRoot): void {
+    root.dispose();
+    for (const file of root.published.keys()) this.host.publishDiagnostics({ uri: this.uriOf(root, file), diagnostics: [] });
+    root.published.clear();
+  }
+
+  private rootFor(absPath: string): AppRoot | undefined {
+    return this.roots.find((r) => r.relative(absPath) !== undefined);
+  }
+
+  // ---- documents and files --------------------------------------------------------------------------------
+
+  didOpen(uri: string, languageId: string, version: number, text: string): void {
+    const key = normalize(uri);
+    this.docs.set(key, TextDocument.create(uri, languageId, version, text));
+    this.ready = this.ready.then(() => this.queueDocument(key, true)).catch((err) => this.logError("didOpen", err));
+  }
+
+  didChange(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): void {
+    const key = normalize(uri);
+    const doc = this.docs.get(key);
+    if (!doc) return;
+    this.docs.set(key, TextDocument.update(doc, changes, version));
+    this.queueDocument(key, false);
+  }
+
+  didClose(uri: string): void {
+    const key = normalize(uri);
+    if (!this.docs.delete(key)) return;
+    const abs = fsPath(uri);
+    const root = abs ? this.rootFor(abs) : undefined;
+    const rel = abs && root?.relative(abs);
+    if (!root || !rel) return;
+    // The editor may have discarded unsaved changes: the disk is the truth again.
+    this.queue(root, rel, readSource(abs) ?? null, false);
+  }
+
+  private async queueDocument(key: string, opening: boolean): Promise<void> {
+    const doc = this.docs.get(key);
+    const abs = doc && fsPath(doc.uri);
+    if (!doc || !abs) return;
+    let root = this.rootFor(abs);
+    if (!root && opening) {
+      const dir = safe(() => findAppRoot(path.dirname(abs)));
+      if (dir) {
+        await this.rediscover([dir]);
+        root = this.rootFor(abs);
+      }
+    }
+    const rel = root?.relative(abs);
+    if (!root || !rel) return;
+    const known = root.analyzer.fileNames().includes(rel);
+    const same = known && root.analyzer.getParsedFile(rel)?.text === doc.getText();
+    if (opening && same) {
+      // Already analysed with this text (loaded from disk): just make sure the client has its diagnostics.
+      this.republish(root, rel);
+      return;
+    }
+    this.queue(root, rel, doc.getText(), true);
+  }
+
+  didChangeWatchedFiles(changes: FileEvent[]): void {
+    let rediscover = false;
+    const rescan = new Set<AppRoot>();
+    for (const change of changes) {
+      const abs = fsPath(change.uri);
+      if (!abs) continue;
+      if (APP_FILE_NAMES.includes(path.basename(abs)) && change.type !== 2) {
+        rediscover = true;
+        continue;
+      }
+      if (this.docs.has(normalize(change.uri))) continue; // document sync owns open files
+      const root = this.rootFor(abs);
+      const rel = root?.relative(abs);
+      if (!root || !rel) continue;
+      if (change.type === 3) {
+        if (root.analyzer.fileNames().includes(rel) || root.pending.has(rel)) this.queue(root, rel, null, false);
+        else for (const name of root.analyzer.fileNames()) if (name.startsWith(rel + "/")) this.queue(root, name, null, false);
+      } else if (isDirectory(abs)) {
+        rescan.add(root);
+      } else {
+        const text = readSource(abs);
+        this.queue(root, rel, text ?? null, false);
+      }
+    }
+    for (const root of rescan) this.rescan(root);
+    if (rediscover) this.ready = this.ready.then(() => this.rediscover()).catch((err) => this.logError("rediscovering app roots", err));
+  }
+
+  /** A folder appeared (a move or a copy): diff the disk against what the analyzer has. */
+  private rescan(root: AppRoot): void {
+    const onDisk = new Map(root.loadFiles(() => undefined).map((f) => [f.path, f.text]));
+    for (const name of root.analyzer.fileNames()) if (!onDisk.has(name) && !this.docs.has(this.uriKey(root, name))) this.queue(root, name, null, false);
+    for (const [name, text] of onDisk) {
+      if (this.docs.has(this.uriKey(root, name))) continue;
+      if (root.analyzer.getParsedFile(name)?.text !== text || !root.analyzer.fileNames().includes(name)) this.queue(root, name, text, false);
+    }
+  }
+
+  private queue(root: AppRoot, rel: string, text: string | null, touched: boolean): void {
+    root.pending.set(rel, text);
+    if (touched) root.touched.add(rel);
+    root.editVersion++;
+    if (root.timer) clearTimeout(root.timer);
+    root.timer = setTimeout(() => this.flush(root), this.debounceMs);
+  }
+
+  /** Applies a root's queued edits now (requests call this so they never answer from stale state). */
+  private flush(root: AppRoot): void {
+    if (root.timer) clearTimeout(root.timer);
+    root.timer = undefined;
+    if (!root.pending.size || !this.roots.includes(root)) return;
+    const started = performance.now();
+    let result: AnalysisResult | undefined;
+    try {
+      result = root.applyPending();
+    } catch (err) {
+      this.logError(`re-analysing ${root.dir}`, err);
+      return;
+    }
+    if (!result) return;
+    this.publish(root, result);
+    this.trace(root, `generation ${result.generation}: re-analysed and published in ${(performance.now() - started).toFixed(1)} ms`);
+    this.scheduleModel(root);
+  }
+
+  private flushAll(): void {
+    for (const root of this.roots) if (root.pending.size) this.flush(root);
+  }
+
+  // ---- publishing -----------------------------------------------------------------------------------------
+
+  private uriKey(root: AppRoot, rel: string): string {
+    return fileUri(root.uri, rel);
+  }
+
+  /** The URI to publish under: the client's own spelling when the document is open. */
+  private uriOf(root: AppRoot, rel: string): string {
+    const key = this.uriKey(root, rel);
+    return this.docs.get(key)?.uri ?? key;
+  }
+
+  /** Publishes the files the analysis reports as changed, plus the edited documents (their version moved on). */
+  private publish(root: AppRoot, result: AnalysisResult): void {
+    const touched = new Set(root.touched);
+    const files = new Set<string>(touched);
+    for (const f of result.changedFiles) files.add(f);
+    root.touched.clear();
+    for (const file of files) {
+      const diags = result.diagnosticsByFile.get(file) ?? [];
+      if (diags.length) root.published.add(file);
+      // A file the client has never seen diagnostics for is already clean there.
+      else if (!root.published.delete(file) && !touched.has(file)) continue;
+      this.sendDiagnostics(root, file, diags);
+    }
+  }
+
+  private republish(root: AppRoot, rel: string): void {
+    this.sendDiagnostics(root, rel, root.analyzer.result.diagnosticsByFile.get(rel) ?? []);
+  }
+
+  private sendDiagnostics(root: AppRoot, rel: string, diags: readonly Diagnostic[]): void {
+    const uri = this.uriOf(root, rel);
+    const doc = this.docs.get(this.uriKey(root, rel));
+    this.host.publishDiagnostics({ uri, version: doc?.version, diagnostics: diags.map((d) => toLspDiagnostic(root.uri, d)) });
+  }
+
+  private scheduleModel(root: AppRoot): void {
+    if (!this.config.appModelNotifications) return;
+    if (root.modelTimer) clearTimeout(root.modelTimer);
+    const generation = root.analyzer.result.generation;
+    root.modelTimer = setTimeout(() => {
+      root.modelTimer = undefined;
+      // Dropped when a newer analysis happened or is queued: the later timer sends that one.
+      if (!this.roots.includes(root) || root.pending.size || root.analyzer.result.generation !== generation) return;
+      try {
+        this.host.sendNotification(AppModelNotification, this.modelParams(root));
+      } catch (err) {
+        this.logError("sending reprise/appModel", err);
+      }
+    }, this.config.appModelDelayMs ?? 60);
+  }
+
+  private modelParams(root: AppRoot): AppModelParams {
+    const result = root.analyzer.result;
+    return { rootUri: root.uriString, generation: result.generation, model: result.model, graph: toGraph(result.model) };
+  }
+
+  // ---- settings -------------------------------------------------------------------------------------------
+
+  /** didChangeConfiguration: drop the cache, re-read, apply severity changes and refresh lenses. */
+  async settingsChanged(pushed?: unknown): Promise<void> {
+    await this.ready;
+    const before = new Map(this.roots.map((r) => [r, this.settings.peek(r.uriString)]));
+    this.settings.invalidate(pushed);
+    let lensesChanged = false;
+    for (const root of this.roots) {
+      const old = before.get(root)!;
+      const now = await this.settings.get(root.uriString);
+      if (old.codeLens.enable !== now.codeLens.enable) lensesChanged = true;
+      if (!sameSeverities(old, now)) {
+        this.flush(root);
+        this.publish(root, root.analyzer.setOptions(analyzerOptions(now)));
+        this.scheduleModel(root);
+      }
+    }
+    if (lensesChanged) this.host.refreshCodeLenses?.();
+  }
+
+  // ---- requests -------------------------------------------------------------------------------------------
+
+  private async context(uri: string): Promise<FeatureContext | undefined> {
+    await this.ready;
+    const abs = fsPath(uri);
+    const root = abs ? this.rootFor(abs) : undefined;
+    const file = abs && root?.relative(abs);
+    if (!root || !file) return undefined;
+    this.flush(root);
+    return {
+      root,
+      file,
+      uri,
+      index: root.modelIndex(),
+      parsed: root.analyzer.getParsedFile(file) as ParsedFileLike | undefined,
+      settings: await this.settings.get(root.uriString),
+    };
+  }
+
+  async codeLenses(uri: string): Promise<CodeLens[]> {
+    const ctx = await this.context(uri);
+    if (!ctx || !ctx.settings.codeLens.enable) return [];
+    return provideCodeLenses(ctx.root, ctx.file);
+  }
+
+  async resolveCodeLens(lens: CodeLens): Promise<CodeLens> {
+    await this.ready;
+    const data = lens.data as LensData | undefined;
+    const root = data && this.roots.find((r) => r.uriString === data.root);
+    if (!root) return { ...lens, command: { title: "…", command: "" } };
+    this.flush(root);
+    return resolveCodeLens(root, lens);
+  }
+
+  async hover(uri: string, position: Position): Promise<Hover | null> {
+    const ctx = await this.context(uri);
+    return ctx ? hover(ctx, position) : null;
+  }
+
+  async definition(uri: string, position: Position): Promise<LspLocation[]> {
+    const ctx = await this.context(uri);
+    return ctx ? definition(ctx, position) : [];
+  }
+
+  async references(uri: string, position: Position, includeDeclaration: boolean): Promise<LspLocation[]> {
+    const ctx = await this.context(uri);
+    return ctx ? references(ctx, position, includeDeclaration) : [];
+  }
+
+  async documentSymbols(uri: string): Promise<DocumentSymbol[]> {
+    const ctx = await this.context(uri);
+    return ctx ? documentSymbols(ctx.root, ctx.file) : [];
+  }
+
+  async workspaceSymbols(query: string): Promise<WorkspaceSymbol[]> {
+    await this.ready;
+    this.flushAll();
+    return workspaceSymbols(this.roots, query);
+  }
+
+  async codeActions(uri: string, range: Range, context: CodeActionContext): Promise<CodeAction[]> {
+    const ctx = await this.context(uri);
+    return ctx ? codeActions(ctx.root, ctx.file, range, context) : [];
+  }
+
+  async completion(uri: string, position: Position): Promise<CompletionItem[]> {
+    await this.ready;
+    const doc = this.docs.get(normalize(uri));
+    if (!doc) return [];
+    return completions(doc.getText(), doc.offsetAt(position));
+  }
+
+  /** `reprise/graph`: the current model and graph of one root, or of all roots. */
+  async graph(rootUri?: string): Promise<AppModelParams[]> {
+    await this.ready;
+    this.flushAll();
+    const wanted = rootUri ? normalize(rootUri) : undefined;
+    return this.roots.filter((r) => !wanted || r.uriString === wanted).map((r) => this.modelParams(r));
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const root of this.roots) root.dispose();
+  }
+
+  // ---- logging --------------------------------------------------------------------------------------------
+
+  private trace(root: AppRoot, message: string): void {
+    if (this.settings.peek(root.uriString).trace.server === "verbose") this.host.log("debug", message);
+  }
+
+  private logError(what: string, err: unknown): void {
+    this.host.log("error", `${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  }
+}
+
+function analyzerOptions(settings: Settings): AnalyzerOptions {
+  return { severity: { ...settings.diagnostics.severity } };
+}
+
+function normalize(uri: string): string {
+  try {
+    return URI.parse(uri).toString();
+  } catch {
+    return uri;
+  }
+}
+
+function fsPath(uri: string): string | undefined {
+  try {
+    const u = URI.parse(uri);
+    return u.scheme === "file" ? u.fsPath : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+function safe<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The one place where analyzer / app-model values become LSP values (and root-relative paths become URIs).
+ * Everything else in the server works on the analyzer's plain types; only this module knows LSP's shapes.
+ */
+import {
+  CodeAction,
+  CodeActionKind,
+  DiagnosticSeverity,
+  type Diagnostic as LspDiagnostic,
+  type Location as LspLocation,
+  type TextEdit as LspTextEdit,
+  type WorkspaceEdit,
+} from "vscode-languageserver/node";
+import { URI, Utils } from "vscode-uri";
+import type { Diagnostic, Fix, Location, Range, Severity } from "@reprise/protocol";
+
+export const DIAGNOSTIC_SOURCE = "reprise";
+
+/** URI of a root-relative path ("/" separators) under the root folder URI. */
+export function fileUri(rootUri: URI, file: string): string {
+  if (!file) return rootUri.toString();
+  return Utils.joinPath(rootUri, ...file.split("/")).toString();
+}
+
+export function severity(s: Severity): DiagnosticSeverity {
+  switch (s) {
+    case "error":
+      return DiagnosticSeverity.Error;
+    case "warning":
+      return DiagnosticSeverity.Warning;
+    case "info":
+      return DiagnosticSeverity.Information;
+    default:
+      return DiagnosticSeverity.Hint;
+  }
+}
+
+export function range(r: Range): Range {
+  return { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
+}
+
+export function location(rootUri: URI, loc: Location): LspLocation {
+  return { uri: fileUri(rootUri, loc.file), range: range(loc.range) };
+}
+
+export function diagnostic(rootUri: URI, d: Diagnostic): LspDiagnostic {
+  const out: LspDiagnostic = {
+    range: range(d.range),
+    severity: severity(d.severity),
+    code: d.code,
+    source: DIAGNOSTIC_SOURCE,
+    message: d.message,
+  };
+  if (d.related.length) {
+    out.relatedInformation = d.related.map((r) => ({ location: location(rootUri, r.location), message: r.message }));
+  }
+  return out;
+}
+
+export function workspaceEdit(rootUri: URI, fix: Fix): WorkspaceEdit {
+  const changes: Record<string, LspTextEdit[]> = {};
+  for (const e of fix.edits) {
+    const uri = fileUri(rootUri, e.file);
+    (changes[uri] ??= []).push({ range: range(e.range), newText: e.newText });
+  }
+  return { changes };
+}
+
+export function quickFix(rootUri: URI, fix: Fix, diagnostics: LspDiagnostic[]): CodeAction {
+  const action = CodeAction.create(fix.title, workspaceEdit(rootUri, fix), CodeActionKind.QuickFix);
+  action.diagnostics = diagnostics;
+  if (fix.isPreferred) action.isPreferred = true;
+  return action;
+}
