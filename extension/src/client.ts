@@ -1,0 +1,77 @@
+/**
+ * Starts the Reprise language server and wires the client side of the reprise/* protocol: the client
+ * advertises `experimental.reprise.appModel` (the server sends app models only to clients that do) and forwards
+ * each notification to the model store. The server is the bundled dist/server.mjs in an installed extension, or
+ * the workspace build of language-server/ when running from the repository.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+  type StaticFeature,
+  type ClientCapabilities,
+  type FeatureState,
+} from "vscode-languageclient/node";
+import { AppModelNotification, type AppModelParams } from "@reprise/protocol";
+import { config, SECTION, Setting } from "./settings";
+
+export const CLIENT_ID = "reprise";
+
+/** Candidate server entry points, in order: explicit setting, bundled copy, monorepo build. */
+export function serverModuleCandidates(extensionPath: string): string[] {
+  const explicit = config().get<string>(Setting.serverPath, "");
+  return [
+    ...(explicit ? [explicit] : []),
+    path.join(extensionPath, "dist", "server.mjs"),
+    path.join(extensionPath, "..", "language-server", "dist", "src", "server.js"),
+  ];
+}
+
+export function findServerModule(extensionPath: string): string | undefined {
+  return serverModuleCandidates(extensionPath).find((p) => fs.existsSync(p));
+}
+
+class AppModelFeature implements StaticFeature {
+  fillClientCapabilities(capabilities: ClientCapabilities): void {
+    const experimental = (capabilities.experimental ??= {}) as Record<string, unknown>;
+    experimental.reprise = { ...(experimental.reprise as object | undefined), appModel: true };
+  }
+  initialize(): void {}
+  getState(): FeatureState {
+    return { kind: "static" };
+  }
+  clear(): void {}
+}
+
+export function createClient(
+  serverModule: string,
+  output: vscode.LogOutputChannel,
+  onAppModel: (p: AppModelParams) => void,
+): LanguageClient {
+  const env = { ...process.env, ELECTRON_RUN_AS_NODE: "1" };
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc, options: { env } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { env, execArgv: ["--nolazy", "--inspect=6019"] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: "file", language: "typescript" },
+      { scheme: "file", language: "typescriptreact" },
+      { scheme: "file", language: "javascript" },
+      { scheme: "file", pattern: "**/{encore,reprise}.app" },
+      { scheme: "file", pattern: "**/migrations/*.sql" },
+    ],
+    outputChannel: output,
+    synchronize: { configurationSection: SECTION },
+    initializationOptions: { settings: config() },
+    markdown: { isTrusted: false, supportHtml: false },
+  };
+  const client = new LanguageClient(CLIENT_ID, "Reprise", serverOptions, clientOptions);
+  client.registerFeature(new AppModelFeature());
+  client.onNotification(AppModelNotification, (params: AppModelParams) => onAppModel(params));
+  return client;
+}
