@@ -75,7 +75,9 @@ export interface ExplorerState {
 export type HostToExplorer =
   | { type: "endpoint"; endpoint: ExplorerEndpoint; draft: RequestDraft; baseUrl: string; running: boolean }
   | { type: "appState"; running: boolean; baseUrl: string }
-  | { type: "response"; id: number; result: CallResult };
+  | { type: "response"; id: number; result: CallResult }
+  /** Press Send for the user (⚡ Call sends once on open); the answer comes back as a normal "send". */
+  | { type: "sendNow" };
 
 export type ExplorerToHost =
   | { type: "ready"; state: ExplorerState | null }

@@ -87,6 +87,9 @@ window.addEventListener("message", (event: MessageEvent<HostToExplorer>) => {
     case "appState":
       showAppState(msg.running, msg.baseUrl);
       break;
+    case "sendNow":
+      send.click();
+      break;
     case "response":
       if (msg.id !== pending) return; // an answer to a request the user has since replaced
       pending = null;
