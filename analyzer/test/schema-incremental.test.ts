@@ -72,6 +72,19 @@ test("incremental: invalidating one file keeps declarations that never read it",
   assert.notDeepEqual(second.schema, first.schema);
 });
 
+test("incremental: a declaration whose import did not resolve is rebuilt when any file appears", () => {
+  const a = new MemoryApp({
+    "shared.ts": 'import { Later } from "./later";\nexport interface Wrap { later: Later }',
+    "main.ts": `import { Wrap } from "./shared";\ntype ${ROOT_ALIAS} = { w: Wrap };\n`,
+  });
+  const first = a.build("main.ts", "request", POST);
+  assert.deepEqual(first.diagnostics.map((d) => [d.code, d.file]), [["RP3009", "shared.ts"]]);
+  a.set("later.ts", "export interface Later { x: string }");
+  const second = a.build("main.ts", "request", POST);
+  assert.deepEqual(second.diagnostics, []);
+  assert.deepEqual(second.dependencies, ["later.ts", "main.ts", "shared.ts"]);
+});
+
 test("incremental: a builder error is a diagnostic, never an exception", () => {
   const a = app();
   const r = a.builder.build("c.ts", { type: "TsTypeReference", span: { start: 1, end: 2, ctxt: 0 }, typeName: null } as never, "request", POST);

@@ -17,6 +17,8 @@ export interface Acc {
   diags: Diagnostic[];
   /** Instances referenced or expanded; their diagnostics and dependencies belong to whoever uses this. */
   uses: Set<string>;
+  /** A module did not resolve: any new file may change that, so the result is dropped on every invalidation. */
+  fragile: boolean;
 }
 
 export interface Ctx {
@@ -36,7 +38,7 @@ export interface Registry {
 }
 
 export function newAcc(): Acc {
-  return { deps: new Set(), diags: [], uses: new Set() };
+  return { deps: new Set(), diags: [], uses: new Set(), fragile: false };
 }
 
 export function report(reg: Registry, ctx: Ctx, def: DiagnosticDefinition, span: Span, message: string): void {

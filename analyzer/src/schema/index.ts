@@ -100,7 +100,7 @@ export class SchemaBuilder implements Registry {
 
   invalidate(file: string): void {
     this.scopes.delete(file);
-    for (const [id, inst] of this.instances) if (inst.acc.deps.has(file)) this.instances.delete(id);
+    for (const [id, inst] of this.instances) if (inst.acc.deps.has(file) || inst.acc.fragile) this.instances.delete(id);
   }
 
   /** Cache sizes, for tests and benchmarks: parsed file scopes and converted declarations held. */
@@ -115,7 +115,9 @@ export class SchemaBuilder implements Registry {
   }
 
   resolver(acc: Acc): Resolver {
-    return new Resolver(this.scopeHost, acc.deps);
+    return new Resolver(this.scopeHost, acc.deps, () => {
+      acc.fragile = true;
+    });
   }
 
   instantiate(file: string, name: string, decl: DeclNode, args: Ty[], acc: Acc): string {
@@ -138,6 +140,7 @@ export class SchemaBuilder implements Registry {
     acc.uses.add(id);
     if (inst.ty === null) return null;
     for (const d of inst.acc.deps) acc.deps.add(d);
+    if (inst.acc.fragile) acc.fragile = true;
     return inst.ty;
   }
 

@@ -176,7 +176,14 @@ export class Resolver {
   constructor(
     private readonly host: ScopeHost,
     readonly touched: Set<string>,
+    private readonly onUnresolved: () => void = () => {},
   ) {}
+
+  private resolve(file: string, spec: string): string | undefined {
+    const target = this.host.resolveModule(file, spec);
+    if (target === undefined) this.onUnresolved();
+    return target;
+  }
 
   private scope(file: string): FileScope {
     this.touched.add(file);
@@ -218,7 +225,7 @@ export class Resolver {
       if (imp.imported === "*") return { kind: "sdkNamespace", specifier: spec };
       return { kind: "sdk", area: SDK_MODULES[spec] ?? "other", specifier: spec, name: imp.imported };
     }
-    const target = this.host.resolveModule(file, spec);
+    const target = this.resolve(file, spec);
     if (target === undefined) return isRelative(spec) ? { kind: "unresolvedModule", specifier: spec } : { kind: "package", specifier: spec };
     if (imp.imported === "*") return { kind: "namespace", file: target };
     const sym = this.lookupExport(target, imp.imported, new Set(), depth + 1);
@@ -238,7 +245,7 @@ export class Resolver {
         if (entry.kind === "namespace") return { kind: "sdkNamespace", specifier: entry.specifier };
         return { kind: "sdk", area: SDK_MODULES[entry.specifier] ?? "other", specifier: entry.specifier, name: entry.name };
       }
-      const target = this.host.resolveModule(file, entry.specifier);
+      const target = this.resolve(file, entry.specifier);
       if (target === undefined) return isRelative(entry.specifier) ? { kind: "unresolvedModule", specifier: entry.specifier } : { kind: "package", specifier: entry.specifier };
       if (entry.kind === "namespace") return { kind: "namespace", file: target };
       return this.lookupExport(target, entry.name, seen, depth + 1);
@@ -246,7 +253,7 @@ export class Resolver {
     if (name !== "default") {
       for (const star of scope.stars) {
         if (isSdkSpecifier(star)) continue;
-        const target = this.host.resolveModule(file, star);
+        const target = this.resolve(file, star);
         if (target === undefined) continue;
         const sym = this.lookupExport(target, name, seen, depth + 1);
         if (sym.kind !== "missingExport") return sym;
