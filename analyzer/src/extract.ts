@@ -280,7 +280,8 @@ export class Extractor {
       const bound = direct || st.bindName !== null;
       const site: CallSite = {
         node, isNew, callee, symbol: resolved.path, family: resolved.family,
-        args: node.arguments,
+        // swc gives `new X` (no parentheses) an empty argument list; tell it apart from `new X()`.
+        args: isNew && !this.file.textOf(node.span).trimEnd().endsWith(")") ? undefined : node.arguments,
         typeArgs: node.typeArguments?.params ?? [],
         bindName: bound ? st.bindName : null,
         bindSpan: bound ? st.bindSpan : null,

@@ -108,7 +108,6 @@ export const D = {
   TopicRefNoType: d({ code: "RP5013", severity: "error", title: "topic.ref() without a permission type", docs: "Write `topic.ref<Publisher>()`." }),
   AckDeadlineTooShort: d({ code: "RP5014", severity: "warning", title: "ackDeadline below 1s", docs: "The SDK documents a minimum ack deadline of one second." }),
   BackoffOrder: d({ code: "RP5016", severity: "warning", title: "minBackoff greater than maxBackoff", docs: "The retry backoff grows from minBackoff to maxBackoff; minBackoff should not exceed maxBackoff." }),
-  SubscriptionOutsideService: d({ code: "RP5017", severity: "error", title: "Subscription outside a service", docs: "Subscriptions belong to the service whose folder declares them." }),
   // RP6xxx — cron
   CronEndpointUnresolved: d({ code: "RP6001", severity: "error", title: "Cron endpoint not found", docs: "`endpoint` must reference an endpoint (a variable bound to `api(...)`), declared in this file or imported from another file of the app." }),
   CronEndpointNotApi: d({ code: "RP6002", severity: "error", title: "Cron endpoint is not an API endpoint", docs: "`endpoint` resolves to something that is not an `api(...)` endpoint." }),

@@ -74,10 +74,8 @@ export function linkInfra(lc: LinkContext, files: FileFacts[], services: Map<str
       lc.report(D.SubscriptionUnknownTopic, f.path, s.topicRange, `Cannot resolve the topic of subscription '${s.name}': pass a topic created with new Topic(...), declared in this file or imported from another file of the app.`);
       continue;
     }
-    if (!svc) {
-      lc.report(D.SubscriptionOutsideService, f.path, s.nameRange, `Subscription '${s.name}' is not inside a service folder.`);
-      continue;
-    }
+    // A subscription's folder is always a (weak) service root, so svc is set.
+    if (!svc) continue;
     const dup = topic.subscriptions.find((x) => x.name === s.name);
     if (dup) {
       lc.report(D.DuplicateSubscription, f.path, s.nameRange, `Topic '${topic.name}' already has a subscription named '${s.name}'; subscription names are unique per topic.`, {

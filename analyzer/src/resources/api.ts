@@ -245,7 +245,7 @@ function pickTypes(x: Extractor, site: CallSite, kind: EndpointDecl["kind"], fn:
   const ta = site.typeArgs;
   const ret = isFn && fn.returnType ? unwrapPromise(fn.returnType.typeAnnotation) : null;
   const none = { requestType: null, responseType: null, handshakeType: null, hasRequest: false };
-  if (kind === "static" || kind === "raw") return none;
+  if (kind === "static" || kind === "raw" || (isFn && fn.typeParameters)) return none;
   const clean = (t: Node | null) => (t && !isVoidType(t) ? t : null);
   if (kind === "api") {
     const p0 = isFn ? paramInfo(fn, 0) : { type: null, present: false };

@@ -37,7 +37,7 @@ export const middlewareParser: ResourceParser = {
       ctx.report(D.MiddlewareNoHandler, (a0 ?? site.callee).span, "middleware(...) needs the middleware function: middleware(async (req, next) => next(req)).");
       return;
     }
-    x.facts.middleware.push({ ...base(x, site, null), name: site.bindName && site.bindName !== "default" ? site.bindName : null, target });
+    x.facts.middleware.push({ ...base(x, site, site.bindSpan && site.direct ? x.ctx.range(site.bindSpan) : null), name: site.bindName && site.bindName !== "default" ? site.bindName : null, target });
     bind(x, site, "middleware", x.facts.middleware.length - 1);
   },
 };
