@@ -137,16 +137,17 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     };
   });
 
-  connection.onInitialized(async () => {
+  connection.onInitialized(() => {
+    // Registration round-trips and the first analysis run side by side: the workspace's diagnostics come first.
     if (watchDynamic) {
-      await connection.client
+      connection.client
         .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: WATCH_GLOB }, { globPattern: "**/*", kind: WatchKind.Create | WatchKind.Delete }] })
         .catch((err) => log("warn", `could not register file watchers: ${err}`));
     }
     if (configDynamic) {
-      await connection.client.register(DidChangeConfigurationNotification.type, { section: "reprise" }).catch(() => undefined);
+      connection.client.register(DidChangeConfigurationNotification.type, { section: "reprise" }).catch(() => undefined);
     }
-    await server?.start();
+    void server?.start();
   });
 
   connection.onDidOpenTextDocument(notified("didOpen", (p, s) => s.didOpen(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text)));

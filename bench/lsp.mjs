@@ -1,0 +1,195 @@
+#!/usr/bin/env node
+// `npm run bench:lsp`: the language server over stdio on a generated app.
+//  1. initialize → first diagnostics once the whole 500-file workspace is analysed;
+//  2. didChange → matching publishDiagnostics (same document version), debounce set to 0, median and p99;
+//  3. server RSS after opening 1,000 files (a 1,000-file app, every file opened).
+// Goals (docs/lsp.md): median ≤20 ms, p99 ≤100 ms, first diagnostics ≤1.5 s, RSS ≤200 MB.
+// Bounded: 200 edits, two server processes, temp folders removed at the end.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-languageserver-protocol/node";
+import { Analyzer } from "@reprise/analyzer";
+import { loadAppFiles } from "@reprise/analyzer/node";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const SERVER = join(root, "language-server", "dist", "src", "server.js");
+const EDITS = Number(process.env.BENCH_LSP_EDITS ?? 200);
+
+/**
+ * The app shape of the speed anchors: per service one service file, types.ts with two interfaces, seven endpoint
+ * files with two endpoints each (the first calls the next service through the clients import) and one pub/sub
+ * file with a topic and a subscription — 10 files, 14 endpoints per service.
+ */
+function generateApp(dir, services) {
+  const name = (i) => `svc${String(i).padStart(3, "0")}`;
+  const write = (rel, text) => {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  };
+  write("encore.app", `{ "id": "bench-${services}" }\n`);
+  write("package.json", `{ "name": "bench-app", "type": "module" }\n`);
+  for (let s = 0; s < services; s++) {
+    const svc = name(s);
+    const next = name((s + 1) % services);
+    write(`${svc}/encore.service.ts`, `import { Service } from "encore.dev/service";\n\nexport default new Service("${svc}");\n`);
+    write(
+      `${svc}/types.ts`,
+      `export interface Item {\n  id: number;\n  name: string;\n  status: "active" | "archived";\n  createdAt: Date;\n  tags: string[];\n  owner: { id: number; email: string; roles: ("admin" | "member")[] };\n}\n\nexport interface ListResponse {\n  items: Item[];\n  total: number;\n  next?: string;\n}\n`,
+    );
+    for (let f = 0; f < 7; f++) {
+      const call = f === 0 ? `import { ${next} } from "~encore/clients";\n` : "";
+      const body = f === 0 ? `  await ${next}.get${0}({ id });\n` : "";
+      write(
+        `${svc}/ep${f}.ts`,
+        `import { api } from "encore.dev/api";\n${call}import type { Item, ListResponse } from "./types";\n\n` +
+          `export const get${f} = api({ method: "GET", path: "/${svc}/items${f}/:id", expose: true }, async ({ id }: { id: number }): Promise<Item> => {\n${body}  return { id, name: "x", status: "active", createdAt: new Date(), tags: [], owner: { id: 1, email: "a@b.c", roles: [] } };\n});\n\n` +
+          `export const create${f} = api({ method: "POST", path: "/${svc}/items${f}", expose: true, auth: false }, async (req: { name: string; tags: string[]; limit?: number }): Promise<ListResponse> => {\n  return { items: [], total: req.tags.length };\n});\n`,
+      );
+    }
+    write(
+      `${svc}/events.ts`,
+      `import { Subscription, Topic } from "encore.dev/pubsub";\n\nexport interface Event {\n  id: number;\n  kind: string;\n}\n\nexport const ${svc}Events = new Topic<Event>("${svc}-events", { deliveryGuarantee: "at-least-once" });\n\n` +
+        `export const ${svc}Audit = new Subscription(${svc}Events, "${svc}-audit", {\n  handler: async (e: Event) => {\n    void e.kind;\n  },\n});\n`,
+    );
+  }
+}
+
+function startServer() {
+  const child = spawn(process.execPath, [SERVER, "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
+  const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const waiters = new Map(); // "uri@version" or "uri" → resolve
+  conn.onNotification("textDocument/publishDiagnostics", (p) => {
+    const exact = waiters.get(`${p.uri}@${p.version}`);
+    if (exact) (waiters.delete(`${p.uri}@${p.version}`), exact(performance.now()));
+    const any = waiters.get(p.uri);
+    if (any) (waiters.delete(p.uri), any(performance.now()));
+  });
+  conn.onRequest("workspace/configuration", (p) => p.items.map(() => ({})));
+  conn.onRequest("client/registerCapability", () => null);
+  conn.listen();
+  const withDeadline = (key, ms) =>
+    new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no publishDiagnostics for ${key} within ${ms} ms`)), ms);
+      waiters.set(key, (v) => (clearTimeout(t), resolve(v)));
+    });
+  return {
+    child,
+    conn,
+    diagnosticsFor: (uri, version, ms = 30000) => withDeadline(version === undefined ? uri : `${uri}@${version}`, ms),
+    async initialize(dir) {
+      await conn.sendRequest("initialize", {
+        processId: process.pid,
+        rootUri: pathToFileURL(dir).href,
+        workspaceFolders: [{ uri: pathToFileURL(dir).href, name: "bench" }],
+        initializationOptions: { debounceMs: 0 },
+        capabilities: { workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+      });
+      await conn.sendNotification("initialized", {});
+    },
+    async stop() {
+      await conn.sendRequest("shutdown").catch(() => undefined);
+      await conn.sendNotification("exit").catch(() => undefined);
+      await new Promise((r) => (child.exitCode !== null ? r() : child.on("exit", r)));
+      conn.dispose();
+    },
+  };
+}
+
+const rssMb = (pid) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+};
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+};
+const open = (server, path, text) =>
+  server.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: pathToFileURL(path).href, languageId: "typescript", version: 1, text } });
+
+if (!existsSync(SERVER)) {
+  console.error(`bench:lsp: ${SERVER} is missing; run \`npx tsc -b language-server\` first`);
+  process.exit(2);
+}
+const tmp = mkdtempSync(join(tmpdir(), "reprise-bench-lsp-"));
+const results = {};
+try {
+  // --- 500 files: first diagnostics and edit latency --------------------------------------------------------
+  const app500 = join(tmp, "app500");
+  generateApp(app500, 50);
+  const server = startServer();
+  const file = join(app500, "svc010", "ep1.ts");
+  const uri = pathToFileURL(file).href;
+  const text = readFileSync(file, "utf8");
+  const t0 = performance.now();
+  await server.initialize(app500);
+  // The open document is published once the workspace analysis is done (clean files publish nothing).
+  const first = server.diagnosticsFor(uri, 1);
+  open(server, file, text);
+  results.firstDiagnosticsMs = (await first) - t0;
+
+  const latencies = [];
+  const good = '"/svc010/items1/:id"';
+  const at = text.indexOf(good);
+  const before = text.slice(0, at).split("\n");
+  const line = before.length - 1;
+  const character = before[line].length + 1; // just after the opening quote
+  for (let v = 2; v < EDITS + 2; v++) {
+    // Alternate: delete the leading "/" (RP2001 appears) and put it back (it disappears).
+    const change = v % 2 === 0 ? { range: { start: { line, character }, end: { line, character: character + 1 } }, text: "" } : { range: { start: { line, character }, end: { line, character } }, text: "/" };
+    const done = server.diagnosticsFor(uri, v);
+    const sent = performance.now();
+    server.conn.sendNotification("textDocument/didChange", { textDocument: { uri, version: v }, contentChanges: [change] });
+    latencies.push((await done) - sent);
+  }
+  results.edits = latencies.length;
+  results.editMedianMs = quantile(latencies, 0.5);
+  results.editP99Ms = quantile(latencies, 0.99);
+  await server.stop();
+
+  // The same edits through the analyzer in this process: what of the latency is analysis, what is the server.
+  const analyzer = new Analyzer();
+  analyzer.setFiles(loadAppFiles(app500));
+  const rel = "svc010/ep1.ts";
+  const broken = text.slice(0, at + 1) + text.slice(at + 2);
+  const analysis = [];
+  for (let v = 2; v < EDITS + 2; v++) {
+    const t = performance.now();
+    analyzer.update(rel, v % 2 === 0 ? broken : text);
+    analysis.push(performance.now() - t);
+  }
+  results.analyzerUpdateMedianMs = quantile(analysis, 0.5);
+  results.analyzerUpdateP99Ms = quantile(analysis, 0.99);
+
+  // --- 1,000 files opened: RSS ----------------------------------------------------------------------------
+  const app1000 = join(tmp, "app1000");
+  generateApp(app1000, 100);
+  const big = startServer();
+  await big.initialize(app1000);
+  const files = [];
+  for (let s = 0; s < 100; s++) {
+    const svc = `svc${String(s).padStart(3, "0")}`;
+    for (const f of ["encore.service.ts", "types.ts", "events.ts", ...Array.from({ length: 7 }, (_, i) => `ep${i}.ts`)]) files.push(join(app1000, svc, f));
+  }
+  const lastUri = pathToFileURL(files[files.length - 1]).href;
+  const last = big.diagnosticsFor(lastUri, 1, 60000);
+  for (const f of files) open(big, f, readFileSync(f, "utf8"));
+  await last;
+  await big.conn.sendRequest("reprise/graph", {});
+  results.openedFiles = files.length;
+  results.rssMbAfterOpening = rssMb(big.child.pid);
+  await big.stop();
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+const goal = (ok) => (ok ? "ok" : "MISSED");
+console.log("Reprise language server over stdio");
+console.log(`  initialize → first diagnostics (500-file app): ${results.firstDiagnosticsMs.toFixed(0)} ms   goal ≤1500 ms  ${goal(results.firstDiagnosticsMs <= 1500)}`);
+console.log(`  didChange → publishDiagnostics, ${results.edits} edits, debounce 0: median ${results.editMedianMs.toFixed(1)} ms   goal ≤20 ms  ${goal(results.editMedianMs <= 20)}`);
+console.log(`                                                   p99 ${results.editP99Ms.toFixed(1)} ms   goal ≤100 ms  ${goal(results.editP99Ms <= 100)}`);
+console.log(`  of which analyzer.update alone (same edits, in-process): median ${results.analyzerUpdateMedianMs.toFixed(1)} ms, p99 ${results.analyzerUpdateP99Ms.toFixed(1)} ms`);
+console.log(`  RSS after opening ${results.openedFiles} files: ${results.rssMbAfterOpening.toFixed(0)} MB   goal ≤200 MB  ${goal(results.rssMbAfterOpening <= 200)}`);
+console.log(JSON.stringify(results));
