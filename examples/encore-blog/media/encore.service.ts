@@ -1,0 +1,4 @@
+import { Service } from "encore.dev/service";
+
+// Images embedded in posts.
+export default new Service("media");

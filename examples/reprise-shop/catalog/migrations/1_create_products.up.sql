@@ -1,0 +1,7 @@
+CREATE TABLE products (
+  id BIGSERIAL PRIMARY KEY,
+  sku TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+  stock INTEGER NOT NULL DEFAULT 0
+);

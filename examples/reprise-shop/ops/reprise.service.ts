@@ -1,0 +1,4 @@
+import { Service } from "reprise/service";
+
+/** Housekeeping jobs. */
+export default new Service("ops");

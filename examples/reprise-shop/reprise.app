@@ -1,0 +1,4 @@
+{
+  // The shop example: every Reprise declaration kind on reprise/* imports.
+  "id": "reprise-shop"
+}
