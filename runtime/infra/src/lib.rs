@@ -3,3 +3,8 @@
 //! (filesystem, S3-compatible), cron scheduling. Plain Rust; the napi bindings live in the runtime crate.
 
 pub mod config;
+pub mod events;
+pub mod pubsub;
+
+#[cfg(test)]
+mod testutil;
