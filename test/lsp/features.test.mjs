@@ -199,6 +199,24 @@ test("code actions come from the analyzer's fixes", async () => {
   assert.deepEqual(none, []);
 });
 
+test("code actions: rename a subscription to kebab-case, upper-case a method", async () => {
+  const rel = "email/email.ts";
+  const edited = text(rel).replace('"send-welcome"', '"sendWelcome"').replace('method: "POST"', 'method: "post"');
+  client.open(file(rel), edited, 1);
+  const published = await client.waitForDiagnostics(uri(rel), (d, p) => p.version === 1 && d.length === 2);
+  assert.deepEqual(published.diagnostics.map((d) => [d.code, d.severity]), [["RP5008", 2], ["RP2024", 1]]);
+  const [rename] = await client.request("textDocument/codeAction", { textDocument: { uri: uri(rel) }, range: rangeOf(edited, "sendWelcome"), context: { diagnostics: [] } });
+  assert.equal(rename.title, 'Rename to "send-welcome"');
+  assert.equal(rename.isPreferred, undefined);
+  assert.deepEqual(rename.edit.changes[uri(rel)], [{ range: rangeOf(edited, '"sendWelcome"'), newText: '"send-welcome"' }]);
+  const [method] = await client.request("textDocument/codeAction", { textDocument: { uri: uri(rel) }, range: rangeOf(edited, '"post"'), context: { diagnostics: [], only: ["quickfix"] } });
+  assert.equal(method.title, 'Change to "POST"');
+  assert.equal(method.isPreferred, true);
+  assert.deepEqual(await client.request("textDocument/codeAction", { textDocument: { uri: uri(rel) }, range: rangeOf(edited, '"post"'), context: { diagnostics: [], only: ["refactor"] } }), []);
+  client.notify("textDocument/didClose", { textDocument: { uri: uri(rel) } });
+  await client.waitForDiagnostics(uri(rel), (d) => d.length === 0);
+});
+
 test("completion inside api() and CronJob options", async () => {
   const rel = "users/draft.ts";
   const src = 'import { api } from "encore.dev/api";\nexport const x = api({ method: "', tail = '" }, async () => {});\n';
@@ -231,7 +249,8 @@ test("reprise/graph returns the model and graph; reprise/appModel is pushed afte
 });
 
 test("bad requests get an error response and the server keeps serving", async () => {
-  await assert.rejects(client.request("textDocument/hover", { textDocument: { uri: uri("users/users.ts") }, position: null }));
+  await assert.rejects(client.request("textDocument/hover", { textDocument: { uri: uri("users/users.ts") }, position: null }), /textDocument\/hover failed/);
+  assert.ok(client.logs.some((l) => l.startsWith("textDocument/hover failed")), "the failure is logged");
   const h = await client.request("textDocument/hover", { textDocument: { uri: "untitled:Untitled-1" }, position: { line: 0, character: 0 } });
   assert.equal(h, null);
   assert.deepEqual(await client.request("textDocument/definition", { textDocument: { uri: "file:///nowhere/x.ts" }, position: { line: 0, character: 0 } }), []);
