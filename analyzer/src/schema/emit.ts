@@ -12,31 +12,82 @@ import { structure } from "./structure.js";
 export const BIGINT_PATTERN = "^-?[0-9]+$";
 export const DECIMAL_PATTERN = "^-?[0-9]+(\\.[0-9]+)?$";
 
+/** A named instance written once: its schema (refs use base names) and the instances it refers to, in order. */
+export interface EmittedDef {
+  schema: JSONSchema;
+  refs: string[];
+}
+
+export interface EmitCache {
+  get(id: string): EmittedDef | undefined;
+  set(id: string, def: EmittedDef): void;
+}
+
+/**
+ * Two modes. Shared (with a cache): `$ref`s use each instance's base name and every instance's schema is emitted
+ * once and reused by all later builds; `finish()` fails when two different instances reached from one schema
+ * share a base name, and the caller then emits again in unique mode (no cache), which suffixes `_2`, `_3`, ….
+ */
 export class Emitter {
   readonly defs = new Map<string, JSONSchema>();
   private readonly names = new Map<string, string>();
   private readonly taken = new Set<string>();
+  private readonly order: string[] = [];
 
   constructor(
     private readonly reg: Registry,
     private readonly acc: Acc,
     private readonly docOf: (id: string) => string | null,
+    private readonly cache: EmitCache | null = null,
   ) {}
 
   refName(id: string): string {
     let name = this.names.get(id);
     if (name) return name;
+    if (this.cache) {
+      name = this.reg.defNameOf(id);
+      this.names.set(id, name);
+      this.order.push(id);
+      return name;
+    }
     const base = this.reg.defNameOf(id);
     name = base;
     for (let i = 2; this.taken.has(name); i++) name = `${base}_${i}`;
     this.taken.add(name);
     this.names.set(id, name);
     this.defs.set(name, {}); // placeholder: a recursive reference finds the name already assigned
+    this.defs.set(name, this.instanceSchema(id));
+    return name;
+  }
+
+  private instanceSchema(id: string): JSONSchema {
     const ty = this.reg.instanceType(id, this.acc);
     const schema = ty ? this.emit(ty) : {};
     const doc = this.docOf(id);
-    this.defs.set(name, doc && !("description" in schema) ? { description: doc, ...schema } : schema);
-    return name;
+    return doc && !("description" in schema) ? { description: doc, ...schema } : schema;
+  }
+
+  /** Shared mode: fills `defs` from the cache (emitting missing entries); false on a base-name collision. */
+  finish(): boolean {
+    if (!this.cache) return true;
+    const owner = new Map<string, string>();
+    const visit = (id: string): boolean => {
+      const name = this.reg.defNameOf(id);
+      const prev = owner.get(name);
+      if (prev !== undefined) return prev === id;
+      owner.set(name, id);
+      let def = this.cache!.get(id);
+      if (!def) {
+        const sub = new Emitter(this.reg, this.acc, this.docOf, this.cache);
+        def = { schema: sub.instanceSchema(id), refs: sub.order };
+        this.cache!.set(id, def);
+      } else this.reg.instanceType(id, this.acc);
+      this.defs.set(name, def.schema);
+      for (const r of def.refs) if (!visit(r)) return false;
+      return true;
+    };
+    for (const id of this.order) if (!visit(id)) return false;
+    return true;
   }
 
   emit(ty: Ty): JSONSchema {

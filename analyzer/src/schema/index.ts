@@ -12,7 +12,7 @@ import { makeDiagnostic } from "../diagnostics/define.js";
 import { newAcc, report, docAbove, type Acc, type Ctx, type Registry } from "./context.js";
 import { Converter } from "./convert.js";
 import * as D from "./diagnostics.js";
-import { Emitter } from "./emit.js";
+import { Emitter, type EmittedDef } from "./emit.js";
 import { argName, tyKey, type Ty } from "./ir.js";
 import { buildScope, Resolver, type DeclNode, type FileScope } from "./scope.js";
 import { structure } from "./structure.js";
@@ -48,6 +48,7 @@ interface Instance {
   args: Ty[];
   ty: Ty | null;
   acc: Acc;
+  emitted?: EmittedDef;
 }
 
 /** Instantiation nesting beyond this is a generic type that expands forever (e.g. `T<X> = { n: T<X[]> }`). */
@@ -61,6 +62,14 @@ export class SchemaBuilder implements Registry {
   private readonly converter = new Converter(this);
   private readonly scopeHost = { scope: (f: string) => this.scope(f), resolveModule: (from: string, spec: string) => this.host.resolveModule(from, spec) };
   private depth = 0;
+  /** Emitted `$defs` entries per instance, shared by every schema that reaches the instance. */
+  private readonly emitCache = {
+    get: (id: string) => this.instances.get(id)?.emitted,
+    set: (id: string, def: EmittedDef) => {
+      const inst = this.instances.get(id);
+      if (inst) inst.emitted = def;
+    },
+  };
 
   constructor(private readonly host: SchemaFileHost) {}
 
@@ -79,8 +88,15 @@ export class SchemaBuilder implements Registry {
         const what = s === null ? "a circular type" : s.k === "object" ? "a map (index signature)" : describe(s);
         report(this, cctx, D.RP3013, type.span, `The ${roleLabel(role)} must be an interface or object type (or void), not ${what}. Wrap it in an object, e.g. '{ ${s?.k === "array" ? "items" : "value"}: … }'.`);
       } else {
-        const emitter = new Emitter(this, acc, (id) => this.docOf(id));
-        schema = place(this, acc, emitter, { props: s.props, role, methods: ctx?.methods ?? null, pathParams: ctx?.pathParams ?? [] });
+        const input = { props: s.props, role, methods: ctx?.methods ?? null, pathParams: ctx?.pathParams ?? [] };
+        let emitter = new Emitter(this, acc, (id) => this.docOf(id), this.emitCache);
+        schema = place(this, acc, emitter, input);
+        if (!emitter.finish()) {
+          // Two different declarations share a name in this schema: emit again with unique `$defs` names.
+          emitter = new Emitter(this, acc, (id) => this.docOf(id));
+          const placement = newAcc();
+          schema = place(this, placement, emitter, input);
+        }
         if (role === "authData" || role === "message") schema = stripSources(schema, role);
         const doc = ty.k === "ref" ? this.docOf(ty.id) : null;
         if (doc) schema = { description: doc, ...schema };

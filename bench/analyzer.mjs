@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// `npm run bench:analyzer`: the analyzer on generated apps of 100, 500 and 1,000 files (bench/gen-app.mjs, the
+// shape of anchors.md's "Parser" section). Measures a cold full analysis (in-process, and `reprise check`
+// spawn-to-exit, best of 3), one-file edits through the incremental Analyzer.update (median and p99 over 240 edits
+// alternating an endpoint file and a types.ts), and memory after analysing 1,000 files in a fresh process.
+// Prints a table; Encore's figures are the reference numbers measured on another day (anchors.md).
+// Not a timed test: numbers on this shared 2-core machine vary; compare ratios within one run.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateApp, appFiles, endpointFile, typesFile } from "./gen-app.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { Analyzer } = await import(join(root, "analyzer/dist/src/index.js"));
+const { loadAppFiles } = await import(join(root, "analyzer/dist/src/node/index.js"));
+
+// Encore tsparser, spawn to exit, best of 3 (anchors.md, measured 2026-12-01 on an idle machine of this kind).
+const ANCHOR = { 100: { ms: 46, rss: 13 }, 500: { ms: 200, rss: 25 }, 1000: { ms: 411, rss: 41 } };
+const SIZES = [100, 500, 1000];
+const EDITS = 240;
+
+if (process.argv[2] === "--memory-child") {
+  // Fresh process: load + analyse, then report memory after a full GC.
+  const dir = process.argv[3];
+  const a = new Analyzer();
+  a.setFiles(loadAppFiles(dir));
+  globalThis.gc?.();
+  const m = process.memoryUsage();
+  process.stdout.write(JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, endpoints: a.result.model.app.services.reduce((n, s) => n + s.endpoints.length, 0) }));
+  process.exit(0);
+}
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+};
+const fmt = (x, d = 1) => (x >= 100 ? x.toFixed(0) : x.toFixed(d));
+
+const tmp = mkdtempSync(join(tmpdir(), "reprise-bench-"));
+const rows = [];
+try {
+  for (const size of SIZES) {
+    const dir = join(tmp, `app${size}`);
+    const written = generateApp(dir, size);
+    // Cold full analysis in-process: read files + analyse (new Analyzer each time), best of 3.
+    const full = [];
+    let model;
+    for (let i = 0; i < 3; i++) {
+      const t0 = now();
+      const a = new Analyzer();
+      const r = a.setFiles(loadAppFiles(dir));
+      full.push(now() - t0);
+      model = r.model;
+    }
+    const endpoints = model.app.services.reduce((n, s) => n + s.endpoints.length, 0);
+    const errors = model.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length) throw new Error(`generated app has ${errors.length} error diagnostics, first: ${errors[0].code} ${errors[0].message}`);
+    // `reprise check` spawn to exit (what Encore's figure measures), best of 3.
+    const spawnMs = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = now();
+      const r = spawnSync(process.execPath, [join(root, "cli/bin/reprise.mjs"), "check", dir], { encoding: "utf8" });
+      spawnMs.push(now() - t0);
+      if (r.status !== 0) throw new Error(`reprise check exited ${r.status}: ${r.stderr || r.stdout}`);
+    }
+    // Incremental edits: alternate an endpoint file and a types.ts of service 0 (the one the last service calls).
+    let edit = null;
+    if (size !== 100 || true) {
+      const a = new Analyzer();
+      a.setFiles(loadAppFiles(dir));
+      const files = appFiles(size);
+      const svc = "svc000";
+      const services = Math.round(size / 10);
+      const times = [];
+      for (let i = 0; i < EDITS; i++) {
+        const variant = (i >> 1) + 1;
+        const t0 = now();
+        const r =
+          i % 2 === 0
+            ? a.update(`${svc}/ep3.ts`, endpointFile(svc, `svc${String(1 % services).padStart(3, "0")}`, "Item0", 3, false, variant))
+            : a.update(`${svc}/types.ts`, typesFile("Item0", variant));
+        times.push(now() - t0);
+        if (i === EDITS - 1 && r.model.diagnostics.some((d) => d.severity === "error")) throw new Error("an edit introduced errors");
+      }
+      void files;
+      const ep = times.filter((_, i) => i % 2 === 0);
+      const ty = times.filter((_, i) => i % 2 === 1);
+      edit = { median: pct(times, 50), p99: pct(times, 99), epMedian: pct(ep, 50), tyMedian: pct(ty, 50) };
+    }
+    let mem = null;
+    if (size === 1000) {
+      const r = spawnSync(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), "--memory-child", dir], { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`memory child failed: ${r.stderr}`);
+      mem = JSON.parse(r.stdout);
+    }
+    rows.push({ size, written, endpoints, full: Math.min(...full), spawn: Math.min(...spawnMs), edit, mem });
+    rmSync(dir, { recursive: true, force: true });
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+const head = ["files", "endpoints", "full analysis ms (in-process, best of 3)", "reprise check ms (spawn→exit, best of 3)", "anchors.md (other day): Encore tsparser ms", "edit median ms", "edit p99 ms", "edit median: endpoint file / types.ts"];
+const lines = [head];
+for (const r of rows) {
+  lines.push([
+    String(r.written),
+    String(r.endpoints),
+    fmt(r.full),
+    fmt(r.spawn),
+    String(ANCHOR[r.size].ms),
+    r.edit ? fmt(r.edit.median, 2) : "-",
+    r.edit ? fmt(r.edit.p99, 2) : "-",
+    r.edit ? `${fmt(r.edit.epMedian, 2)} / ${fmt(r.edit.tyMedian, 2)}` : "-",
+  ]);
+}
+const widths = head.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+const print = (l) => console.log(`| ${l.map((c, i) => c.padStart(widths[i])).join(" | ")} |`);
+console.log(`\nReprise analyzer benchmark (Node ${process.version}, ${EDITS} edits per size)\n`);
+print(lines[0]);
+console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+for (const l of lines.slice(1)) print(l);
+const m = rows.find((r) => r.mem)?.mem;
+if (m) console.log(`\nMemory after analysing ${rows.at(-1).written} files (fresh process, after GC): RSS ${(m.rss / 2 ** 20).toFixed(0)} MB, heap used ${(m.heapUsed / 2 ** 20).toFixed(0)} MB (anchors.md (other day): Encore tsparser peak RSS ${ANCHOR[1000].rss} MB). Goal: ≤150 MB.`);
+const r500 = rows.find((r) => r.size === 500);
+if (r500) console.log(`Goals at 500 files: full analysis ≤1000 ms (got ${fmt(r500.full)}), edit median ≤5 ms (got ${fmt(r500.edit.median, 2)}), p99 ≤20 ms (got ${fmt(r500.edit.p99, 2)}).`);
