@@ -5,7 +5,8 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { findAppRoots } from "../../src/node/index.js";
 import type { AppModel, Diagnostic, Range } from "@reprise/protocol";
 import { Analyzer, type AnalysisResult, type AnalyzerOptions, type SourceInput } from "../../src/index.js";
 
@@ -14,6 +15,7 @@ export const PACKAGE_DIR = fileURLToPath(new URL("../../../", import.meta.url));
 export const CASES_DIR = join(PACKAGE_DIR, "test", "cases");
 export const FIXTURES_DIR = join(PACKAGE_DIR, "test", "fixtures");
 export const SNAPSHOTS_DIR = join(PACKAGE_DIR, "test", "snapshots");
+export const EXAMPLES_DIR = join(PACKAGE_DIR, "..", "examples");
 
 export interface Expectation {
   code: string;
@@ -97,6 +99,13 @@ export function loadCases(): Case[] {
 export function diagKey(d: { code: string; file: string; range: Range }): string {
   const r = d.range;
   return `${d.code} ${d.file} ${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
+}
+
+/** Fixture folders plus the repository's example apps, each analysed from disk by snapshot and robustness tests. */
+export function snapshotApps(): { name: string; root: string }[] {
+  const fixtures = readdirSync(FIXTURES_DIR).sort().map((n) => ({ name: n, root: join(FIXTURES_DIR, n) }));
+  const examples = findAppRoots(EXAMPLES_DIR).map((r) => ({ name: `example-${basename(r)}`, root: r }));
+  return [...fixtures, ...examples];
 }
 
 /** A model without volatile parts, for snapshots: stable key order comes from the analyser itself. */

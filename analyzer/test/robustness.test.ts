@@ -1,0 +1,123 @@
+/**
+ * Robustness: seeded mutations of every fixture, example and case file (truncation, deleted braces, swapped
+ * tokens) must never make the analyser throw, report an internal error, or take long; and the incremental API,
+ * driven by random update/remove sequences, must always agree with a fresh full analysis of the same files.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { SourceInput } from "../src/index.js";
+import { loadAppFiles } from "../src/node/index.js";
+import { analyzer, check, loadCases, snapshotApps } from "./support/check.js";
+
+/** mulberry32: small, seeded, deterministic. */
+function rng(seed: number): () => number {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function mutate(text: string, r: () => number): string {
+  const pick = (n: number) => Math.floor(r() * n);
+  switch (pick(5)) {
+    case 0:
+      return text.slice(0, pick(text.length + 1));
+    case 1: {
+      const braces = [...text.matchAll(/[{}()[\]]/g)].map((m) => m.index!);
+      if (!braces.length) return text + "{";
+      const at = braces[pick(braces.length)];
+      return text.slice(0, at) + text.slice(at + 1);
+    }
+    case 2: {
+      const tokens = text.split(/(\s+|[{}()[\],;:.])/);
+      if (tokens.length < 3) return text;
+      const a = pick(tokens.length);
+      const b = pick(tokens.length);
+      [tokens[a], tokens[b]] = [tokens[b], tokens[a]];
+      return tokens.join("");
+    }
+    case 3: {
+      const at = pick(text.length + 1);
+      const junk = ["\"", "`", "/*", "${", "<", "=>", "new ", "api(", "@", "\u00e9\ud83d\ude00"][pick(10)];
+      return text.slice(0, at) + junk + text.slice(at);
+    }
+    default: {
+      const lines = text.split("\n");
+      lines.splice(pick(lines.length), 1);
+      return lines.join("\n");
+    }
+  }
+}
+
+function corpus(): { name: string; files: SourceInput[] }[] {
+  const apps = snapshotApps().map((a) => ({ name: a.name, files: loadAppFiles(a.root) }));
+  const cases = loadCases().map((c) => ({ name: `case ${c.name}`, files: c.files }));
+  return [...apps, ...cases];
+}
+
+const isSource = (p: string) => /\.(ts|tsx|js)$/.test(p) || p.endsWith(".app") || p === "tsconfig.json";
+
+test("seeded mutations never throw, never report internal errors, and stay fast", () => {
+  const r = rng(20261202);
+  let runs = 0;
+  let slowest = 0;
+  for (const app of corpus()) {
+    const an = analyzer();
+    an.setFiles(app.files);
+    for (const f of app.files.filter((x) => isSource(x.path))) {
+      for (let k = 0; k < 4; k++) {
+        const text = mutate(f.text, r);
+        const t0 = performance.now();
+        const res = an.update(f.path, text);
+        const ms = performance.now() - t0;
+        slowest = Math.max(slowest, ms);
+        runs++;
+        const internal = res.model.diagnostics.filter((d) => d.code === "RP1002" || d.code === "RP3011" && /Internal error/.test(d.message));
+        assert.deepEqual(internal, [], `internal error after mutating ${app.name}/${f.path}:\n${text}`);
+        assert.ok(ms < 1000, `update took ${ms.toFixed(0)} ms`);
+      }
+      an.update(f.path, f.text);
+    }
+  }
+  assert.ok(runs > 200, `ran ${runs} mutations`);
+});
+
+function comparable(res: ReturnType<typeof check>) {
+  return { model: res.model, byFile: [...res.diagnosticsByFile.entries()].sort(([a], [b]) => (a < b ? -1 : 1)) };
+}
+
+test("random update/remove sequences agree with a fresh full analysis", () => {
+  const r = rng(7);
+  for (const app of corpus().filter((a) => !a.name.startsWith("case ") || r() < 0.3)) {
+    const an = analyzer();
+    const current = new Map(app.files.map((f) => [f.path, f.text]));
+    let prev = an.setFiles(app.files);
+    const paths = app.files.map((f) => f.path);
+    for (let step = 0; step < 12; step++) {
+      const path = paths[Math.floor(r() * paths.length)];
+      const original = app.files.find((f) => f.path === path)!.text;
+      const op = r();
+      let res;
+      if (op < 0.2 && current.has(path)) {
+        current.delete(path);
+        res = an.remove(path);
+      } else {
+        const text = op < 0.6 ? mutate(original, r) : original;
+        current.set(path, text);
+        res = an.update(path, text);
+      }
+      assert.equal(res.generation, prev.generation + 1);
+      const fresh = check([...current].map(([p, t]) => ({ path: p, text: t })));
+      assert.deepEqual(comparable(res), comparable(fresh), `${app.name} step ${step} (${path})`);
+      // changedFiles lists exactly the files whose diagnostics differ.
+      const files = new Set([...prev.diagnosticsByFile.keys(), ...res.diagnosticsByFile.keys()]);
+      const changed = [...files].filter((p) => JSON.stringify(prev.diagnosticsByFile.get(p)) !== JSON.stringify(res.diagnosticsByFile.get(p))).sort();
+      assert.deepEqual(res.changedFiles.filter((p) => changed.includes(p) || !res.diagnosticsByFile.has(p)).sort(), res.changedFiles);
+      for (const p of changed) assert.ok(res.changedFiles.includes(p), `${p} changed but is not in changedFiles`);
+      prev = res;
+    }
+  }
+});
