@@ -1,0 +1,78 @@
+/** `reprise check` and `reprise graph` as a user runs them: output format, exit codes, JSON and mermaid. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repo = fileURLToPath(new URL("../../../", import.meta.url));
+const bin = join(repo, "cli", "bin", "reprise.mjs");
+
+function reprise(args: string[], cwd = repo, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function badApp(): string {
+  const dir = mkdtempSync(join(tmpdir(), "reprise-cli-"));
+  mkdirSync(join(dir, "svc"));
+  writeFileSync(join(dir, "encore.app"), '{ "id": "bad" }');
+  writeFileSync(join(dir, "svc/encore.service.ts"), 'import { Service } from "encore.dev/service";\nexport default new Service("svc");\n');
+  writeFileSync(join(dir, "svc/api.ts"), 'import { api } from "encore.dev/api";\nexport const ping = api({ path: "ping" }, async () => {});\n');
+  return dir;
+}
+
+test("check on a clean example exits 0", () => {
+  const r = reprise(["check", "examples/hello"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /No problems found\. \(3 services, 5 endpoints, app 'hello'\)/);
+});
+
+test("check prints tsc-style diagnostics with an excerpt and exits 1 on errors", () => {
+  const dir = badApp();
+  try {
+    const r = reprise(["check"], join(dir, "svc"));
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^api\.ts:2:33 - error RP2001: The path must start with '\/'/m);
+    assert.match(r.stdout, /^2 export const ping = api\(\{ path: "ping" \}, async \(\) => \{\}\);$/m);
+    assert.match(r.stdout, /^ {34}~{6}$/m);
+    assert.match(r.stdout, /fix: Add leading '\/'/);
+    assert.doesNotMatch(r.stdout, /\u001b\[/, "no colours when NO_COLOR is set / not a TTY");
+    const j = reprise(["check", dir, "--json"]);
+    assert.equal(j.code, 1);
+    const model = JSON.parse(j.stdout);
+    assert.equal(model.version, 1);
+    assert.equal(model.diagnostics[0].code, "RP2001");
+    assert.deepEqual(model.diagnostics[0].range.start, { line: 1, character: 32 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("usage and IO failures exit 2 with a clear message", () => {
+  const none = mkdtempSync(join(tmpdir(), "reprise-none-"));
+  try {
+    const r = reprise(["check", none]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no encore\.app or reprise\.app found in .* or any parent/);
+    assert.equal(reprise(["check", join(none, "missing")]).code, 2);
+    assert.equal(reprise(["check", "--nope"]).code, 2);
+    assert.equal(reprise(["graph", "examples/hello", "--format", "svg"]).code, 2);
+  } finally {
+    rmSync(none, { recursive: true, force: true });
+  }
+});
+
+test("graph prints mermaid by default and the graph JSON with --format json", () => {
+  const m = reprise(["graph", "examples/hello"]);
+  assert.equal(m.code, 0, m.stderr);
+  assert.match(m.stdout, /^flowchart/);
+  assert.match(m.stdout, /svc_greeter.*-->.*svc_users/);
+  const j = reprise(["graph", "examples/encore-blog", "--format=json"]);
+  assert.equal(j.code, 0);
+  const g = JSON.parse(j.stdout);
+  assert.ok(g.nodes.some((n: { id: string }) => n.id === "service:posts"));
+  assert.ok(g.edges.some((e: { kind: string }) => e.kind === "rpc"));
+});
