@@ -19,7 +19,8 @@ export async function run(args: string[]): Promise<number> {
     console.error(`reprise lsp: unknown option '${unknown[0]}'\nUsage: reprise lsp [--stdio | --node-ipc | --socket=<port>]`);
     return 2;
   }
-  const { startServer, createServerConnection } = await import("@reprise/language-server");
+  // The bundled build loads several times faster; the plain build is the fallback (e.g. before build:bundle ran).
+  const { startServer, createServerConnection } = await import("@reprise/language-server/bundle").catch(() => import("@reprise/language-server"));
   const viaArgv = args.some((a) => a === "--node-ipc" || a.startsWith("--socket="));
   // The transport flags are read from process.argv; without one, stdio.
   startServer(createServerConnection(viaArgv ? "argv" : "stdio"));
