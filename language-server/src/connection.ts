@@ -19,6 +19,7 @@ import {
 } from "vscode-languageserver/node";
 import { URI } from "vscode-uri";
 import { GraphRequest, type GraphRequestParams } from "@reprise/protocol";
+import { FolderWatcher } from "./fs-watcher.js";
 import { RepriseServer, type LogLevel } from "./language-server.js";
 
 export const SERVER_NAME = "reprise-language-server";
@@ -33,6 +34,11 @@ export interface InitializationOptions {
   appModelDelayMs?: number;
   /** Settings for clients without workspace/configuration (same shape as the `reprise` section). */
   settings?: unknown;
+  /**
+   * Watch files in the server when the client cannot (default: only then). false turns it off; true forces it even
+   * for clients that register watchers.
+   */
+  serverFileWatching?: boolean;
 }
 
 let processHandlersInstalled = false;
@@ -45,6 +51,9 @@ export function createServerConnection(transport: "stdio" | "argv" = "argv"): Co
 /** Starts the language server on `connection` (default: from the process arguments, e.g. --stdio). */
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
   let server: RepriseServer | undefined;
+  let folderWatcher: FolderWatcher | undefined;
+  let serverWatching = false;
+  let workspacePaths: string[] = [];
   let watchDynamic = false;
   let configPull = false;
   let configDynamic = false;
@@ -101,6 +110,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
           ? [URI.file(params.rootPath).toString()]
           : [];
     const lensRefresh = caps.workspace?.codeLens?.refreshSupport === true;
+    workspacePaths = folders.map((u) => URI.parse(u)).filter((u) => u.scheme === "file").map((u) => u.fsPath);
+    serverWatching = typeof options.serverFileWatching === "boolean" ? options.serverFileWatching : !watchDynamic;
     server = new RepriseServer(
       {
         publishDiagnostics: (p) => void connection.sendDiagnostics(p),
@@ -112,7 +123,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         refreshCodeLenses: lensRefresh ? () => void connection.sendRequest("workspace/codeLens/refresh").catch(() => undefined) : undefined,
       },
       {
-        workspaceFolders: folders.map((u) => URI.parse(u)).filter((u) => u.scheme === "file").map((u) => u.fsPath),
+        workspaceFolders: workspacePaths,
         debounceMs: typeof options.debounceMs === "number" ? options.debounceMs : undefined,
         appModelDelayMs: typeof options.appModelDelayMs === "number" ? options.appModelDelayMs : undefined,
         appModelNotifications: experimental?.reprise?.appModel === true,
@@ -147,7 +158,22 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (configDynamic) {
       connection.client.register(DidChangeConfigurationNotification.type, { section: "reprise" }).catch(() => undefined);
     }
-    void server?.start();
+    void server?.start().then(() => {
+      if (!serverWatching || !server) return;
+      const s = server;
+      folderWatcher = new FolderWatcher(
+        (events) => {
+          try {
+            s.didChangeWatchedFiles(events);
+          } catch (err) {
+            log("error", `file watching failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+          }
+        },
+        (message) => log("warn", message),
+      );
+      for (const folder of workspacePaths) folderWatcher.add(folder);
+      log("info", `watching ${folderWatcher.folderCount} folders for changes (the client does not watch files)`);
+    });
   });
 
   connection.onDidOpenTextDocument(notified("didOpen", (p, s) => s.didOpen(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text)));
@@ -172,7 +198,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onCompletion(guarded("textDocument/completion", (p, s) => s.completion(p.textDocument.uri, p.position), []));
   connection.onRequest(GraphRequest, guarded("reprise/graph", (p: GraphRequestParams | undefined, s) => s.graph(p?.rootUri), []));
 
-  connection.onShutdown(() => server?.dispose());
+  connection.onShutdown(() => {
+    folderWatcher?.dispose();
+    server?.dispose();
+  });
   connection.listen();
   return connection;
 }

@@ -131,3 +131,28 @@ test("several roots, nested: each file belongs to its innermost app", async () =
     app.cleanup();
   }
 });
+
+test("without client file watching the server watches the folders itself", async () => {
+  const app = copyFixture("basic");
+  const client = await startClient({ rootDir: app.dir, initializationOptions: { debounceMs: 5 }, capabilities: { workspace: { configuration: true } } });
+  try {
+    await client.waitFor(() => client.logs.find((l) => /^watching \d+ folders/.test(l)), "the server's own watcher");
+    assert.equal(client.registrations.filter((r) => r.method === "workspace/didChangeWatchedFiles").length, 0);
+    const email = uriOf(join(app.dir, "email/email.ts"));
+    const topics = join(app.dir, "users/topics.ts");
+    const saved = readFileSync(topics, "utf8");
+    let since = client.mark();
+    rmSync(topics);
+    await client.waitForDiagnostics(email, (d) => d.some((x) => x.code === "RP5006"), since);
+    since = client.mark();
+    writeFileSync(topics, saved);
+    await client.waitForDiagnostics(email, (d) => d.length === 0, since);
+    // A folder created with a broken endpoint in it.
+    mkdirSync(join(app.dir, "users/sub"));
+    writeFileSync(join(app.dir, "users/sub/extra.ts"), 'import { api } from "encore.dev/api";\nexport const extra = api({ path: "extra" }, async () => {});\n');
+    await client.waitForDiagnostics(uriOf(join(app.dir, "users/sub/extra.ts")), (d) => d.some((x) => x.code === "RP2001"));
+  } finally {
+    client.kill();
+    app.cleanup();
+  }
+});
