@@ -126,6 +126,21 @@ test("code lenses follow the reprise.codeLens.enable setting", async () => {
   assert.equal(again.length, 6);
 });
 
+test("reprise.trace.server verbose logs each analysis with its timing", async () => {
+  client.settings = { trace: { server: "verbose" } };
+  const asked = client.configurationRequests;
+  client.notify("workspace/didChangeConfiguration", { settings: {} });
+  await client.waitFor(() => client.configurationRequests > asked, "the settings re-read");
+  await client.request("reprise/graph", {}); // the re-read has been applied once this answers
+  const rel = "blog/db.ts";
+  client.open(file(rel), text(rel) + "\n// edited\n", 1);
+  const line = await client.waitFor(() => client.logs.find((l) => /^generation \d+: re-analysed and published in [\d.]+ ms$/.test(l)), "a trace line");
+  assert.ok(line);
+  client.notify("textDocument/didClose", { textDocument: { uri: uri(rel) } });
+  client.settings = {};
+  client.notify("workspace/didChangeConfiguration", { settings: {} });
+});
+
 test("hover on an endpoint shows method, path, access and shapes; on a client call the target", async () => {
   const src = text("users/users.ts");
   const h = await client.request("textDocument/hover", { textDocument: { uri: uri("users/users.ts") }, position: positionOf(src, "export const get", 14) });
