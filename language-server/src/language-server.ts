@@ -171,7 +171,7 @@ export class RepriseServer {
     const doc = this.docs.get(key);
     if (!doc) return;
     this.docs.set(key, TextDocument.update(doc, changes, version));
-    this.queueDocument(key, false);
+    this.queueDocument(key, false).catch((err) => this.logError("didChange", err));
   }
 
   didClose(uri: string): void {
@@ -215,10 +215,8 @@ export class RepriseServer {
     for (const change of changes) {
       const abs = fsPath(change.uri);
       if (!abs) continue;
-      if (APP_FILE_NAMES.includes(path.basename(abs)) && change.type !== 2) {
-        rediscover = true;
-        continue;
-      }
+      // An app file appearing or going away may add or remove a root; the file itself is still an input below.
+      if (APP_FILE_NAMES.includes(path.basename(abs)) && change.type !== 2) rediscover = true;
       if (this.docs.has(normalize(change.uri))) continue; // document sync owns open files
       const root = this.rootFor(abs);
       const rel = root?.relative(abs);
@@ -240,10 +238,13 @@ export class RepriseServer {
   /** A folder appeared (a move or a copy): diff the disk against what the analyzer has. */
   private rescan(root: AppRoot): void {
     const onDisk = new Map(root.loadFiles(() => undefined).map((f) => [f.path, f.text]));
-    for (const name of root.analyzer.fileNames()) if (!onDisk.has(name) && !this.docs.has(this.uriKey(root, name))) this.queue(root, name, null, false);
+    const known = new Set(root.analyzer.fileNames());
+    for (const name of known) if (!onDisk.has(name) && !this.docs.has(this.uriKey(root, name))) this.queue(root, name, null, false);
     for (const [name, text] of onDisk) {
       if (this.docs.has(this.uriKey(root, name))) continue;
-      if (root.analyzer.getParsedFile(name)?.text !== text || !root.analyzer.fileNames().includes(name)) this.queue(root, name, text, false);
+      const parsed = known.has(name) ? root.analyzer.getParsedFile(name) : undefined;
+      // Unknown files, and sources whose text moved on; other known files keep their (name-only or JSON) input.
+      if (!known.has(name) || (parsed && parsed.text !== text)) this.queue(root, name, text, false);
     }
   }
 
