@@ -71,7 +71,7 @@ export async function startClient({ rootDir, capabilities = {}, initializationOp
       return stderr;
     },
     exited,
-    /** Resolves with predicate()'s first truthy value, re-checked on every notification; rejects at the deadline. */
+    /** Resolves with predicate()'s first truthy value, re-checked on every message from the server; rejects at the deadline. */
     waitFor(predicate, what = "condition", timeoutMs = 10000) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -136,10 +136,12 @@ export async function startClient({ rootDir, capabilities = {}, initializationOp
   };
   conn.onRequest("workspace/configuration", (params) => {
     client.configurationRequests++;
+    queueMicrotask(emit);
     return params.items.map(() => client.settings);
   });
   conn.onRequest("client/registerCapability", (params) => {
     client.registrations.push(...params.registrations);
+    queueMicrotask(emit);
     return null;
   });
   conn.onRequest("workspace/codeLens/refresh", () => {
