@@ -128,7 +128,7 @@ const cases: ConstructCase[] = [
   },
   {
     name: "intersections merge object types; a branded primitive is the primitive; others use allOf",
-    src: "interface A { a: string; shared?: number }\ntype B = { b: number; shared: number }\ntype UserId = string & { __brand: \"UserId\" }\ntype U = ({ x: string } | { y: string }) & { z: string }",
+    src: "interface A { a: string; shared?: number }\ntype B = { b: number; shared: number }\ntype UserId = string & { __brand: \"UserId\" }\ntype U = ({ x: string } | number) & { z: string }",
     root: "{ ab: A & B; id: UserId; u: U }",
     props: {
       ab: { type: "object", properties: { a: { type: "string" }, shared: { type: "number" }, b: { type: "number" } }, required: ["a", "shared", "b"] },
@@ -139,7 +139,7 @@ const cases: ConstructCase[] = [
       UserId: { type: "string" },
       U: {
         allOf: [
-          { anyOf: [{ type: "object", properties: { x: { type: "string" } }, required: ["x"] }, { type: "object", properties: { y: { type: "string" } }, required: ["y"] }] },
+          { anyOf: [{ type: "object", properties: { x: { type: "string" } }, required: ["x"] }, { type: "number" }] },
           { type: "object", properties: { z: { type: "string" } }, required: ["z"] },
         ],
       },
@@ -231,6 +231,38 @@ const cases: ConstructCase[] = [
       Flags: { type: "object", properties: { id: { type: "boolean" }, tags: { type: "boolean" }, role: { type: "boolean" } } },
       Same: { type: "object", properties: { id: { type: "string" }, tags: { type: "array", items: { type: "string" } }, role: { type: "string", enum: ["admin", "user"] } }, required: ["id", "tags"] },
     },
+  },
+  {
+    name: "typeof a variable (annotation or inferred initializer) and keyof typeof an object of functions",
+    src: "interface Client { ask(): Promise<string> }\nconst clients = { openai: {} as Client, claude: {} as Client };\nexport const LIMITS = { max: 10, names: [\"a\", \"b\"], at: new Date() };\nconst MODES = [\"fast\", \"slow\"] as const;\nlet user: { id: string } = { id: \"\" };",
+    root: "{ provider: keyof typeof clients; limits: typeof LIMITS; mode: (typeof MODES)[number]; u: typeof user }",
+    props: {
+      provider: { type: "string", enum: ["openai", "claude"] },
+      limits: { type: "object", properties: { max: { type: "number" }, names: { type: "array", items: { type: "string" } }, at: { type: "string", format: "date-time" } }, required: ["max", "names", "at"] },
+      mode: { type: "string", enum: ["fast", "slow"] },
+      u: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
+    },
+  },
+  {
+    name: "an intersection with a union distributes over it",
+    src: "interface Typing { kind: \"typing\" }\ninterface Msg { kind: \"message\"; text: string }\ntype Event = (Typing | Msg) & { botID: number }",
+    root: "{ e: Event }",
+    props: { e: { $ref: "#/$defs/Event" } },
+    defs: {
+      Event: {
+        anyOf: [
+          { type: "object", properties: { kind: { type: "string", const: "typing" }, botID: { type: "number" } }, required: ["kind", "botID"] },
+          { type: "object", properties: { kind: { type: "string", const: "message" }, text: { type: "string" }, botID: { type: "number" } }, required: ["kind", "text", "botID"] },
+        ],
+      },
+    },
+  },
+  {
+    name: "a pub/sub message may be a union of object types",
+    src: "interface A { kind: \"a\" }\ninterface B { kind: \"b\"; n: number }",
+    root: "A | B",
+    role: "message",
+    schema: { anyOf: [{ $ref: "#/$defs/A" }, { $ref: "#/$defs/B" }], $defs: { A: { type: "object", properties: { kind: { type: "string", const: "a" } }, required: ["kind"] }, B: { type: "object", properties: { kind: { type: "string", const: "b" }, n: { type: "number" } }, required: ["kind", "n"] } } },
   },
   {
     name: "doc comments become descriptions (fields, named types, the root)",

@@ -84,6 +84,11 @@ export class SchemaBuilder implements Registry {
       const s = ty.k === "error" ? null : structure(this, ty, acc);
       if (ty.k === "void" || ty.k === "undefined" || ty.k === "error" || s?.k === "error") {
         schema = null;
+      } else if (role === "message" && s !== null && isObjectUnion(this, s, acc)) {
+        // A message may be a union of object types (a tagged union of events); there are no attributes then.
+        const emitter = new Emitter(this, acc, (id) => this.docOf(id));
+        schema = emitter.emit(s);
+        if (emitter.defs.size) schema = { ...schema, $defs: Object.fromEntries(emitter.defs) };
       } else if (s === null || s.k !== "object" || s.index) {
         const what = s === null ? "a circular type" : s.k === "object" ? "a map (index signature)" : describe(s);
         report(this, cctx, D.RP3013, type.span, `The ${roleLabel(role)} must be an interface or object type (or void), not ${what}. Wrap it in an object, e.g. '{ ${s?.k === "array" ? "items" : "value"}: … }'.`);
@@ -253,6 +258,14 @@ export class SchemaBuilder implements Registry {
     }
     return { diagnostics: [...keyed.values()], dependencies: [...deps].sort() };
   }
+}
+
+function isObjectUnion(reg: Registry, t: Ty, acc: Acc): boolean {
+  if (t.k !== "union") return false;
+  return t.types.every((m) => {
+    const s = structure(reg, m, acc);
+    return s !== null && s.k === "object" && !s.index;
+  });
 }
 
 function collectRefs(t: Ty, out: Set<string>): void {

@@ -11,6 +11,9 @@ import type {
   TsInterfaceDeclaration,
   TsTypeAliasDeclaration,
   TsEntityName,
+  TsType,
+  Expression,
+  VariableDeclaration,
 } from "@swc/types";
 import type { ParsedFile } from "../parsed-file.js";
 
@@ -19,6 +22,12 @@ export type DeclNode =
   | { kind: "alias"; node: TsTypeAliasDeclaration }
   | { kind: "enum"; nodes: TsEnumDeclaration[] }
   | { kind: "class"; node: ClassDeclaration | null };
+
+/** A top-level variable: `typeof x` reads its annotation or infers from its initializer. */
+export interface ValueDecl {
+  annotation: TsType | null;
+  init: Expression | null;
+}
 
 export type ImportBinding = { specifier: string; imported: string | "*" };
 
@@ -32,6 +41,7 @@ export interface FileScope {
   /** false when the file has a syntax error: lookups in it fail silently (the syntax error is the root cause). */
   parsed: boolean;
   decls: Map<string, DeclNode>;
+  values: Map<string, ValueDecl>;
   imports: Map<string, ImportBinding>;
   exports: Map<string, ExportEntry>;
   stars: string[];
@@ -54,7 +64,7 @@ export function isSdkSpecifier(spec: string): boolean {
 }
 
 export function buildScope(file: string, parsed: ParsedFile | undefined): FileScope {
-  const scope: FileScope = { file, parsed: !!parsed?.module, decls: new Map(), imports: new Map(), exports: new Map(), stars: [] };
+  const scope: FileScope = { file, parsed: !!parsed?.module, decls: new Map(), values: new Map(), imports: new Map(), exports: new Map(), stars: [] };
   const module = parsed?.module;
   if (!module) return scope;
   for (const item of module.body) indexItem(scope, item);
@@ -88,6 +98,17 @@ function addDecl(scope: FileScope, decl: unknown): string | null {
       scope.decls.set(n.identifier.value, { kind: "class", node: n });
       return n.identifier.value;
     }
+    case "VariableDeclaration": {
+      const n = d as VariableDeclaration;
+      let last: string | null = null;
+      for (const v of n.declarations) {
+        if (v.id.type !== "Identifier") continue;
+        const ann = (v.id as { typeAnnotation?: { typeAnnotation: TsType } | null }).typeAnnotation;
+        scope.values.set(v.id.value, { annotation: ann?.typeAnnotation ?? null, init: v.init ?? null });
+        last = v.id.value;
+      }
+      return last;
+    }
     default:
       return null;
   }
@@ -109,7 +130,9 @@ function indexItem(scope: FileScope, item: ModuleItem): void {
       return;
     case "ExportDeclaration": {
       const name = addDecl(scope, item.declaration);
-      if (name) scope.exports.set(name, { kind: "local", local: name });
+      if (item.declaration.type === "VariableDeclaration") {
+        for (const v of item.declaration.declarations) if (v.id.type === "Identifier") scope.exports.set(v.id.value, { kind: "local", local: v.id.value });
+      } else if (name) scope.exports.set(name, { kind: "local", local: name });
       return;
     }
     case "ExportDefaultDeclaration": {
@@ -154,6 +177,7 @@ function indexItem(scope: FileScope, item: ModuleItem): void {
 /** What a type name refers to. */
 export type Sym =
   | { kind: "decl"; file: string; name: string; decl: DeclNode }
+  | { kind: "value"; file: string; name: string; value: ValueDecl }
   | { kind: "sdk"; area: "api" | "validate" | "pubsub" | "types" | "other"; specifier: string; name: string }
   | { kind: "sdkNamespace"; specifier: string }
   | { kind: "namespace"; file: string }
@@ -214,6 +238,8 @@ export class Resolver {
     if (!scope.parsed) return { kind: "broken" };
     const decl = scope.decls.get(name);
     if (decl) return { kind: "decl", file, name, decl };
+    const value = scope.values.get(name);
+    if (value) return { kind: "value", file, name, value };
     const imp = scope.imports.get(name);
     if (imp) return this.lookupImport(file, imp, depth);
     return { kind: "global", name };
