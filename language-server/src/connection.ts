@@ -16,6 +16,7 @@ import {
   type Connection,
   type InitializeParams,
   type InitializeResult,
+  type WorkspaceFoldersChangeEvent,
 } from "vscode-languageserver/node";
 import { URI } from "vscode-uri";
 import { GraphRequest, type GraphRequestParams } from "@reprise/protocol";
@@ -55,6 +56,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let serverWatching = false;
   let workspacePaths: string[] = [];
   let watchDynamic = false;
+  let foldersNotify = false;
   let configPull = false;
   let configDynamic = false;
   const log = (level: LogLevel, message: string) => {
@@ -101,6 +103,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     watchDynamic = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     configPull = caps.workspace?.configuration === true;
     configDynamic = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    foldersNotify = caps.workspace?.workspaceFolders === true;
     const experimental = caps.experimental as { reprise?: { appModel?: boolean } } | undefined;
     const folders = params.workspaceFolders?.length
       ? params.workspaceFolders.map((f) => f.uri)
@@ -141,7 +144,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         workspaceSymbolProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         completionProvider: { triggerCharacters: ['"', "'"], resolveProvider: false },
-        workspace: { workspaceFolders: { supported: true, changeNotifications: false } },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: caps.workspace?.workspaceFolders === true } },
         experimental: { reprise: { appModel: true, graph: true } },
       },
       serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
@@ -157,6 +160,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     if (configDynamic) {
       connection.client.register(DidChangeConfigurationNotification.type, { section: "reprise" }).catch(() => undefined);
+    }
+    if (foldersNotify) {
+      connection.workspace.onDidChangeWorkspaceFolders(
+        notified("didChangeWorkspaceFolders", (e: WorkspaceFoldersChangeEvent, s) => {
+          const paths = (list: { uri: string }[]) => list.map((f) => URI.parse(f.uri)).filter((u) => u.scheme === "file").map((u) => u.fsPath);
+          s.workspaceFoldersChanged(paths(e.added), paths(e.removed));
+          for (const folder of paths(e.added)) folderWatcher?.add(folder);
+        }),
+      );
     }
     void server?.start().then(() => {
       if (!serverWatching || !server) return;

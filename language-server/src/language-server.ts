@@ -88,6 +88,23 @@ export class RepriseServer {
     return this.ready;
   }
 
+  /** workspace/didChangeWorkspaceFolders: roots of added folders appear, roots only reachable through removed ones go. */
+  workspaceFoldersChanged(added: string[], removed: string[]): void {
+    const gone = new Set(removed.map((f) => path.resolve(f)));
+    const folders = this.config.workspaceFolders.filter((f) => !gone.has(path.resolve(f)));
+    for (const f of added) if (!folders.some((g) => path.resolve(g) === path.resolve(f))) folders.push(f);
+    this.config.workspaceFolders = folders;
+    this.ready = this.ready.then(() => this.rediscover()).catch((err) => this.logError("updating workspace folders", err));
+  }
+
+  private hasOpenDocument(root: AppRoot): boolean {
+    for (const doc of this.docs.values()) {
+      const abs = fsPath(doc.uri);
+      if (abs && root.relative(abs) !== undefined) return true;
+    }
+    return false;
+  }
+
   get appRoots(): readonly AppRoot[] {
     return this.roots;
   }
@@ -103,8 +120,8 @@ export class RepriseServer {
         this.logError(`discovering app roots in ${folder}`, err);
       }
     }
-    // Roots found through open documents outside the workspace folders stay.
-    for (const root of this.roots) if (!this.config.workspaceFolders.some((f) => isInside(root.dir, f))) dirs.add(root.dir);
+    // Roots outside the workspace folders (found through a document opened from there) stay while one is open.
+    for (const root of this.roots) if (!this.config.workspaceFolders.some((f) => isInside(root.dir, f)) && this.hasOpenDocument(root)) dirs.add(root.dir);
     return [...dirs];
   }
 

@@ -156,3 +156,24 @@ test("without client file watching the server watches the folders itself", async
     app.cleanup();
   }
 });
+
+test("workspace folders added and removed at runtime add and remove their app roots", async () => {
+  const a = copyFixture("basic");
+  const b = copyFixture("basic");
+  const client = await startClient({ rootDir: a.dir, initializationOptions: { debounceMs: 5 } });
+  try {
+    assert.equal(client.initializeResult.capabilities.workspace.workspaceFolders.changeNotifications, true);
+    await client.waitForDiagnostics(uriOf(join(a.dir, "users/admin.ts")), (d) => d.length === 1);
+    client.notify("workspace/didChangeWorkspaceFolders", { event: { added: [{ uri: uriOf(b.dir), name: "b" }], removed: [] } });
+    await client.waitForDiagnostics(uriOf(join(b.dir, "users/admin.ts")), (d) => d.length === 1);
+    assert.deepEqual((await client.request("reprise/graph", {})).map((e) => e.rootUri).sort(), [uriOf(a.dir), uriOf(b.dir)].sort());
+    const since = client.mark();
+    client.notify("workspace/didChangeWorkspaceFolders", { event: { added: [], removed: [{ uri: uriOf(a.dir), name: "a" }] } });
+    await client.waitForDiagnostics(uriOf(join(a.dir, "users/admin.ts")), (d) => d.length === 0, since);
+    assert.deepEqual((await client.request("reprise/graph", {})).map((e) => e.rootUri), [uriOf(b.dir)]);
+  } finally {
+    client.kill();
+    a.cleanup();
+    b.cleanup();
+  }
+});
