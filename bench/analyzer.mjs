@@ -10,11 +10,24 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateApp, appFiles, endpointFile, typesFile } from "./gen-app.mjs";
+import { generateApp, endpointFile, typesFile } from "./gen-app.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { Analyzer } = await import(join(root, "analyzer/dist/src/index.js"));
 const { loadAppFiles } = await import(join(root, "analyzer/dist/src/node/index.js"));
+const { SchemaBuilder } = await import(join(root, "analyzer/dist/src/schema/index.js"));
+
+// Time spent inside the schema builder, to show its share of a full analysis.
+let schemaMs = 0;
+const build = SchemaBuilder.prototype.build;
+SchemaBuilder.prototype.build = function (...args) {
+  const t0 = Number(process.hrtime.bigint()) / 1e6;
+  try {
+    return build.apply(this, args);
+  } finally {
+    schemaMs += Number(process.hrtime.bigint()) / 1e6 - t0;
+  }
+};
 
 // Encore tsparser, spawn to exit, best of 3 (anchors.md, measured 2026-12-01 on an idle machine of this kind).
 const ANCHOR = { 100: { ms: 46, rss: 13 }, 500: { ms: 200, rss: 25 }, 1000: { ms: 411, rss: 41 } };
@@ -47,12 +60,15 @@ try {
     const written = generateApp(dir, size);
     // Cold full analysis in-process: read files + analyse (new Analyzer each time), best of 3.
     const full = [];
+    const schemaShare = [];
     let model;
     for (let i = 0; i < 3; i++) {
+      schemaMs = 0;
       const t0 = now();
       const a = new Analyzer();
       const r = a.setFiles(loadAppFiles(dir));
       full.push(now() - t0);
+      schemaShare.push(schemaMs);
       model = r.model;
     }
     const endpoints = model.app.services.reduce((n, s) => n + s.endpoints.length, 0);
@@ -66,50 +82,46 @@ try {
       spawnMs.push(now() - t0);
       if (r.status !== 0) throw new Error(`reprise check exited ${r.status}: ${r.stderr || r.stdout}`);
     }
-    // Incremental edits: alternate an endpoint file and a types.ts of service 0 (the one the last service calls).
-    let edit = null;
-    if (size !== 100 || true) {
-      const a = new Analyzer();
-      a.setFiles(loadAppFiles(dir));
-      const files = appFiles(size);
-      const svc = "svc000";
-      const services = Math.round(size / 10);
-      const times = [];
-      for (let i = 0; i < EDITS; i++) {
-        const variant = (i >> 1) + 1;
-        const t0 = now();
-        const r =
-          i % 2 === 0
-            ? a.update(`${svc}/ep3.ts`, endpointFile(svc, `svc${String(1 % services).padStart(3, "0")}`, "Item0", 3, false, variant))
-            : a.update(`${svc}/types.ts`, typesFile("Item0", variant));
-        times.push(now() - t0);
-        if (i === EDITS - 1 && r.model.diagnostics.some((d) => d.severity === "error")) throw new Error("an edit introduced errors");
-      }
-      void files;
-      const ep = times.filter((_, i) => i % 2 === 0);
-      const ty = times.filter((_, i) => i % 2 === 1);
-      edit = { median: pct(times, 50), p99: pct(times, 99), epMedian: pct(ep, 50), tyMedian: pct(ty, 50) };
+    // Incremental edits: alternate an endpoint file and the types.ts of service 0 (the one the last service calls).
+    const a = new Analyzer();
+    a.setFiles(loadAppFiles(dir));
+    const services = Math.round(size / 10);
+    const next = `svc${String(1 % services).padStart(3, "0")}`;
+    const times = [];
+    for (let i = 0; i < EDITS; i++) {
+      const variant = (i >> 1) + 1;
+      const t0 = now();
+      const r = i % 2 === 0 ? a.update("svc000/ep3.ts", endpointFile("svc000", next, "Item0", 3, false, variant)) : a.update("svc000/types.ts", typesFile("Item0", variant));
+      times.push(now() - t0);
+      if (i === EDITS - 1 && r.model.diagnostics.some((d) => d.severity === "error")) throw new Error("an edit introduced errors");
     }
+    const edit = {
+      median: pct(times, 50),
+      p99: pct(times, 99),
+      epMedian: pct(times.filter((_, i) => i % 2 === 0), 50),
+      tyMedian: pct(times.filter((_, i) => i % 2 === 1), 50),
+    };
     let mem = null;
     if (size === 1000) {
       const r = spawnSync(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), "--memory-child", dir], { encoding: "utf8" });
       if (r.status !== 0) throw new Error(`memory child failed: ${r.stderr}`);
       mem = JSON.parse(r.stdout);
     }
-    rows.push({ size, written, endpoints, full: Math.min(...full), spawn: Math.min(...spawnMs), edit, mem });
+    rows.push({ size, written, endpoints, full: Math.min(...full), schema: schemaShare[full.indexOf(Math.min(...full))], spawn: Math.min(...spawnMs), edit, mem });
     rmSync(dir, { recursive: true, force: true });
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-const head = ["files", "endpoints", "full analysis ms (in-process, best of 3)", "reprise check ms (spawn→exit, best of 3)", "anchors.md (other day): Encore tsparser ms", "edit median ms", "edit p99 ms", "edit median: endpoint file / types.ts"];
+const head = ["files", "endpoints", "full analysis ms (in-process, best of 3)", "of which schema builder ms", "reprise check ms (spawn→exit, best of 3)", "anchors.md (other day): Encore tsparser ms", "edit median ms", "edit p99 ms", "edit median: endpoint file / types.ts"];
 const lines = [head];
 for (const r of rows) {
   lines.push([
     String(r.written),
     String(r.endpoints),
     fmt(r.full),
+    fmt(r.schema),
     fmt(r.spawn),
     String(ANCHOR[r.size].ms),
     r.edit ? fmt(r.edit.median, 2) : "-",
