@@ -6,7 +6,7 @@
  */
 import type { Span, TsType, TsTypeReference } from "@swc/types";
 import * as D from "./diagnostics.js";
-import { ANY, ERROR, prim, tyKey, type Prop, type Rule, type RuleExpr, type Ty } from "./ir.js";
+import { ERROR, prim, tyKey, type Prop, type Rule, type RuleExpr, type Ty } from "./ir.js";
 import type { Sym } from "./scope.js";
 import { report, textOf, type Acc, type Ctx, type Registry } from "./context.js";
 import type { Converter } from "./convert.js";
@@ -374,4 +374,3 @@ function unionMembers(reg: Registry, t: Ty, acc: Acc): Ty[] {
   return s.types.flatMap((m) => (m.k === "ref" ? unionMembers(reg, m, acc) : [m]));
 }
 
-export { ANY };

@@ -6,7 +6,6 @@
  * becomes ERROR so nothing downstream reports it again.
  */
 import type {
-  Expression,
   Span,
   TsEntityName,
   TsEnumDeclaration,
@@ -21,10 +20,11 @@ import type {
 } from "@swc/types";
 import * as D from "./diagnostics.js";
 import { ANY, ERROR, prim, tyKey, type Prop, type RuleExpr, type Ty } from "./ir.js";
-import type { DeclNode, ValueDecl } from "./scope.js";
+import type { DeclNode } from "./scope.js";
 import { report, textOf, docAbove, type Ctx, type Registry } from "./context.js";
 import { convertBuiltin, convertSdkType, applyRules, keysOf } from "./builtins.js";
 import { mergeObjects, structure } from "./structure.js";
+import { keysOfExpression, queriedValue, typeofQuery } from "./infer.js";
 
 type Mode = "strict" | "loose";
 
@@ -79,7 +79,7 @@ export class Converter {
       case "TsLiteralType":
         return this.literal(node, ctx);
       case "TsTypeLiteral":
-        return this.objectFromMembers(node.members, ctx, null);
+        return this.objectFromMembers(node.members, ctx);
       case "TsUnionType":
         return this.union(node, ctx, mode);
       case "TsIntersectionType":
@@ -96,7 +96,7 @@ export class Converter {
       case "TsMappedType":
         return this.mapped(node, ctx);
       case "TsTypeQuery":
-        return this.typeofQuery(node, ctx);
+        return typeofQuery(this, node, ctx);
       case "TsConditionalType":
       case "TsInferType":
         return this.unsupported(ctx, node.span, "Conditional types are not supported in schemas. Write the resulting type out as an interface or type alias.");
@@ -183,7 +183,6 @@ export class Converter {
     const rules: RuleExpr["items"] = [];
     let sawNothing: Ty | null = null;
     let ruleNode: TsType | null = null;
-    let typeNode: TsType | null = null;
     for (const n of nodes) {
       const t = this.convert(n, ctx, "loose");
       if (t.k === "error") return ERROR;
@@ -197,7 +196,6 @@ export class Converter {
         ruleNode ??= n;
         continue;
       }
-      typeNode ??= n;
       pushFlat(members, unwire(t));
     }
     if (rules.length && members.length) {
@@ -205,7 +203,6 @@ export class Converter {
       return ERROR;
     }
     if (rules.length) return { k: "rule", expr: rules.length === 1 && "op" in rules[0] ? (rules[0] as RuleExpr) : { op: "or", items: rules } };
-    void typeNode;
     if (members.length === 0) return sawNothing ?? { k: "never" };
     const dedup = dedupe(members);
     return dedup.length === 1 ? dedup[0] : { k: "union", types: dedup };
@@ -371,13 +368,13 @@ export class Converter {
         bases.push(s);
       }
     }
-    const own = this.objectFromMembers(nodes.flatMap((n) => n.body.body), ctx, null);
+    const own = this.objectFromMembers(nodes.flatMap((n) => n.body.body), ctx);
     if (own.k !== "object" || bases.length === 0) return own;
     // Own members override inherited ones, like TypeScript's own rule for compatible overrides.
-    return mergeObjects([...bases, own], ctx, true);
+    return mergeObjects([...bases, own], true);
   }
 
-  objectFromMembers(members: TsTypeElement[], ctx: Ctx, _owner: string | null): Ty {
+  objectFromMembers(members: TsTypeElement[], ctx: Ctx): Ty {
     const props: Prop[] = [];
     let index: { key: "string" | "number"; value: Ty } | null = null;
     let indexSpan: Span | null = null;
@@ -474,7 +471,7 @@ export class Converter {
   private keyof(target: TsType, span: Span, ctx: Ctx): Ty {
     // `keyof typeof obj` needs only the object's keys, not its (possibly function-valued) properties.
     if (target.type === "TsTypeQuery") {
-      const v = this.queriedValue(target, ctx);
+      const v = queriedValue(this, target, ctx);
       if (!v) return ERROR;
       const keys = v.value.init ? keysOfExpression(v.value.init) : null;
       if (keys && !v.value.annotation) return keys.length === 0 ? { k: "never" } : keys.length === 1 ? { k: "lit", v: keys[0] } : { k: "union", types: keys.map((k) => ({ k: "lit", v: k })) };
@@ -484,96 +481,6 @@ export class Converter {
     const keys = keysOfObject(this.reg, t, ctx);
     if (keys === null) return this.unsupported(ctx, span, "'keyof' needs an object type whose keys are known.");
     return keys;
-  }
-
-  /** The variable a `typeof x` names (reported and null when it is not a variable of the app). */
-  private queriedValue(node: Extract<TsType, { type: "TsTypeQuery" }>, ctx: Ctx): { file: string; value: ValueDecl } | null {
-    if (node.exprName.type !== "Identifier" && node.exprName.type !== "TsQualifiedName") {
-      this.unsupported(ctx, node.span, "'typeof import(…)' is not supported in schemas.");
-      return null;
-    }
-    const sym = this.reg.resolver(ctx.acc).lookupEntity(ctx.file, node.exprName);
-    if (sym.kind === "broken") return null;
-    if (sym.kind !== "value") {
-      this.unsupported(ctx, node.span, `'${textOf(this.reg, ctx, node.span)}' does not name a variable of the app. Declare the shape as an interface or type alias.`);
-      return null;
-    }
-    return { file: sym.file, value: sym.value };
-  }
-
-  private typeofQuery(node: Extract<TsType, { type: "TsTypeQuery" }>, ctx: Ctx): Ty {
-    const v = this.queriedValue(node, ctx);
-    if (!v) return ERROR;
-    const vctx: Ctx = { file: v.file, env: new Map(), acc: ctx.acc };
-    if (v.value.annotation) return this.convert(v.value.annotation, vctx);
-    if (v.value.init) return this.infer(v.value.init, vctx, false, 0);
-    return this.unsupported(ctx, node.span, "This variable has neither a type annotation nor a value to infer its type from.");
-  }
-
-  /** The type TypeScript infers for a (literal) initializer; `asConst` keeps literal types. */
-  private infer(e: Expression, ctx: Ctx, asConst: boolean, depth: number): Ty {
-    const x = e as unknown as { type: string; span: Span; value?: unknown; [k: string]: unknown };
-    const lit = (v: string | number | boolean, p: "string" | "number" | "boolean"): Ty => (asConst ? { k: "lit", v } : prim(p));
-    if (depth > 20) return this.unsupported(ctx, x.span, "This value is too deeply nested to infer its type; annotate the variable.");
-    switch (x.type) {
-      case "StringLiteral":
-        return lit(x.value as string, "string");
-      case "NumericLiteral":
-        return lit(x.value as number, "number");
-      case "BooleanLiteral":
-        return lit(x.value as boolean, "boolean");
-      case "NullLiteral":
-        return prim("null");
-      case "UnaryExpression":
-        if (x.operator === "-" && (x.argument as { type: string }).type === "NumericLiteral") return lit(-((x.argument as { value: number }).value), "number");
-        break;
-      case "TemplateLiteral":
-        if ((x.expressions as unknown[]).length === 0) return lit((x.quasis as { cooked?: string; raw: string }[]).map((q) => q.cooked ?? q.raw).join(""), "string");
-        return prim("string");
-      case "ParenthesisExpression":
-      case "TsSatisfiesExpression":
-      case "TsNonNullExpression":
-        return this.infer(x.expression as Expression, ctx, asConst, depth + 1);
-      case "TsConstAssertion":
-        return this.infer(x.expression as Expression, ctx, true, depth + 1);
-      case "TsAsExpression":
-        return this.convert(x.typeAnnotation as TsType, ctx);
-      case "NewExpression":
-        if ((x.callee as { type: string; value?: string }).type === "Identifier" && (x.callee as { value: string }).value === "Date") return { k: "date" };
-        break;
-      case "ArrayExpression": {
-        const items: Ty[] = [];
-        for (const el of x.elements as ({ spread?: unknown; expression: Expression } | null)[]) {
-          if (!el || el.spread) return this.unsupported(ctx, x.span, "Cannot infer the type of an array with holes or spreads; annotate the variable.");
-          const t = this.infer(el.expression, ctx, asConst, depth + 1);
-          if (t.k === "error") return ERROR;
-          pushFlat(items, t);
-        }
-        const d = dedupe(items);
-        return { k: "array", items: d.length === 0 ? ANY : d.length === 1 ? d[0] : { k: "union", types: d } };
-      }
-      case "ObjectExpression": {
-        const props: Prop[] = [];
-        for (const p of x.properties as { type: string; key?: unknown; value?: Expression; span?: Span }[]) {
-          const key = p.type === "KeyValueProperty" ? propertyName(p.key, false) : null;
-          if (key === null || !p.value) return this.unsupported(ctx, (p.span ?? x.span) as Span, "Cannot infer the type of this property (only 'key: value' properties are inferred); annotate the variable.");
-          const t = this.infer(p.value, ctx, asConst, depth + 1);
-          if (t.k === "error") return ERROR;
-          props.push({ name: key, ty: t, optional: false, wire: null, doc: null, file: ctx.file, typeSpan: null });
-        }
-        return { k: "object", props, index: null };
-      }
-      case "Identifier": {
-        const sym = this.reg.resolver(ctx.acc).lookupLocal(ctx.file, x.value as string, 0);
-        if (sym.kind === "value") {
-          const vctx: Ctx = { file: sym.file, env: new Map(), acc: ctx.acc };
-          if (sym.value.annotation) return this.convert(sym.value.annotation, vctx);
-          if (sym.value.init) return this.infer(sym.value.init, vctx, asConst, depth + 1);
-        }
-        break;
-      }
-    }
-    return this.unsupported(ctx, x.span, "Cannot infer a schema from this expression; give the variable a type annotation.");
   }
 
   private indexedAccess(objectNode: TsType, indexNode: TsType, span: Span, ctx: Ctx): Ty {
@@ -634,23 +541,6 @@ export class Converter {
   }
 }
 
-/** Keys of an object literal (looking through `as`, `satisfies`, parentheses), or null when not all are plain. */
-function keysOfExpression(e: Expression): string[] | null {
-  const x = e as unknown as { type: string; expression?: Expression; properties?: { type: string; key?: unknown; value?: unknown }[] };
-  if (x.type === "TsAsExpression" || x.type === "TsSatisfiesExpression" || x.type === "TsConstAssertion" || x.type === "ParenthesisExpression") return keysOfExpression(x.expression!);
-  if (x.type !== "ObjectExpression") return null;
-  const keys: string[] = [];
-  for (const p of x.properties!) {
-    if (p.type === "Identifier") keys.push((p as unknown as { value: string }).value);
-    else if (p.type === "KeyValueProperty" || p.type === "MethodProperty" || p.type === "GetterProperty" || p.type === "AssignmentProperty") {
-      const k = propertyName(p.key, false);
-      if (k === null) return null;
-      keys.push(k);
-    } else return null;
-  }
-  return keys;
-}
-
 function keysOfObject(reg: Registry, t: Ty, ctx: Ctx): Ty | null {
   const s = structure(reg, t, ctx.acc);
   if (!s || s.k !== "object") return null;
@@ -670,7 +560,7 @@ function mergeIntersection(reg: Registry, tys: Ty[], ctx: Ctx): Ty | null {
     structs.push(s);
   }
   if (structs.length === 0) return ANY;
-  if (structs.every((s) => s.k === "object")) return mergeObjects(structs as Extract<Ty, { k: "object" }>[], ctx, false);
+  if (structs.every((s) => s.k === "object")) return mergeObjects(structs as Extract<Ty, { k: "object" }>[], false);
   // `(A | B) & C` distributes like TypeScript does: `(A & C) | (B & C)`, when every alternative is an object.
   const alternatives: Extract<Ty, { k: "object" }>[][] = [];
   let combos = 1;
@@ -686,7 +576,7 @@ function mergeIntersection(reg: Registry, tys: Ty[], ctx: Ctx): Ty | null {
   if (combos > 1 && combos <= 64) {
     let product: Extract<Ty, { k: "object" }>[][] = [[]];
     for (const members of alternatives) product = product.flatMap((prefix) => members.map((m) => [...prefix, m]));
-    return { k: "union", types: product.map((objs) => mergeObjects(objs, ctx, false)) };
+    return { k: "union", types: product.map((objs) => mergeObjects(objs, false)) };
   }
   // `string & { __brand: "UserId" }` (a branded primitive): on the wire it is the primitive.
   const scalars = structs.filter((s) => s.k !== "object");
@@ -733,7 +623,7 @@ function typeParamsOf(decl: DeclNode): TsTypeParameter[] {
   return [];
 }
 
-function propertyName(key: unknown, computed: boolean): string | null {
+export function propertyName(key: unknown, computed: boolean): string | null {
   const k = key as { type: string; value?: unknown };
   if (k.type === "Identifier" && !computed) return k.value as string;
   if (k.type === "StringLiteral") return k.value as string;

@@ -3,7 +3,7 @@
  * object types (interface `extends`, `A & B`). Following a reference makes the caller depend on that instance's
  * content, so its files are added to the caller's dependencies.
  */
-import type { Acc, Ctx, Registry } from "./context.js";
+import type { Acc, Registry } from "./context.js";
 import { tyKey, type Prop, type Ty } from "./ir.js";
 
 /** The type behind references; null when a referenced instance is still being converted (a cycle). */
@@ -26,7 +26,7 @@ type Obj = Extract<Ty, { k: "object" }>;
  * Merges object types. With `override` (interface extends) a later property replaces an earlier one;
  * otherwise (intersection) both constraints apply and the property is required if any side requires it.
  */
-export function mergeObjects(objs: Obj[], _ctx: Ctx, override: boolean): Obj {
+export function mergeObjects(objs: Obj[], override: boolean): Obj {
   const props: Prop[] = [];
   let index: Obj["index"] = null;
   for (const o of objs) {
