@@ -157,3 +157,42 @@ test("diagnostic: the builder never throws, whatever type syntax it meets", () =
     assert.ok(Array.isArray(r.diagnostics));
   }
 });
+
+test("diagnostic: seeded mutations of type declarations never make the builder fail internally", () => {
+  const base = `import { Header, Query } from "encore.dev/api";
+import { Min, MaxLen, IsEmail } from "encore.dev/validate";
+enum Kind { A = "a", B = "b" }
+interface Base<T = string> { id: T; kind: Kind; tags: string[] & MaxLen<3> }
+interface Item extends Base<number> { child?: Item | null; meta: Record<string, unknown>; when: Date }
+type Page<T> = { items: T[]; next: string | null };
+type Pick2 = Pick<Item, "id" | "kind"> & Partial<Omit<Item, "id">>;
+type Keys = keyof Item;
+type Mapped = { [K in Keys]?: boolean };
+export interface Req { h: Header<"X-H">; q?: Query<number & Min<1>>; page: Page<Item>; p: Pick2; m: Mapped; e: string & IsEmail }
+`;
+  const tokens = base.split(/(\s+|[<>{}()[\];:,|&?=])/).filter((t) => t !== "");
+  let seed = 42;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  let built = 0;
+  for (let i = 0; i < 300; i++) {
+    const t = [...tokens];
+    for (let k = 0, n = 1 + rand(3); k < n; k++) {
+      const at = rand(t.length);
+      const op = rand(3);
+      if (op === 0) t.splice(at, 1);
+      else if (op === 1) [t[at], t[(at + 1) % t.length]] = [t[(at + 1) % t.length], t[at]];
+      else t.splice(at, 0, t[rand(t.length)]);
+    }
+    const app = new MemoryApp({ "main.ts": `${t.join("")}\ntype __Root = Req;\n` });
+    if (!app.files.get("main.ts")!.module) continue;
+    for (const role of ["request", "response", "message"] as const) {
+      const r = app.build("main.ts", role, GET);
+      built++;
+      for (const d of r.diagnostics) assert.doesNotMatch(d.message, /Internal error/, `mutation ${i}: ${d.message}`);
+    }
+  }
+  assert.ok(built > 100, `enough mutations parsed (${built})`);
+});
