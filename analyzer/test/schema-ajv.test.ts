@@ -46,6 +46,7 @@ export interface CreateUser {
   price?: Decimal;
   contact?: string & (IsEmail | IsURL);
   anything?: unknown;
+  ref?: string & StartsWith<"a-b/c."> & EndsWith<"(1)">;
 }`;
 
 const valid = {
@@ -66,6 +67,7 @@ const valid = {
   price: "12.50",
   contact: "https://ada.dev",
   anything: { x: [1, 2] },
+  ref: "a-b/c.x(1)",
 };
 
 test("ajv: the schema compiles as JSON Schema 2020-12 in strict mode and accepts a valid value", () => {
@@ -96,6 +98,7 @@ const invalid: [string, Record<string, unknown>][] = [
   ["bigint that is not an integer", { big: "1.5" }],
   ["decimal that is not a number", { price: "12,50" }],
   ["contact that is neither email nor url", { contact: "hello" }],
+  ["a prefix with regex characters taken literally", { ref: "a-b/cXx(1)" }],
 ];
 
 let compiled: ReturnType<typeof compile> | null = null;

@@ -188,8 +188,9 @@ function withDoc(s: JSONSchema, doc: string | null): JSONSchema {
   return doc ? { description: doc, ...s } : s;
 }
 
+/** Escapes only ECMAScript's syntax characters: `\-` or `\/` would be invalid identity escapes with the `u` flag. */
 function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function leafSchema(r: Rule, isArray: boolean): JSONSchema {
