@@ -216,9 +216,7 @@ export class RepriseServer {
     }
     const rel = root?.relative(abs);
     if (!root || !rel) return;
-    const known = root.analyzer.fileNames().includes(rel);
-    const same = known && root.analyzer.getParsedFile(rel)?.text === doc.getText();
-    if (opening && same) {
+    if (opening && root.analyzer.getParsedFile(rel)?.text === doc.getText()) {
       // Already analysed with this text (loaded from disk): just make sure the client has its diagnostics.
       this.republish(root, rel);
       return;
