@@ -55,10 +55,17 @@ export class Analyzer {
   private readonly resolver = new ModuleResolver((p) => this.files.has(p));
   private builder: SchemaBuilderLike;
   private readonly schemaCache = new Map<string, Map<string, SchemaResultLike>>();
+  /** Per-file counter bumped when the file's cached schemas are dropped (see link/endpoints.ts memo). */
+  private readonly schemaEpochs = new Map<string, number>();
+  private epochBase = 0;
+  /** Scanned files' facts sorted by path; rebuilt when the file set changes. */
+  private sortedFacts: FileFacts[] | null = null;
   /** dependency file → files whose cached schemas read it. */
   private readonly reverseDeps = new Map<string, Set<string>>();
   private generation = 0;
   private current: AnalysisResult;
+  /** The input paths; a new Set only when the file set changes (link results memoise on its identity). */
+  private pathSet: ReadonlySet<string> = new Set();
 
   constructor(options: AnalyzerOptions = {}) {
     this.options = { ...options };
@@ -129,9 +136,13 @@ export class Analyzer {
 
   /** Adding or removing a file can change any module resolution: drop resolution and schema caches. */
   private fileSetChanged(): void {
+    this.pathSet = new Set(this.files.keys());
     this.resolver.setTsconfig(this.files.get("tsconfig.json")?.text);
     this.schemaCache.clear();
     this.reverseDeps.clear();
+    this.schemaEpochs.clear();
+    this.epochBase++;
+    this.sortedFacts = null;
     this.builder = this.newBuilder();
   }
 
@@ -140,7 +151,10 @@ export class Analyzer {
     if (path === "tsconfig.json") return this.fileSetChanged();
     this.builder.invalidate(path);
     const drop = new Set([path, ...(this.reverseDeps.get(path) ?? [])]);
-    for (const f of drop) this.schemaCache.delete(f);
+    for (const f of drop) {
+      this.schemaCache.delete(f);
+      this.schemaEpochs.set(f, (this.schemaEpochs.get(f) ?? 0) + 1);
+    }
     this.reverseDeps.delete(path);
   }
 
@@ -168,16 +182,25 @@ export class Analyzer {
     }
     st.facts = facts;
     this.facts.set(path, facts);
+    if (this.sortedFacts) {
+      const i = this.sortedFacts.findIndex((f) => f.path === path);
+      if (i >= 0) this.sortedFacts[i] = facts;
+      else this.sortedFacts = null;
+    }
   }
 
   private schemaSource(collected: Diagnostic[]) {
     return {
-      get: (file: string, key: string, type: Node, role: SchemaRole, ctx?: SchemaRequestContext): SchemaResultLike => {
+      epoch: (file: string) => this.epochBase * 1e6 + (this.schemaEpochs.get(file) ?? 0),
+      replay: (r: SchemaResultLike) => {
+        for (const d of r.diagnostics) collected.push(d);
+      },
+      get: (file: string, key: string, type: Node, role: SchemaRole, ctx?: () => SchemaRequestContext): SchemaResultLike => {
         let perFile = this.schemaCache.get(file);
         let r = perFile?.get(key);
         if (!r) {
           try {
-            r = this.builder.build(file, type, role, ctx);
+            r = this.builder.build(file, type, role, ctx?.());
           } catch (err) {
             r = { schema: null, fields: null, dependencies: [], diagnostics: [makeDiagnostic(D.InternalError, file, ZERO_RANGE, `Reprise failed to build a ${role} schema (${String((err as Error)?.message ?? err).slice(0, 200)}). This is a bug in Reprise.`)] };
           }
@@ -190,7 +213,7 @@ export class Analyzer {
             set.add(file);
           }
         }
-        collected.push(...r.diagnostics);
+        for (const d of r.diagnostics) collected.push(d);
         return r;
       },
     };
@@ -225,7 +248,8 @@ export class Analyzer {
     let model: AppModel;
     let linkDiags: Diagnostic[];
     try {
-      const r = link({ appId: app.id, facts: this.facts, paths: new Set(this.files.keys()), resolver: this.resolver, schemas: this.schemaSource(schemaDiags) });
+      if (!this.sortedFacts) this.sortedFacts = [...this.facts.values()].filter((f) => f.scanned).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      const r = link({ appId: app.id, files: this.sortedFacts, facts: this.facts, paths: this.pathSet, resolver: this.resolver, schemas: this.schemaSource(schemaDiags) });
       model = r.model;
       linkDiags = r.diagnostics;
     } catch (err) {

@@ -16,6 +16,8 @@ import { docComment } from "../resources/common.js";
 
 export interface LinkInput {
   appId: string;
+  /** Scanned files' facts, sorted by path. */
+  files: readonly FileFacts[];
   facts: ReadonlyMap<string, FileFacts>;
   paths: ReadonlySet<string>;
   resolver: ModuleResolver;
@@ -24,7 +26,7 @@ export interface LinkInput {
 
 export function link(input: LinkInput): { model: AppModel; diagnostics: Diagnostic[] } {
   const lc = new LinkContext(input.facts, input.paths, input.resolver, input.appId);
-  const files = [...input.facts.values()].filter((f) => f.scanned).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const files = input.files as FileFacts[];
   discoverServices(lc, files);
   const services = new Map<string, Service>();
   for (const r of lc.roots) {

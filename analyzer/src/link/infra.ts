@@ -64,6 +64,7 @@ export function linkInfra(lc: LinkContext, files: FileFacts[], services: Map<str
     const schema = decl.messageType ? schemas.get(file, `topic:${decl.name}`, decl.messageType, "message").schema : null;
     topics.set(decl, { name: decl.name, service: svcOf(file)?.name ?? null, deliveryGuarantee: decl.deliveryGuarantee, orderingAttribute: decl.orderingAttribute, message: schema, publishers: [], subscriptions: [], location: decl.location });
   }
+  const topicByName = new Map([...topics.values()].map((t) => [t.name, t]));
   // Subscriptions.
   for (const f of files) for (const s of f.subscriptions) {
     const svc = svcOf(f.path);
@@ -175,7 +176,7 @@ export function linkInfra(lc: LinkContext, files: FileFacts[], services: Map<str
         }
         if (!svc.publishes.includes(name)) svc.publishes.push(name);
         svc.publishSites.push({ topic: name, location: { file: f.path, range: u.range } });
-        const t = [...topics.values()].find((x) => x.name === name);
+        const t = topicByName.get(name);
         if (t && !t.publishers.some((p) => p.service === svc.name)) t.publishers.push({ service: svc.name, location: { file: f.path, range: u.range } });
       } else if (u.form === "read" && u.member !== "name") {
         lc.report(D.InvalidTopicUse, f.path, u.range, `Topics are used through .publish(...) or .ref<Publisher>(); '${u.ident}.${u.member}' is not supported.`);

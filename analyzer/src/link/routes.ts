@@ -12,8 +12,19 @@ export function expandMethods(m: HttpMethod[]): HttpMethod[] {
 }
 
 export function sharedMethod(a: HttpMethod[], b: HttpMethod[]): HttpMethod | null {
-  const eb = new Set(expandMethods(b));
-  return expandMethods(a).find((m) => eb.has(m)) ?? null;
+  const eb = expandMethods(b);
+  for (const m of expandMethods(a)) if (eb.includes(m)) return m;
+  return null;
+}
+
+/**
+ * A key equal for two routes exactly when routesConflict holds: literals by value, dynamic segments by kind
+ * (parameter names do not matter to the router).
+ */
+export function routeShape(segments: PathSegment[]): string {
+  let key = "";
+  for (const s of segments) key += s.type === "literal" ? `/=${s.value}` : s.type === "param" ? "/:" : s.type === "wildcard" ? "/*" : "/!";
+  return key;
 }
 
 /** Whether two routes match an overlapping set of requests in a way the router rejects. */
