@@ -65,6 +65,10 @@ export const create = api({ expose: true, auth: true, method: "POST", path: "/us
 export const search = api({ expose: true, method: ["GET", "POST"], path: "/users/search" }, async (p: { q: string }): Promise<{ users: User[] }> => ({ users: [] }));
 
 export const internal = api({ method: "GET", path: "/users/internal" }, async (): Promise<void> => {});
+
+export const feed = api.streamOut<{ room: string; token: Query<string> }, { msg: string }>({ expose: true, path: "/users/feed/:room" }, async (handshake, stream) => {});
+
+export const hook = api.raw({ expose: true, method: "POST", path: "/users/hooks/*rest" }, async (req, resp) => {});
 `,
   "orders/encore.service.ts": 'import { Service } from "encore.dev/service";\nexport default new Service("orders");\n',
   "orders/api.ts": `import { api } from "encore.dev/api";
@@ -90,7 +94,7 @@ test("openapi: a generated document validates against the OpenAPI 3.1 schema and
     await validate(doc);
     assert.equal(doc.openapi, "3.1.0");
     assert.deepEqual(doc.info, { title: "shop", version: "1.2.3" });
-    assert.deepEqual(Object.keys(doc.paths).sort(), ["/orders/{orderId}/owner", "/users", "/users/search", "/users/{id}"]);
+    assert.deepEqual(Object.keys(doc.paths).sort(), ["/orders/{orderId}/owner", "/users", "/users/feed/{room}", "/users/hooks/{rest}", "/users/search", "/users/{id}"]);
 
     const get = doc.paths["/users/{id}"].get;
     assert.equal(get.operationId, "users.get");
@@ -137,6 +141,19 @@ test("openapi: a generated document validates against the OpenAPI 3.1 schema and
     assert.equal(doc.components.schemas.User.description, "Not the users' User.");
     assert.equal(doc.components.schemas.User_2.description, "A user.");
     assert.deepEqual(doc.tags.map((t: { name: string }) => t.name), ["orders", "users"]);
+
+    // Streaming: described by the handshake (parameters) and the outbound message; raw: path params only.
+    const feed = doc.paths["/users/feed/{room}"].get;
+    assert.equal(feed["x-reprise-streaming"], "out");
+    assert.deepEqual(feed.parameters, [
+      { name: "room", in: "path", required: true, schema: { type: "string" } },
+      { name: "token", in: "query", required: true, schema: { type: "string" } },
+    ]);
+    assert.deepEqual(feed.responses["200"].content["application/json"].schema, { type: "object", properties: { msg: { type: "string" } }, required: ["msg"] });
+    const hook = doc.paths["/users/hooks/{rest}"].post;
+    assert.equal(hook["x-reprise-raw"], true);
+    assert.deepEqual(hook.parameters, [{ name: "rest", in: "path", required: true, schema: { type: "string" } }]);
+    assert.deepEqual(Object.keys(hook.responses), ["default"]);
 
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
     for (const name of refs) assert.ok(name in doc.components.schemas, `dangling $ref ${name}`);
