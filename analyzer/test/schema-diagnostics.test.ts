@@ -54,6 +54,7 @@ const cases: Case[] = [
   { name: "RP3013 primitive top-level request", root: "string", ctx: POST, diags: [{ code: "RP3013", text: "string" }], schema: null },
   { name: "RP3013 array top-level response", src: "interface Item { id: string }", root: "Item[]", role: "response", diags: [{ code: "RP3013", text: "Item[]" }], schema: null },
   { name: "RP3013 union top-level request", root: "{ a: string } | { b: string }", ctx: POST, diags: [{ code: "RP3013", text: "{ a: string } | { b: string }" }] },
+  { name: "RP3013 nullable response (hint: throw instead)", src: "interface User { id: string }", root: "Promise<User | null>", role: "response", diags: [{ code: "RP3013", text: "Promise<User | null>" }] },
   { name: "RP3013 Record top-level", root: "Record<string, string>", ctx: POST, diags: [{ code: "RP3013", text: "Record<string, string>" }] },
   { name: "RP3014 computed enum member", src: "const base = 1;\nenum E { A = base + 1 }", root: "{ e: E }", ctx: POST, diags: [{ code: "RP3014", text: "base + 1" }] },
   { name: "RP3014 implicit member after a string member", src: 'enum E { A = "a", B }', root: "{ e: E }", ctx: POST, diags: [{ code: "RP3014", text: "B" }] },
@@ -100,6 +101,11 @@ for (const c of cases) {
     }
   });
 }
+
+test("diagnostic: a nullable response is told to throw APIError.notFound instead", () => {
+  const { result } = runCase(cases.find((c) => c.name.startsWith("RP3013 nullable"))!);
+  assert.match(result.diagnostics[0].message, /not a union\. Return the object type and throw APIError\.notFound/);
+});
 
 test("diagnostic: every RP3xxx code has a case", () => {
   const covered = new Set(cases.flatMap((c) => (c.diags ?? []).map((d) => d.code)));

@@ -91,7 +91,11 @@ export class SchemaBuilder implements Registry {
         if (emitter.defs.size) schema = { ...schema, $defs: Object.fromEntries(emitter.defs) };
       } else if (s === null || s.k !== "object" || s.index) {
         const what = s === null ? "a circular type" : s.k === "object" ? "a map (index signature)" : describe(s);
-        report(this, cctx, D.RP3013, type.span, `The ${roleLabel(role)} must be an interface or object type (or void), not ${what}. Wrap it in an object, e.g. '{ ${s?.k === "array" ? "items" : "value"}: … }'.`);
+        const nullable = s?.k === "union" && s.types.some((m) => m.k === "prim" && m.t === "null");
+        const hint = nullable && role === "response"
+          ? "Return the object type and throw APIError.notFound(…) when there is nothing to return."
+          : `Wrap it in an object, e.g. '{ ${s?.k === "array" ? "items" : "value"}: … }'.`;
+        report(this, cctx, D.RP3013, type.span, `The ${roleLabel(role)} must be an interface or object type (or void), not ${what}. ${hint}`);
       } else {
         const input = { props: s.props, role, methods: ctx?.methods ?? null, pathParams: ctx?.pathParams ?? [] };
         let emitter = new Emitter(this, acc, (id) => this.docOf(id), this.emitCache);
