@@ -263,6 +263,19 @@ test("reprise/graph returns the model and graph; reprise/appModel is pushed afte
   client.notify("textDocument/didClose", { textDocument: { uri: uri(rel) } });
 });
 
+test("a file that does not parse reports RP1001 and the other features keep answering", async () => {
+  const rel = "blog/posts.ts";
+  const broken = text(rel).replace("async (): Promise<{ count: number }> => {", "async (): Promise<{ count: number }> => {{");
+  client.open(file(rel), broken, 1);
+  const published = await client.waitForDiagnostics(uri(rel), (d, p) => p.version === 1 && d.length > 0);
+  assert.deepEqual(published.diagnostics.map((d) => d.code), ["RP1001"]);
+  assert.equal(await client.request("textDocument/hover", { textDocument: { uri: uri(rel) }, position: positionOf(broken, "SELECT") }), null);
+  assert.deepEqual(await client.request("textDocument/documentSymbol", { textDocument: { uri: uri(rel) } }), []);
+  assert.ok((await client.request("textDocument/codeLens", { textDocument: { uri: uri("users/users.ts") } })).length === 6);
+  client.notify("textDocument/didClose", { textDocument: { uri: uri(rel) } });
+  await client.waitForDiagnostics(uri(rel), (d) => d.length === 0);
+});
+
 test("bad requests get an error response and the server keeps serving", async () => {
   await assert.rejects(client.request("textDocument/hover", { textDocument: { uri: uri("users/users.ts") }, position: null }), /textDocument\/hover failed/);
   assert.ok(client.logs.some((l) => l.startsWith("textDocument/hover failed")), "the failure is logged");
