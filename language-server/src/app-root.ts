@@ -48,6 +48,8 @@ export class AppRoot {
   readonly published = new Set<string>();
   timer: ReturnType<typeof setTimeout> | undefined;
   modelTimer: ReturnType<typeof setTimeout> | undefined;
+  /** What the code lenses of the last settled analysis showed (see lensSignature). */
+  lensSignature: string | undefined;
   /** Bumped on every queued edit; a flush records the value it covered. */
   editVersion = 0;
   private index: { generation: number; index: ModelIndex } | undefined;

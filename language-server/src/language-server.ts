@@ -23,7 +23,7 @@ import type {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { URI } from "vscode-uri";
-import { AppModelNotification, toGraph, type AppModelParams, type Diagnostic, type Position, type Range } from "@reprise/protocol";
+import { AppModelNotification, toGraph, type AppModel, type AppModelParams, type Diagnostic, type Position, type Range } from "@reprise/protocol";
 import type { AnalysisResult, AnalyzerOptions } from "@reprise/analyzer";
 import { findAppRoot, findAppRoots } from "@reprise/analyzer/node";
 import { APP_FILE_NAMES, AppRoot, isDirectory, readSource } from "./app-root.js";
@@ -331,8 +331,13 @@ export class RepriseServer {
     this.host.publishDiagnostics({ uri, version: doc?.version, diagnostics: diags.map((d) => toLspDiagnostic(root.uri, d)) });
   }
 
+  /**
+   * After an analysis has settled: send `reprise/appModel` (when the client wants it) and ask the client to
+   * re-fetch code lenses when what they show in other files changed (a subscriber count, a new endpoint…).
+   */
   private scheduleModel(root: AppRoot): void {
-    if (!this.config.appModelNotifications) return;
+    const refresh = this.host.refreshCodeLenses;
+    if (!this.config.appModelNotifications && !refresh) return;
     if (root.modelTimer) clearTimeout(root.modelTimer);
     const generation = root.analyzer.result.generation;
     root.modelTimer = setTimeout(() => {
@@ -340,7 +345,12 @@ export class RepriseServer {
       // Dropped when a newer analysis happened or is queued: the later timer sends that one.
       if (!this.roots.includes(root) || root.pending.size || root.analyzer.result.generation !== generation) return;
       try {
-        this.host.sendNotification(AppModelNotification, this.modelParams(root));
+        if (this.config.appModelNotifications) this.host.sendNotification(AppModelNotification, this.modelParams(root));
+        if (refresh) {
+          const signature = lensSignature(root.analyzer.result.model);
+          if (root.lensSignature !== undefined && root.lensSignature !== signature) refresh();
+          root.lensSignature = signature;
+        }
       } catch (err) {
         this.logError("sending reprise/appModel", err);
       }
@@ -467,6 +477,16 @@ export class RepriseServer {
   private logError(what: string, err: unknown): void {
     this.host.log("error", `${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   }
+}
+
+/** What the lenses show, without positions (the client re-fetches an edited document's lenses by itself). */
+function lensSignature(model: AppModel): string {
+  const app = model.app;
+  return JSON.stringify([
+    app.services.map((s) => [s.name, s.endpoints.map((e) => [e.name, e.location.file])]),
+    app.topics.map((t) => [t.name, t.location.file, t.subscriptions.map((x) => [x.name, x.location.file])]),
+    app.cronJobs.map((c) => [c.name, c.location.file]),
+  ]);
 }
 
 function analyzerOptions(settings: Settings): AnalyzerOptions {

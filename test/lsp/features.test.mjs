@@ -112,6 +112,19 @@ test("code lenses: Run / Call / Debug on endpoints, subscribers on topics, the t
   assert.ok(byTitle["⚡ Call"], "digest endpoint lens");
 });
 
+test("a new subscription in another file refreshes lenses and the topic counts it", async () => {
+  const rel = "email/email.ts";
+  const since = client.mark();
+  const extra = text(rel) + '\nexport const second = new Subscription(signups, "second-sub", { handler: async () => {} });\n';
+  client.open(file(rel), extra, 1);
+  await client.waitFor(() => client.notifications.slice(since).some((n) => n.method === "workspace/codeLens/refresh"), "codeLens refresh");
+  const [lens] = await client.request("textDocument/codeLens", { textDocument: { uri: uri("users/topics.ts") } });
+  assert.equal((await client.request("codeLens/resolve", lens)).command.title, "2 subscribers");
+  const since2 = client.mark();
+  client.notify("textDocument/didClose", { textDocument: { uri: uri(rel) } });
+  await client.waitFor(() => client.notifications.slice(since2).some((n) => n.method === "workspace/codeLens/refresh"), "codeLens refresh after close");
+});
+
 test("code lenses follow the reprise.codeLens.enable setting", async () => {
   client.settings = { codeLens: { enable: false } };
   const since = client.mark();
