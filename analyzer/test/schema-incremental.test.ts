@@ -61,13 +61,13 @@ test("incremental: invalidating one file keeps declarations that never read it",
   const first = a.build("b.ts", "request", POST);
   a.build("a.ts", "request", POST);
   const held = a.builder.cacheStats();
-  assert.deepEqual(held, { files: 4, declarations: 2 });
+  assert.deepEqual(held, { files: 4, declarations: 2, schemas: 0 });
   a.set("c.ts", `type ${ROOT_ALIAS} = { plain: number };\n`);
-  assert.deepEqual(a.builder.cacheStats(), { files: 4, declarations: 2 }, "c.ts was never read: nothing dropped");
+  assert.deepEqual(a.builder.cacheStats(), { files: 4, declarations: 2, schemas: 0 }, "c.ts was never read: nothing dropped");
   a.set("a.ts", `import { Item } from "./index";\ntype ${ROOT_ALIAS} = { item: Item[] };\n`);
-  assert.deepEqual(a.builder.cacheStats(), { files: 3, declarations: 2 }, "a.ts's scope dropped, the declarations it used kept");
+  assert.deepEqual(a.builder.cacheStats(), { files: 3, declarations: 2, schemas: 0 }, "a.ts's scope dropped, the declarations it used kept");
   a.set("types.ts", "export interface Item { id: string }\nexport interface Other { o: boolean }");
-  assert.deepEqual(a.builder.cacheStats(), { files: 2, declarations: 0 });
+  assert.deepEqual(a.builder.cacheStats(), { files: 2, declarations: 0, schemas: 0 });
   const second = a.build("b.ts", "request", POST);
   assert.notDeepEqual(second.schema, first.schema);
 });
@@ -83,6 +83,27 @@ test("incremental: a declaration whose import did not resolve is rebuilt when an
   const second = a.build("main.ts", "request", POST);
   assert.deepEqual(second.diagnostics, []);
   assert.deepEqual(second.dependencies, ["later.ts", "main.ts", "shared.ts"]);
+});
+
+test("incremental: a named top-level type is placed once per role and context, and rebuilt when a file it read changes", () => {
+  const a = new MemoryApp({
+    "types.ts": 'import { Header } from "encore.dev/api";\nexport interface Resp { loc: Header<"Location">; item: Item }\nexport interface Item { id: string }',
+    "a.ts": `import { Resp } from "./types";\ntype ${ROOT_ALIAS} = Promise<Resp>;\n`,
+    "b.ts": `import { Resp } from "./types";\ntype ${ROOT_ALIAS} = Resp;\n`,
+  });
+  const ra = a.build("a.ts", "response");
+  const rb = a.build("b.ts", "response");
+  assert.equal(ra.schema, rb.schema, "the same schema object is shared");
+  assert.deepEqual(ra.dependencies, ["a.ts", "types.ts"]);
+  assert.deepEqual(rb.dependencies, ["b.ts", "types.ts"]);
+  assert.equal(a.builder.cacheStats().schemas, 1);
+  const asRequest = a.build("b.ts", "request", POST);
+  assert.notEqual(asRequest.schema, rb.schema);
+  assert.equal(a.builder.cacheStats().schemas, 2);
+  a.set("types.ts", 'export interface Resp { item: Item }\nexport interface Item { id: number }');
+  assert.equal(a.builder.cacheStats().schemas, 0);
+  const again = a.build("a.ts", "response");
+  assert.deepEqual((again.schema!.$defs as Record<string, { properties: unknown }>).Item.properties, { id: { type: "number" } });
 });
 
 test("incremental: a builder error is a diagnostic, never an exception", () => {

@@ -71,6 +71,9 @@ export class SchemaBuilder implements Registry {
     },
   };
 
+  /** Top-level schemas of named types per role and request context, with what building them read. */
+  private readonly placed = new Map<string, { schema: JSONSchema | null; fields: string[]; acc: Acc }>();
+
   constructor(private readonly host: SchemaFileHost) {}
 
   build(file: string, type: TsType, role: SchemaRole, ctx?: SchemaRequestContext): SchemaResult {
@@ -81,36 +84,21 @@ export class SchemaBuilder implements Registry {
     let fields: string[] = [];
     try {
       const ty = this.converter.convert(type, cctx, "loose");
-      const s = ty.k === "error" ? null : structure(this, ty, acc);
-      if (ty.k === "void" || ty.k === "undefined" || ty.k === "error" || s?.k === "error") {
-        schema = null;
-      } else if (role === "message" && s !== null && isObjectUnion(this, s, acc)) {
-        // A message may be a union of object types (a tagged union of events); there are no attributes then.
-        const emitter = new Emitter(this, acc, (id) => this.docOf(id));
-        schema = emitter.emit(s);
-        if (emitter.defs.size) schema = { ...schema, $defs: Object.fromEntries(emitter.defs) };
-      } else if (s === null || s.k !== "object" || s.index) {
-        const what = s === null ? "a circular type" : s.k === "object" ? "a map (index signature)" : describe(s);
-        const nullable = s?.k === "union" && s.types.some((m) => m.k === "prim" && m.t === "null");
-        const hint = nullable && role === "response"
-          ? "Return the object type and throw APIError.notFound(…) when there is nothing to return."
-          : `Wrap it in an object, e.g. '{ ${s?.k === "array" ? "items" : "value"}: … }'.`;
-        report(this, cctx, D.RP3013, type.span, `The ${roleLabel(role)} must be an interface or object type (or void), not ${what}. ${hint}`);
-      } else {
-        const input = { props: s.props, role, methods: ctx?.methods ?? null, pathParams: ctx?.pathParams ?? [] };
-        let emitter = new Emitter(this, acc, (id) => this.docOf(id), this.emitCache);
-        schema = place(this, acc, emitter, input);
-        if (!emitter.finish()) {
-          // Two different declarations share a name in this schema: emit again with unique `$defs` names.
-          emitter = new Emitter(this, acc, (id) => this.docOf(id));
-          const placement = newAcc();
-          schema = place(this, placement, emitter, input);
+      if (ty.k === "ref") {
+        // Several endpoints often share a named response (or message) type: place it once per role and context.
+        const key = `${ty.id}\0${role}\0${ctx ? `${ctx.methods.join(",")}\0${ctx.pathParams.join(",")}` : "-"}`;
+        let hit = this.placed.get(key);
+        if (!hit) {
+          const pacc = newAcc();
+          const r = this.shape(ty, type, file, role, ctx, pacc);
+          hit = { ...r, acc: pacc };
+          if (!r.siteSpecific) this.placed.set(key, hit);
         }
-        if (role === "authData" || role === "message") schema = stripSources(schema, role);
-        const doc = ty.k === "ref" ? this.docOf(ty.id) : null;
-        if (doc) schema = { description: doc, ...schema };
-        if (emitter.defs.size) schema.$defs = Object.fromEntries(emitter.defs);
-        fields = s.props.map((p) => p.name);
+        mergeAcc(acc, hit.acc);
+        schema = hit.schema;
+        fields = hit.fields;
+      } else {
+        ({ schema, fields } = this.shape(ty, type, file, role, ctx, acc));
       }
     } catch (err) {
       // A bug in the builder must not take the analysis down: report it on the type and carry on.
@@ -123,14 +111,50 @@ export class SchemaBuilder implements Registry {
     return { schema, diagnostics, dependencies, fields };
   }
 
+  /** The top-level schema of a converted type; `siteSpecific` when a diagnostic points at the call site's node. */
+  private shape(ty: Ty, type: TsType, file: string, role: SchemaRole, ctx: SchemaRequestContext | undefined, acc: Acc): { schema: JSONSchema | null; fields: string[]; siteSpecific: boolean } {
+    const s = ty.k === "error" ? null : structure(this, ty, acc);
+    if (ty.k === "void" || ty.k === "undefined" || ty.k === "error" || s?.k === "error") return { schema: null, fields: [], siteSpecific: false };
+    if (role === "message" && s !== null && isObjectUnion(this, s, acc)) {
+      // A message may be a union of object types (a tagged union of events); there are no attributes then.
+      const emitter = new Emitter(this, acc, (id) => this.docOf(id));
+      let schema = emitter.emit(s);
+      if (emitter.defs.size) schema = { ...schema, $defs: Object.fromEntries(emitter.defs) };
+      return { schema, fields: [], siteSpecific: false };
+    }
+    if (s === null || s.k !== "object" || s.index) {
+      const what = s === null ? "a circular type" : s.k === "object" ? "a map (index signature)" : describe(s);
+      const nullable = s?.k === "union" && s.types.some((m) => m.k === "prim" && m.t === "null");
+      const hint = nullable && role === "response"
+        ? "Return the object type and throw APIError.notFound(…) when there is nothing to return."
+        : `Wrap it in an object, e.g. '{ ${s?.k === "array" ? "items" : "value"}: … }'.`;
+      report(this, { file, env: new Map(), acc }, D.RP3013, type.span, `The ${roleLabel(role)} must be an interface or object type (or void), not ${what}. ${hint}`);
+      return { schema: null, fields: [], siteSpecific: true };
+    }
+    const input = { props: s.props, role, methods: ctx?.methods ?? null, pathParams: ctx?.pathParams ?? [] };
+    let emitter = new Emitter(this, acc, (id) => this.docOf(id), this.emitCache);
+    let schema = place(this, acc, emitter, input);
+    if (!emitter.finish()) {
+      // Two different declarations share a name in this schema: emit again with unique `$defs` names.
+      emitter = new Emitter(this, acc, (id) => this.docOf(id));
+      schema = place(this, newAcc(), emitter, input);
+    }
+    if (role === "authData" || role === "message") schema = stripSources(schema, role);
+    const doc = ty.k === "ref" ? this.docOf(ty.id) : null;
+    if (doc) schema = { description: doc, ...schema };
+    if (emitter.defs.size) schema.$defs = Object.fromEntries(emitter.defs);
+    return { schema, fields: s.props.map((p) => p.name), siteSpecific: false };
+  }
+
   invalidate(file: string): void {
     this.scopes.delete(file);
+    for (const [key, hit] of this.placed) if (hit.acc.deps.has(file) || hit.acc.fragile) this.placed.delete(key);
     for (const [id, inst] of this.instances) if (inst.acc.deps.has(file) || inst.acc.fragile) this.instances.delete(id);
   }
 
   /** Cache sizes, for tests and benchmarks: parsed file scopes and converted declarations held. */
-  cacheStats(): { files: number; declarations: number } {
-    return { files: this.scopes.size, declarations: this.instances.size };
+  cacheStats(): { files: number; declarations: number; schemas: number } {
+    return { files: this.scopes.size, declarations: this.instances.size, schemas: this.placed.size };
   }
 
   // ---- Registry (used by the converter) ----
@@ -262,6 +286,13 @@ export class SchemaBuilder implements Registry {
     }
     return { diagnostics: [...keyed.values()], dependencies: [...deps].sort() };
   }
+}
+
+function mergeAcc(into: Acc, from: Acc): void {
+  for (const d of from.deps) into.deps.add(d);
+  for (const u of from.uses) into.uses.add(u);
+  into.diags.push(...from.diags);
+  if (from.fragile) into.fragile = true;
 }
 
 function isObjectUnion(reg: Registry, t: Ty, acc: Acc): boolean {
