@@ -8,3 +8,5 @@ pub mod pubsub;
 
 #[cfg(test)]
 mod testutil;
+pub mod objects;
+pub mod cron;
