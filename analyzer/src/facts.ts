@@ -80,6 +80,7 @@ export interface TopicDecl extends DeclBase {
   name: string;
   deliveryGuarantee: "at-least-once" | "exactly-once";
   orderingAttribute: string | null;
+  orderingRange: Range | null;
   messageType: Node | null;
 }
 

@@ -106,6 +106,7 @@ export const D = {
   PublishOutsideService: d({ code: "RP5011", severity: "error", title: "Publish from outside a service", docs: "Publishing is attributed to the service whose folder holds the code; move the call into a service." }),
   InvalidTopicUse: d({ code: "RP5012", severity: "error", title: "Invalid topic use", docs: "A topic is used by calling `.publish(...)` or `.ref<Publisher>()`, or by passing it to `new Subscription`; other field reads are not supported." }),
   TopicRefNoType: d({ code: "RP5013", severity: "error", title: "topic.ref() without a permission type", docs: "Write `topic.ref<Publisher>()`." }),
+  OrderingAttributeUnknown: d({ code: "RP5015", severity: "warning", title: "orderingAttribute is not a message field", docs: "Messages are ordered by the value of a top-level `Attribute<...>` field of the message; the named field does not exist. Encore's docs require it; Encore.ts does not check." }),
   AckDeadlineTooShort: d({ code: "RP5014", severity: "warning", title: "ackDeadline below 1s", docs: "The SDK documents a minimum ack deadline of one second." }),
   BackoffOrder: d({ code: "RP5016", severity: "warning", title: "minBackoff greater than maxBackoff", docs: "The retry backoff grows from minBackoff to maxBackoff; minBackoff should not exceed maxBackoff." }),
   // RP6xxx — cron

@@ -62,6 +62,10 @@ export function linkInfra(lc: LinkContext, files: FileFacts[], services: Map<str
   const topics = new Map<TopicDecl, Topic>();
   for (const { decl, file } of tps.values()) {
     const schema = decl.messageType ? schemas.get(file, `topic:${decl.name}`, decl.messageType, "message").schema : null;
+    const props = schema?.properties as Record<string, unknown> | undefined;
+    if (decl.orderingAttribute !== null && decl.orderingRange && props && !(decl.orderingAttribute in props)) {
+      lc.report(D.OrderingAttributeUnknown, file, decl.orderingRange, `orderingAttribute '${decl.orderingAttribute}' is not a field of the message type; name a top-level Attribute<...> field (${Object.keys(props).join(", ") || "the message has no fields"}).`);
+    }
     topics.set(decl, { name: decl.name, service: svcOf(file)?.name ?? null, deliveryGuarantee: decl.deliveryGuarantee, orderingAttribute: decl.orderingAttribute, message: schema, publishers: [], subscriptions: [], location: decl.location });
   }
   const topicByName = new Map([...topics.values()].map((t) => [t.name, t]));

@@ -53,7 +53,7 @@ export const topicParser: ResourceParser = {
         });
       }
     }
-    const decl: TopicDecl = { ...base(x, site, name.range), name: name.name, deliveryGuarantee: dg, orderingAttribute: opts.string("orderingAttribute") ?? null, messageType: site.typeArgs[0] ?? null };
+    const decl: TopicDecl = { ...base(x, site, name.range), name: name.name, deliveryGuarantee: dg, orderingAttribute: opts.string("orderingAttribute") ?? null, orderingRange: opts.get("orderingAttribute") ? ctx.range(opts.get("orderingAttribute")!.value.span) : null, messageType: site.typeArgs[0] ?? null };
     x.facts.topics.push(decl);
     bind(x, site, "topic", x.facts.topics.length - 1);
   },
