@@ -1,8 +1,8 @@
 /** Shared by check/graph: argument parsing for `[appRoot]` and loading + analysing an app from disk. */
 import { existsSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { Analyzer, type AnalysisResult, type SourceInput } from "@reprise/analyzer";
-import { findAppRoot, loadAppFiles } from "@reprise/analyzer/node";
+import { findAppRoot, findAppRoots, loadAppFiles } from "@reprise/analyzer/node";
 
 export class UsageError extends Error {}
 
@@ -17,7 +17,12 @@ export function loadApp(pathArg: string | undefined): LoadedApp {
   const start = resolve(pathArg ?? process.cwd());
   if (!existsSync(start)) throw new UsageError(`${start} does not exist`);
   const root = findAppRoot(start);
-  if (!root) throw new UsageError(`no encore.app or reprise.app found in ${statSync(start).isDirectory() ? start : resolve(start, "..")} or any parent`);
+  if (!root) {
+    const dir = statSync(start).isDirectory() ? start : resolve(start, "..");
+    const nested = findAppRoots(dir).slice(0, 5);
+    const hint = nested.length ? `; apps below it: ${nested.map((r) => relative(process.cwd(), r) || ".").join(", ")}` : "";
+    throw new UsageError(`no encore.app or reprise.app found in ${dir} or any parent${hint}`);
+  }
   const files = loadAppFiles(root);
   const result = new Analyzer().setFiles(files);
   return { root, files, result };
