@@ -58,7 +58,8 @@ export interface Diagnostic {
 
 /**
  * A JSON Schema (2020-12) object. Request schemas carry the Reprise extension keyword
- * `x-reprise-source` on each top-level property: "path" | "query" | "header" | "cookie" | "body" | "httpStatus",
+ * `x-reprise-source` on each top-level property: "path" | "query" | "header" | "cookie" | "body" | "httpStatus"
+ * (responses) | "attribute" (pub/sub messages), see docs/schemas.md,
  * and `x-reprise-name` with the wire name when it differs from the property name (header / query / cookie).
  * See docs/app-model.md, "Schemas".
  */
