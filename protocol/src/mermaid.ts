@@ -105,7 +105,8 @@ export function mermaidNodeIds(nodes: readonly GraphNode[]): Record<string, stri
 }
 
 function nodeText(node: GraphNode): string {
-  return node.kind === "cron" ? `⏱ ${node.label}` : node.label;
+  // No emoji markers: webviews and CI browsers often lack an emoji font; shapes tell kinds apart.
+  return node.label;
 }
 
 function arrow(edge: GraphEdge): string {

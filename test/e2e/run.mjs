@@ -97,6 +97,38 @@ function prepareWorkspace(appPort) {
   fs.writeFileSync(path.join(WORKSPACE, ".vscode", "settings.json"), JSON.stringify({ "reprise.run.port": appPort, "reprise.trace.server": "verbose" }, null, 2));
 }
 
+/** Files the "add a service" step writes into the workspace. */
+const BILLING_SERVICE = {
+  "billing/encore.service.ts": 'import { Service } from "encore.dev/service";\n\nexport default new Service("billing");\n',
+  "billing/db.ts": 'import { SQLDatabase } from "encore.dev/storage/sqldb";\n\nexport const db = new SQLDatabase("billing", { migrations: "./migrations" });\n',
+  "billing/migrations/1_init.up.sql": "CREATE TABLE invoices (id BIGSERIAL PRIMARY KEY, cents BIGINT NOT NULL);\n",
+  "billing/billing.ts": [
+    'import { api } from "encore.dev/api";',
+    'import { CronJob } from "encore.dev/cron";',
+    'import { Topic } from "encore.dev/pubsub";',
+    'import { users } from "~encore/clients";',
+    "",
+    "export interface InvoiceEvent { id: number; cents: number }",
+    'export const invoices = new Topic<InvoiceEvent>("invoices", { deliveryGuarantee: "at-least-once" });',
+    "",
+    'export const invoice = api({ expose: true, method: "POST", path: "/billing/invoice" }, async (): Promise<{ id: number }> => {',
+    "  const { count } = await users.count();",
+    "  await invoices.publish({ id: 1, cents: count * 100 });",
+    "  return { id: 1 };",
+    "});",
+    "",
+    'const _ = new CronJob("nightly-invoices", { title: "Nightly invoices", every: "24h", endpoint: invoice });',
+    "",
+  ].join("\n"),
+  "users/on-invoice.ts": [
+    'import { Subscription } from "encore.dev/pubsub";',
+    'import { invoices } from "../billing/billing";',
+    "",
+    'const _ = new Subscription(invoices, "notify-user", { handler: async () => {} });',
+    "",
+  ].join("\n"),
+};
+
 // ---------- processes ----------
 
 let server = null; // { child, tmp, port }
@@ -346,6 +378,17 @@ async function runUiChecks(port, appPort, runGap) {
       await page.locator(".monaco-editor .squiggly-error").first().waitFor({ state: "detached", timeout: 60000 });
       await statusItem(/^(?!.*problem).*Reprise/).waitFor({ timeout: 30000 });
     });
+    await step("API explorer opens with the request pre-filled from the endpoint's schema", async () => {
+      await runCommand(page, "Reprise: Open API Explorer");
+      await page.locator(".quick-input-list .monaco-list-row", { hasText: "hello.greet" }).first().waitFor({ timeout: 30000 });
+      await page.keyboard.type("hello.greet");
+      await page.keyboard.press("Enter");
+      const frame = await webviewFrame(page, "#res-status", 30000);
+      await frame.locator("#title", { hasText: "hello.greet" }).waitFor({ timeout: 30000 });
+      const p = await frame.locator("#path").inputValue();
+      if (p !== "/hello/name") throw new Error(`pre-filled path is ${JSON.stringify(p)}`);
+      await page.screenshot({ path: path.join(OUT, "api-explorer-draft.png") });
+    });
     await step("▶ Run starts the app (status bar: running)", async () => {
       const run = page.locator(".codelens-decoration a", { hasText: "Run" }).first();
       await run.waitFor({ timeout: 60000 });
@@ -371,12 +414,26 @@ async function runUiChecks(port, appPort, runGap) {
       await page.screenshot({ path: path.join(OUT, "architecture.png") });
     });
     await step("adding a service on disk updates the diagram live", async () => {
-      fs.mkdirSync(path.join(WORKSPACE, "billing"), { recursive: true });
-      fs.writeFileSync(path.join(WORKSPACE, "billing", "encore.service.ts"), 'import { Service } from "encore.dev/service";\n\nexport default new Service("billing");\n');
-      fs.writeFileSync(path.join(WORKSPACE, "billing", "billing.ts"), 'import { api } from "encore.dev/api";\n\nexport const total = api({ expose: true, method: "GET", path: "/billing/total" }, async (): Promise<{ cents: number }> => ({ cents: 0 }));\n');
-      await diagram.locator('g.reprise-node[data-node-id="service:billing"]').waitFor({ timeout: 60000 });
+      // A service with a database, a topic with a subscriber elsewhere, an RPC call and a cron job, so the
+      // diagram also shows edges of every kind.
+      for (const [rel, text] of Object.entries(BILLING_SERVICE)) {
+        fs.mkdirSync(path.dirname(path.join(WORKSPACE, rel)), { recursive: true });
+        fs.writeFileSync(path.join(WORKSPACE, rel), text);
+      }
+      for (const id of ["service:billing", "database:billing", "topic:invoices", "cron:nightly-invoices"]) {
+        await diagram.locator(`g.reprise-node[data-node-id="${id}"]`).waitFor({ timeout: 60000 });
+      }
       if ((await diagram.locator("#canvas svg").count()) !== 1) throw new Error("the new SVG did not replace the old one");
       await page.screenshot({ path: path.join(OUT, "architecture-live.png") });
+      // A close-up of the panel with the editor group maximised (Ctrl+K Ctrl+M), for the docs.
+      await page.keyboard.press("Control+K");
+      await page.keyboard.press("Control+M");
+      await sleep(1000); // layout animation; the screenshot is not an assertion
+      const outer = diagram.parentFrame() ?? diagram;
+      const box = await (await outer.frameElement()).boundingBox();
+      if (box) await page.screenshot({ path: path.join(OUT, "architecture-panel.png"), clip: box });
+      await page.keyboard.press("Control+K");
+      await page.keyboard.press("Control+M");
     });
     await step("clicking a diagram node reveals its declaration", async () => {
       await diagram.locator('g.reprise-node[data-node-id="service:billing"]').click();

@@ -45,7 +45,8 @@ export function diagramPage(r: PageResources): string {
   return page(r, `<div id="toolbar">
   <button id="zoom-in" title="Zoom in">+</button>
   <button id="zoom-out" title="Zoom out">−</button>
-  <button id="zoom-reset" title="Reset zoom">1:1</button>
+  <button id="zoom-reset" title="Actual size">1:1</button>
+  <button id="zoom-fit" title="Fit to the panel">Fit</button>
   <span id="status">Waiting for the language server…</span>
 </div>
 <div id="viewport"><div id="canvas"></div></div>

@@ -13,6 +13,8 @@ export interface DiagramState {
   zoom: number;
   panX: number;
   panY: number;
+  /** True once the user zoomed or panned; until then every render fits the diagram to the panel. */
+  manual?: boolean;
 }
 
 export type HostToDiagram =

@@ -28,7 +28,7 @@ export function draftRequest(endpoint: Endpoint): RequestDraft {
     const value = sample(prop, schema, 0);
     switch (source) {
       case "path":
-        pathValues.set(name, scalarText(value));
+        pathValues.set(name, scalarText(value) || name); // an empty segment would change the route
         break;
       case "query":
         if (required.has(name) || value !== null) query.push({ name: wire, value: scalarText(value) });

@@ -103,17 +103,25 @@ test("diagram: renders under the strict CSP, maps clicks to graph nodes, swaps i
   await page.click("#zoom-in");
   const state = await page.evaluate(() => (window as any).__state);
   assert.equal(state.rootUri, "file:///app");
-  assert.ok(state.zoom > 1);
+  assert.equal(state.manual, true);
+  // Fit: the whole diagram inside the panel.
+  await page.click("#zoom-fit");
+  const fits = await page.evaluate(() => {
+    const svg = document.querySelector("#canvas svg")!.getBoundingClientRect();
+    const vp = document.getElementById("viewport")!.getBoundingClientRect();
+    return svg.left >= vp.left - 1 && svg.right <= vp.right + 1 && svg.top >= vp.top - 1 && svg.bottom <= vp.bottom + 1;
+  });
+  assert.ok(fits, "Fit puts the whole diagram inside the panel");
   assert.deepEqual(await page.evaluate(() => (window as any).__violations), []);
   assert.equal(await page.evaluate(() => document.querySelectorAll("#canvas script, #canvas foreignObject script").length), 0);
   await page.close();
 });
 
 test("diagram: restores zoom/pan from saved state", { skip }, async () => {
-  const page = await openPage("diagram", { rootUri: "file:///app", zoom: 2, panX: 10, panY: 20 });
+  const page = await openPage("diagram", { rootUri: "file:///app", zoom: 2, panX: 10, panY: 20, manual: true });
   await waitPosted(page, ((m: any) => m.type === "ready"));
   const ready = (await posted(page)).find((m) => m.type === "ready")!;
-  assert.deepEqual(ready.state, { rootUri: "file:///app", zoom: 2, panX: 10, panY: 20 });
+  assert.deepEqual(ready.state, { rootUri: "file:///app", zoom: 2, panX: 10, panY: 20, manual: true });
   assert.equal(await page.evaluate(() => document.getElementById("canvas")!.style.transform), "translate(10px, 20px) scale(2)");
   await page.close();
 });

@@ -59,7 +59,8 @@ async function render(msg: Extract<HostToDiagram, { type: "graph" }>): Promise<v
     errorEl.hidden = true;
     statusEl.textContent = `${msg.appName} · ${msg.graph.nodes.filter((n) => n.kind === "service").length} services` +
       (msg.problems ? ` · ${msg.problems} problem${msg.problems === 1 ? "" : "s"}` : "");
-    applyTransform();
+    if (!state.manual) fit();
+    else applyTransform();
     vscode.postMessage({ type: "rendered", generation: msg.generation, nodeIds: [...next.querySelectorAll<SVGGElement>("g.reprise-node")].map((g) => g.dataset.nodeId!) });
   } catch (e) {
     document.getElementById(`d${renderId}`)?.remove(); // mermaid leaves its scratch element behind on errors
@@ -113,6 +114,23 @@ let dragged = false;
 function applyTransform(): void {
   canvas.style.transform = `translate(${state.panX}px, ${state.panY}px) scale(${state.zoom})`;
 }
+/** Scales the diagram to fit the panel (never above 1:1) and centres it. */
+function fit(): void {
+  const svg = canvas.querySelector("svg");
+  if (!svg) return applyTransform();
+  state.zoom = 1; state.panX = 0; state.panY = 0;
+  applyTransform();
+  const w = canvas.offsetWidth;
+  const h = canvas.offsetHeight;
+  const vw = viewport.clientWidth;
+  const vh = viewport.clientHeight;
+  if (!w || !h || !vw || !vh) return;
+  state.zoom = Math.min(1, vw / w, vh / h);
+  state.panX = Math.max(0, (vw - w * state.zoom) / 2);
+  state.panY = Math.max(0, (vh - h * state.zoom) / 2);
+  applyTransform();
+  save();
+}
 function save(): void {
   vscode.setState(state);
 }
@@ -121,6 +139,7 @@ function zoomBy(factor: number, cx = viewport.clientWidth / 2, cy = viewport.cli
   state.panX = cx - ((cx - state.panX) * zoom) / state.zoom;
   state.panY = cy - ((cy - state.panY) * zoom) / state.zoom;
   state.zoom = zoom;
+  state.manual = true;
   applyTransform();
   save();
 }
@@ -139,6 +158,7 @@ window.addEventListener("pointermove", (e) => {
   const dy = e.clientY - dragStart.y;
   if (Math.abs(dx) + Math.abs(dy) > 3) dragged = true;
   if (!dragged) return;
+  state.manual = true;
   state.panX = dragStart.panX + dx;
   state.panY = dragStart.panY + dy;
   applyTransform();
@@ -151,7 +171,14 @@ window.addEventListener("pointerup", () => {
 document.getElementById("zoom-in")!.addEventListener("click", () => zoomBy(1.25));
 document.getElementById("zoom-out")!.addEventListener("click", () => zoomBy(0.8));
 document.getElementById("zoom-reset")!.addEventListener("click", () => {
-  state.zoom = 1; state.panX = 0; state.panY = 0; applyTransform(); save();
+  state.zoom = 1; state.panX = 0; state.panY = 0; state.manual = true; applyTransform(); save();
+});
+document.getElementById("zoom-fit")!.addEventListener("click", () => {
+  state.manual = false;
+  fit();
+});
+window.addEventListener("resize", () => {
+  if (!state.manual) fit();
 });
 
 // ---- theme: VS Code swaps the body class; re-render with the matching mermaid theme ----
