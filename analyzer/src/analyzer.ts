@@ -40,6 +40,9 @@ export interface AnalysisResult {
   generation: number;
 }
 
+/** Shared by every clean file of every result (results are read-only). */
+const NO_DIAGNOSTICS: Diagnostic[] = Object.freeze([]) as unknown as Diagnostic[];
+
 const PARSEABLE = /\.(ts|tsx|mts|cts|js|mjs|cjs|jsx)$/;
 
 interface FileState {
@@ -262,10 +265,10 @@ export class Analyzer {
     const diagnostics = dedupe(this.applySeverity(all).sort(compareDiagnostics));
     model.diagnostics = diagnostics;
     const byFile = new Map<string, Diagnostic[]>();
-    for (const p of this.files.keys()) byFile.set(p, []);
+    for (const p of this.files.keys()) byFile.set(p, NO_DIAGNOSTICS);
     for (const d of diagnostics) {
       let list = byFile.get(d.file);
-      if (!list) byFile.set(d.file, (list = []));
+      if (!list || list === NO_DIAGNOSTICS) byFile.set(d.file, (list = []));
       list.push(d);
     }
     const prev = this.current?.diagnosticsByFile ?? new Map<string, Diagnostic[]>();

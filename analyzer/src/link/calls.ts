@@ -108,9 +108,9 @@ export function linkClients(lc: LinkContext, files: FileFacts[], services: Map<s
   const callable = new Map<string, Set<string>>();
   for (const e of endpoints) {
     if (e.endpoint.static) continue;
-    const set = callable.get(e.service.name) ?? new Set();
+    const set = callable.get(e.service) ?? new Set();
     set.add(e.endpoint.name);
-    callable.set(e.service.name, set);
+    callable.set(e.service, set);
   }
   for (const f of files) {
     for (const imp of f.clientImports) {

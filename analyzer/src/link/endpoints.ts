@@ -31,8 +31,10 @@ export interface EndpointEntry {
   file: string;
   endpoint: Endpoint;
   segments: PathSegment[];
-  service: Service;
+  /** The owning service's name. */
+  service: string;
   shape: string;
+  nameKey: string;
 }
 
 interface MemoEntry {
@@ -46,6 +48,8 @@ interface MemoEntry {
   endpoint: Endpoint | null;
   segments: PathSegment[];
   diagnostics: Diagnostic[];
+  /** The link entry, reused while the memo holds. */
+  entry: EndpointEntry | null;
 }
 
 /**
@@ -72,10 +76,10 @@ export function linkEndpoints(lc: LinkContext, files: FileFacts[], services: Map
         m.epoch = epoch;
         memo.set(d, m);
       }
-      lc.diagnostics.push(...m.diagnostics);
+      for (const x of m.diagnostics) lc.diagnostics.push(x);
       if (!m.endpoint) return;
       svc.endpoints.push(m.endpoint);
-      entries.push({ decl: d, file: f.path, endpoint: m.endpoint, segments: m.segments, service: svc, shape: m.shape });
+      entries.push((m.entry ??= { decl: d, file: f.path, endpoint: m.endpoint, segments: m.segments, service: root.name, shape: m.shape, nameKey: `${root.name}\u0000${d.name}` }));
     });
   }
   checkUniqueness(lc, entries);
@@ -98,7 +102,7 @@ function buildEndpoint(lc: LinkContext, file: string, d: EndpointDecl, service: 
   const diagnostics: Diagnostic[] = [];
   const report = (def: Parameters<LinkContext["report"]>[0], range: Range, message: string, extras: Parameters<LinkContext["report"]>[4] = {}) =>
     diagnostics.push(makeDiagnostic(def, file, range, message, extras));
-  const entry: MemoEntry = { service, epoch: -1, shape: "", schemas: [hs, rq, rs], paths: lc.paths, endpoint: null, segments: [], diagnostics };
+  const entry: MemoEntry = { service, epoch: -1, shape: "", entry: null, schemas: [hs, rq, rs], paths: lc.paths, endpoint: null, segments: [], diagnostics };
   let segments = d.segments;
   let path = d.path;
   if (path === null) {
@@ -198,10 +202,10 @@ function checkUniqueness(lc: LinkContext, entries: EndpointEntry[]): void {
   const names = new Map<string, EndpointEntry>();
   const shapes = new Map<string, EndpointEntry[]>();
   for (const e of entries) {
-    const nameKey = `${e.service.name}\u0000${e.decl.name}`;
+    const nameKey = e.nameKey;
     const prev = names.get(nameKey);
     if (prev) {
-      lc.report(D.DuplicateEndpoint, e.file, e.decl.nameRange, `Endpoint name '${e.decl.name}' is already used in service '${e.service.name}'; rename one of them.`, {
+      lc.report(D.DuplicateEndpoint, e.file, e.decl.nameRange, `Endpoint name '${e.decl.name}' is already used in service '${e.service}'; rename one of them.`, {
         related: [{ location: { file: prev.file, range: prev.decl.nameRange }, message: "first defined here" }],
       });
     } else names.set(nameKey, e);
@@ -222,12 +226,12 @@ function checkUniqueness(lc: LinkContext, entries: EndpointEntry[]): void {
         const m = sharedMethod(a.endpoint.method, b.endpoint.method);
         if (!m) continue;
         if (same) {
-          lc.report(D.RouteConflict, b.file, b.decl.pathRange ?? b.decl.nameRange, `${m} ${pathString(b.segments)} conflicts with endpoint '${a.decl.name}' (${m} ${a.endpoint.path}) in service '${b.service.name}'; change the path or method of one of them.`, {
+          lc.report(D.RouteConflict, b.file, b.decl.pathRange ?? b.decl.nameRange, `${m} ${pathString(b.segments)} conflicts with endpoint '${a.decl.name}' (${m} ${a.endpoint.path}) in service '${b.service}'; change the path or method of one of them.`, {
             related: [{ location: { file: a.file, range: a.decl.pathRange ?? a.decl.nameRange }, message: `'${a.decl.name}' is declared here` }],
           });
         } else {
-          lc.report(D.CrossServiceRouteConflict, b.file, b.decl.pathRange ?? b.decl.nameRange, `${m} ${b.endpoint.path} overlaps exposed endpoint '${a.service.name}.${a.decl.name}' (${a.endpoint.path}); both are served by the same gateway. Give one a distinct path.`, {
-            related: [{ location: { file: a.file, range: a.decl.pathRange ?? a.decl.nameRange }, message: `'${a.service.name}.${a.decl.name}' is declared here` }],
+          lc.report(D.CrossServiceRouteConflict, b.file, b.decl.pathRange ?? b.decl.nameRange, `${m} ${b.endpoint.path} overlaps exposed endpoint '${a.service}.${a.decl.name}' (${a.endpoint.path}); both are served by the same gateway. Give one a distinct path.`, {
+            related: [{ location: { file: a.file, range: a.decl.pathRange ?? a.decl.nameRange }, message: `'${a.service}.${a.decl.name}' is declared here` }],
           });
         }
         break;

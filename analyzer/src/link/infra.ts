@@ -28,8 +28,14 @@ function unique<T>(lc: LinkContext, items: Named<T>[], def: Parameters<LinkConte
   return seen;
 }
 
-const collect = <T>(files: FileFacts[], pick: (f: FileFacts) => T[]): Named<T & { name: string; nameRange: import("@reprise/protocol").Range }>[] =>
-  files.flatMap((f) => pick(f).map((decl) => ({ decl: decl as T & { name: string; nameRange: import("@reprise/protocol").Range }, file: f.path })));
+function collect<T>(files: FileFacts[], pick: (f: FileFacts) => T[]): Named<T & { name: string; nameRange: import("@reprise/protocol").Range }>[] {
+  const out: Named<T & { name: string; nameRange: import("@reprise/protocol").Range }>[] = [];
+  for (const f of files) {
+    const list = pick(f);
+    for (let i = 0; i < list.length; i++) out.push({ decl: list[i] as T & { name: string; nameRange: import("@reprise/protocol").Range }, file: f.path });
+  }
+  return out;
+}
 
 const BUCKET_OPS: Record<string, string> = {
   list: "ListObjects", exists: "GetObjectMetadata", attrs: "GetObjectMetadata", upload: "WriteObject", download: "ReadObjectContents",
@@ -106,7 +112,7 @@ export function linkInfra(lc: LinkContext, files: FileFacts[], services: Map<str
         const ed = lc.decl<EndpointDecl>(ref);
         const entry = ed ? byDecl.get(ed) : undefined;
         if (entry) {
-          endpoint = { service: entry.service.name, name: ed!.name };
+          endpoint = { service: entry.service, name: ed!.name };
           if (ed!.hasRequest) lc.report(D.CronEndpointHasParams, file, c.endpointRange, `Endpoint '${ed!.name}' takes a request, but cron jobs call it without one; give it no parameters.`);
         }
       }
