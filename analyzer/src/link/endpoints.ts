@@ -64,9 +64,10 @@ export function linkEndpoints(lc: LinkContext, files: FileFacts[], services: Map
     const root = f.endpoints.length ? lc.serviceOf(f.path) : null;
     if (!root) continue;
     const svc = services.get(root.name)!;
-    f.endpoints.forEach((d, i) => {
+    const epoch = schemas.epoch(f.path);
+    for (let i = 0; i < f.endpoints.length; i++) {
+      const d = f.endpoints[i];
       let m = memo.get(d);
-      const epoch = schemas.epoch(f.path);
       if (m && m.service === root.name && m.epoch === epoch && (!d.static || m.paths === lc.paths)) {
         for (const r of m.schemas) if (r) schemas.replay(r);
       } else {
@@ -77,10 +78,10 @@ export function linkEndpoints(lc: LinkContext, files: FileFacts[], services: Map
         memo.set(d, m);
       }
       for (const x of m.diagnostics) lc.diagnostics.push(x);
-      if (!m.endpoint) return;
+      if (!m.endpoint) continue;
       svc.endpoints.push(m.endpoint);
       entries.push((m.entry ??= { decl: d, file: f.path, endpoint: m.endpoint, segments: m.segments, service: root.name, shape: m.shape, nameKey: `${root.name}\u0000${d.name}` }));
-    });
+    }
   }
   checkUniqueness(lc, entries);
   return entries;
