@@ -20,6 +20,9 @@ await build({
   // CommonJS dependencies call require() for Node built-ins.
   banner: { js: 'import { createRequire as __reprise_createRequire } from "node:module"; const require = __reprise_createRequire(import.meta.url);' },
   sourcemap: true,
+  // Smaller text parses faster at start-up; identifiers stay readable in stack traces.
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: "warning",
 });
 writeFileSync(join(out, "server.mjs"), '#!/usr/bin/env node\n// Bundled entry: node dist/bundle/server.mjs --stdio\nimport { startServer } from "./index.mjs";\n\nstartServer();\n');
