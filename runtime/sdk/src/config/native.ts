@@ -1,0 +1,74 @@
+/**
+ * Loads the infrastructure half of the Rust addon (runtime/src/infra_bindings.rs) and types it. Kept apart from
+ * the HTTP host's loader so SQL, pub/sub, buckets and secrets also work in scripts and tests that never start
+ * the HTTP server.
+ */
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface DatabaseTarget {
+  connectionString?: string | null;
+  dataDir: string;
+  maxConnections: number;
+}
+
+export interface SubscribeOptions {
+  topic: string;
+  name: string;
+  ackDeadlineMs: number;
+  messageRetentionMs: number;
+  maxConcurrency?: number | null;
+  minBackoffMs: number;
+  maxBackoffMs: number;
+  maxRetries: number;
+}
+
+export interface InfraNative {
+  infraLoadConfig(appRoot: string, configFile?: string | null): string;
+  infraInit(appRoot: string, configFile?: string | null): Promise<string>;
+  infraSetLogger(cb: (line: string) => void): void;
+  infraDone(token: number, error?: string | null): boolean;
+  infraPublish(topic: string, message: string): Promise<string>;
+  infraSubscribe(options: SubscribeOptions, handler: (json: string) => void): Promise<void>;
+  infraDeadLetters(topic: string, subscription: string): Promise<string>;
+  infraShutdown(): Promise<void>;
+  infraSecret(name: string): string | null;
+  infraDatabase(name: string): DatabaseTarget;
+  infraBucketUpload(name: string, pub: boolean, key: string, data: Buffer, contentType: string | null | undefined, notExists: boolean): Promise<string>;
+  infraBucketDownload(name: string, pub: boolean, key: string): Promise<Buffer>;
+  infraBucketList(name: string, pub: boolean, prefix?: string | null, limit?: number | null): Promise<string>;
+  infraBucketRemove(name: string, pub: boolean, key: string): Promise<void>;
+  infraBucketExists(name: string, pub: boolean, key: string): Promise<boolean>;
+  infraBucketAttrs(name: string, pub: boolean, key: string): Promise<string>;
+  infraBucketSignedUrl(name: string, pub: boolean, key: string, upload: boolean, ttlSeconds: number): Promise<string>;
+  infraBucketPublicUrl(name: string, pub: boolean, key: string): string;
+  infraCronSetup(jobs: { name: string; every?: string | null; schedule?: string | null }[], invoke: (json: string) => void, start: boolean): void;
+  infraCronRun(name: string): Promise<void>;
+  infraCronStatus(): string;
+}
+
+let cached: InfraNative | undefined;
+
+/** The addon, built by `npm install` (runtime/sdk/scripts/build-native.mjs) into runtime/sdk/native/. */
+export function native(): InfraNative {
+  if (cached) return cached;
+  const abi = process.platform === "linux" ? "-gnu" : "";
+  const file = `reprise.${process.platform}-${process.arch}${abi}.node`;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [process.env.REPRISE_NATIVE, join(here, "..", "..", "..", "native", file), join(here, "..", "..", "native", file)];
+  const found = candidates.find((p): p is string => !!p && existsSync(p));
+  if (!found) {
+    throw new Error(`RP_NATIVE_MISSING: the Reprise runtime addon (${file}) is not built; run \`npm install\` (it runs cargo)`);
+  }
+  cached = createRequire(import.meta.url)(found) as InfraNative;
+  return cached;
+}
+
+/** Splits the `[Code] message` form the bindings throw. */
+export function nativeCode(e: unknown): { code: string; message: string } {
+  const msg = e instanceof Error ? e.message : String(e);
+  const m = /^\[(\w+)\] ([\s\S]*)$/.exec(msg);
+  return m ? { code: m[1]!, message: m[2]! } : { code: "Internal", message: msg };
+}

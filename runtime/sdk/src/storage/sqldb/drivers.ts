@@ -1,0 +1,181 @@
+/**
+ * The two SQL engines behind SQLDatabase: PGlite (PostgreSQL compiled to WASM, in-process, one data directory
+ * per database; the default) and a real PostgreSQL server through the `pg` driver's connection pool (when the
+ * runtime config names a connection string or a server).
+ */
+import { mkdirSync } from "node:fs";
+
+export interface Result {
+  rows: Record<string, unknown>[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query(text: string, params: unknown[]): Promise<Result>;
+  /** Runs a multi-statement script without parameters (migrations). */
+  script(text: string): Promise<void>;
+}
+
+export interface Tx extends Queryable {
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+export interface Conn extends Queryable {
+  release(): Promise<void>;
+}
+
+export interface Driver extends Queryable {
+  readonly kind: "pglite" | "postgres";
+  readonly connectionString: string;
+  begin(): Promise<Tx>;
+  acquire(): Promise<Conn>;
+  close(): Promise<void>;
+}
+
+// ---- PGlite ------------------------------------------------------------------------------------------------
+
+interface PGliteLike {
+  waitReady: Promise<void>;
+  query<T>(q: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
+  exec(q: string): Promise<unknown>;
+  transaction<T>(fn: (tx: PGliteTxLike) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+interface PGliteTxLike {
+  query<T>(q: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
+  exec(q: string): Promise<unknown>;
+  rollback(): Promise<void>;
+}
+
+const asResult = (r: { rows: unknown[]; affectedRows?: number }): Result => ({
+  rows: r.rows as Record<string, unknown>[],
+  rowCount: r.affectedRows ?? r.rows.length,
+});
+
+export async function openPGlite(dataDir: string): Promise<Driver> {
+  mkdirSync(dataDir, { recursive: true });
+  const { PGlite } = (await import("@electric-sql/pglite")) as unknown as { PGlite: new (dir: string) => PGliteLike };
+  const db = new PGlite(dataDir);
+  await db.waitReady;
+  const q = (target: PGliteLike | PGliteTxLike): Queryable => ({
+    query: async (text, params) => asResult(await target.query(text, params)),
+    script: async (text) => {
+      await target.exec(text);
+    },
+  });
+  return {
+    kind: "pglite",
+    connectionString: `pglite://${dataDir}`,
+    ...q(db),
+    // PGlite has one connection: a transaction holds it (other queries wait) until commit or rollback.
+    begin: () =>
+      new Promise<Tx>((resolveTx, rejectTx) => {
+        let finish!: () => void;
+        const gate = new Promise<void>((r) => (finish = r));
+        let started = false;
+        const whole: Promise<void> = db.transaction(async (tx) => {
+          started = true;
+          resolveTx({
+            ...q(tx),
+            commit: async () => {
+              finish();
+              await whole;
+            },
+            rollback: async () => {
+              await tx.rollback();
+              finish();
+              await whole.catch(() => {});
+            },
+          });
+          await gate;
+        });
+        whole.catch((e: unknown) => {
+          if (!started) rejectTx(e);
+        });
+      }),
+    acquire: async () => ({ ...q(db), release: async () => {} }),
+    close: () => db.close(),
+  };
+}
+
+// ---- PostgreSQL (pg) ----------------------------------------------------------------------------------------
+
+interface PgClient {
+  query(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  release(err?: boolean): void;
+}
+interface PgPool {
+  query(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  connect(): Promise<PgClient>;
+  end(): Promise<void>;
+  on(ev: "error", fn: (e: Error) => void): void;
+}
+
+const pgResult = (r: { rows: Record<string, unknown>[]; rowCount: number | null }): Result => ({ rows: r.rows, rowCount: r.rowCount ?? r.rows.length });
+
+export async function openPostgres(name: string, connectionString: string, max: number, createIfMissing: string | null): Promise<Driver> {
+  const pg = (await import("pg")).default as unknown as { Pool: new (o: object) => PgPool };
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 10_000 });
+  // An idle client's connection dying (server restart) must not crash the process; the pool replaces it.
+  pool.on("error", () => {});
+  try {
+    await pool.query("SELECT 1");
+  } catch (e) {
+    if ((e as { code?: string }).code === "3D000" && createIfMissing) {
+      // `sql.server` mode: one database per SQLDatabase, created on first use.
+      const admin = new pg.Pool({ connectionString: createIfMissing, max: 1 });
+      try {
+        await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+      } catch (ce) {
+        const code = (ce as { code?: string }).code;
+        // 42P04 duplicate_database / 23505: another replica created it first.
+        if (code !== "42P04" && code !== "23505") throw ce;
+      } finally {
+        await admin.end();
+      }
+      await pool.query("SELECT 1");
+    } else {
+      await pool.end();
+      throw e;
+    }
+  }
+  const q = (c: PgPool | PgClient): Queryable => ({
+    query: async (text, params) => pgResult(await c.query(text, params)),
+    script: async (text) => {
+      await c.query(text);
+    },
+  });
+  return {
+    kind: "postgres",
+    connectionString,
+    ...q(pool),
+    begin: async () => {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+      } catch (e) {
+        client.release(true);
+        throw e;
+      }
+      let done = false;
+      const end = async (sql: string) => {
+        if (done) return;
+        done = true;
+        try {
+          await client.query(sql);
+          client.release();
+        } catch (e) {
+          client.release(true);
+          throw e;
+        }
+      };
+      return { ...q(client), commit: () => end("COMMIT"), rollback: () => end("ROLLBACK") };
+    },
+    acquire: async () => {
+      const client = await pool.connect();
+      return { ...q(client), release: async () => client.release() };
+    },
+    close: () => pool.end(),
+  };
+}

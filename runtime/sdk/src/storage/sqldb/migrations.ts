@@ -1,0 +1,84 @@
+/**
+ * Applies a database's migrations (`N_name.up.sql` in its migrations folder) in number order, each once, each
+ * in its own transaction, and records them in `reprise_migrations`. An advisory lock serialises replicas that
+ * start at the same time against one server. A failing migration stops start-up with its file and the error.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { InfraError } from "../../config/errors.js";
+import type { Driver } from "./drivers.js";
+
+export interface MigrationFile {
+  number: number;
+  name: string;
+  file: string;
+  path: string;
+}
+
+const NAME = /^(\d+)_([^.]+)\.(up|down)\.sql$/;
+/** Arbitrary constant key for pg_advisory_xact_lock ("REPRISE" in ASCII, truncated). */
+const LOCK_KEY = 5_2455_0537;
+
+export function listMigrations(db: string, dir: string): MigrationFile[] {
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error("not a directory");
+    entries = readdirSync(dir);
+  } catch (e) {
+    throw new InfraError("RP_MIGRATION_FILES", `database "${db}": cannot read migrations folder ${dir}: ${(e as Error).message}`);
+  }
+  const out: MigrationFile[] = [];
+  const seen = new Map<number, string>();
+  for (const file of entries.sort()) {
+    if (!file.endsWith(".sql")) continue;
+    const m = NAME.exec(file);
+    if (!m) {
+      throw new InfraError("RP_MIGRATION_FILES", `database "${db}": invalid migration file name ${file} (expected N_name.up.sql)`);
+    }
+    if (m[3] === "down") continue;
+    const number = Number(m[1]);
+    const prev = seen.get(number);
+    if (prev) throw new InfraError("RP_MIGRATION_FILES", `database "${db}": migrations ${prev} and ${file} have the same number ${number}`);
+    seen.set(number, file);
+    out.push({ number, name: m[2]!, file, path: join(dir, file) });
+  }
+  return out.sort((a, b) => a.number - b.number);
+}
+
+/** Returns the files applied by this call (already-applied ones are skipped). */
+export async function migrate(db: string, driver: Driver, files: MigrationFile[]): Promise<MigrationFile[]> {
+  const applied: MigrationFile[] = [];
+  await inTx(driver, async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
+    await tx.script(
+      "CREATE TABLE IF NOT EXISTS reprise_migrations (number bigint PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+    );
+  });
+  for (const f of files) {
+    const sql = readFileSync(f.path, "utf8");
+    try {
+      await inTx(driver, async (tx) => {
+        await tx.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
+        const done = await tx.query("SELECT 1 FROM reprise_migrations WHERE number = $1", [f.number]);
+        if (done.rows.length) return;
+        await tx.script(sql);
+        await tx.query("INSERT INTO reprise_migrations (number, name) VALUES ($1, $2)", [f.number, f.name]);
+        applied.push(f);
+      });
+    } catch (e) {
+      throw new InfraError("RP_MIGRATION", `database "${db}": migration ${f.file} failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return applied;
+}
+
+async function inTx(driver: Driver, fn: (tx: Awaited<ReturnType<Driver["begin"]>>) => Promise<void>): Promise<void> {
+  const tx = await driver.begin();
+  try {
+    await fn(tx);
+  } catch (e) {
+    await tx.rollback().catch(() => {});
+    throw e;
+  }
+  await tx.commit();
+}
