@@ -8,6 +8,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(args
   openapi: { summary: "print an OpenAPI 3.1 document of the exposed endpoints", load: () => import("./commands/openapi.js") },
   run: { summary: "run the app on the Reprise runtime", load: () => import("./commands/run.js") },
   lsp: { summary: "start the language server (--stdio)", load: () => import("./commands/lsp.js") },
+  traces: { summary: "list a running app's recent traces, or print one as a tree", load: () => import("./commands/traces.js") },
 };
 
 export function usage(): string {

@@ -3,3 +3,4 @@ export * from "./graph.js";
 export * from "./lsp.js";
 export * from "./graph-build.js";
 export * from "./mermaid.js";
+export * from "./traces.js";

@@ -2,3 +2,4 @@
 export * from "./messages.js";
 export * from "./request-template.js";
 export * from "./html.js";
+export * from "./traces/index.js";
