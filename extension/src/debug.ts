@@ -27,24 +27,28 @@ export class RepriseDebugConfigurationProvider implements vscode.DebugConfigurat
     return [{ type: DEBUG_TYPE, request: "launch", name: "Reprise: run app", root: folder ? "${workspaceFolder}" : undefined }];
   }
 
-  resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+  /**
+   * The type changes here (not in the substituted-variables phase) so VS Code runs the node debugger's own
+   * resolvers on the result, as for a hand-written `node` configuration.
+   */
+  async resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
     // F5 with no launch.json: VS Code passes an empty configuration.
-    if (!config.type && !config.request && !config.name) {
-      return { type: DEBUG_TYPE, request: "launch", name: "Reprise: run app" };
-    }
-    return config;
-  }
-
-  async resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+    if (!config.type && !config.request && !config.name) config = { type: DEBUG_TYPE, request: "launch", name: "Reprise: run app" };
+    if (config.type !== DEBUG_TYPE) return config;
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showErrorMessage("Reprise: debugging is disabled in restricted mode.");
       return undefined;
     }
     const c = config as RepriseLaunchConfig;
-    const root = c.root ?? this.defaultRoot(folder);
+    const root = (c.root ? c.root.replace(/\$\{workspaceFolder\}/g, folder?.uri.fsPath ?? "") : undefined) || this.defaultRoot(folder);
     if (!root) {
       void vscode.window.showErrorMessage("Reprise: no app root found (a folder with encore.app or reprise.app).");
       return undefined;
+    }
+    try {
+      await vscode.extensions.getExtension("ms-vscode.js-debug")?.activate();
+    } catch {
+      // VS Code reports a missing adapter itself
     }
     return toNodeLaunch(c, root, this.extensionPath);
   }
@@ -63,7 +67,7 @@ export function toNodeLaunch(c: RepriseLaunchConfig, root: string, extensionPath
     request: "launch",
     name: c.name,
     program: cli,
-    args: ["run", "--port", String(port), ...(c.args ?? [])],
+    args: ["run", root, "--port", String(port), ...(c.args ?? [])],
     cwd: root,
     env: c.env,
     sourceMaps: true,

@@ -94,7 +94,7 @@ export class AppRunner implements vscode.Disposable {
     const extra = config(vscode.Uri.file(root)).get<string[]>(Setting.runArgs, []);
     const def: RepriseTaskDefinition = { type: TASK_TYPE, command: "run", root, port };
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(root)) ?? vscode.TaskScope.Workspace;
-    const exec = new vscode.ProcessExecution(process.execPath, [cli, "run", "--port", String(port), ...extra], {
+    const exec = new vscode.ProcessExecution(process.execPath, [cli, "run", root, "--port", String(port), "--watch", ...extra], {
       cwd: root,
       env: { ELECTRON_RUN_AS_NODE: "1" },
     });

@@ -91,12 +91,12 @@ describe("Reprise extension", () => {
   it("resolves a reprise launch config to a node launch of `reprise run`", async () => {
     const a = await api();
     const folder = vscode.workspace.workspaceFolders![0];
-    const initial = a.debugProvider.resolveDebugConfiguration(folder, { type: "", request: "", name: "" } as vscode.DebugConfiguration);
-    assert.equal(initial?.type, "reprise");
-    const node = await a.debugProvider.resolveDebugConfigurationWithSubstitutedVariables(folder, { type: "reprise", request: "launch", name: "x", root: folder.uri.fsPath, port: 4123 });
+    const f5 = await a.debugProvider.resolveDebugConfiguration(folder, { type: "", request: "", name: "" } as vscode.DebugConfiguration);
+    assert.equal(f5?.type, "node", "F5 without launch.json runs the app");
+    const node = await a.debugProvider.resolveDebugConfiguration(folder, { type: "reprise", request: "launch", name: "x", root: "${workspaceFolder}", port: 4123 });
     assert.equal(node?.type, "node");
     assert.match(String(node?.program), /reprise\.mjs$/);
-    assert.deepEqual(node?.args, ["run", "--port", "4123"]);
+    assert.deepEqual(node?.args, ["run", folder.uri.fsPath, "--port", "4123"]);
     assert.equal(node?.sourceMaps, true);
   });
 
