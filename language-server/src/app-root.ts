@@ -48,8 +48,9 @@ export class AppRoot {
   readonly published = new Set<string>();
   timer: ReturnType<typeof setTimeout> | undefined;
   modelTimer: ReturnType<typeof setTimeout> | undefined;
-  /** What the code lenses of the last settled analysis showed (see lensSignature). */
+  /** What the client's code lenses last showed (see lensSignature in language-server.ts). */
   lensSignature: string | undefined;
+  lensSignatureCache: { generation: number; signature: string } | undefined;
   /** Bumped on every queued edit; a flush records the value it covered. */
   editVersion = 0;
   private index: { generation: number; index: ModelIndex } | undefined;

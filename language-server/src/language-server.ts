@@ -347,14 +347,22 @@ export class RepriseServer {
       try {
         if (this.config.appModelNotifications) this.host.sendNotification(AppModelNotification, this.modelParams(root));
         if (refresh) {
-          const signature = lensSignature(root.analyzer.result.model);
-          if (root.lensSignature !== undefined && root.lensSignature !== signature) refresh();
-          root.lensSignature = signature;
+          const seen = root.lensSignature;
+          const now = this.lensSignatureOf(root);
+          if (seen !== undefined && seen !== now) refresh();
+          root.lensSignature = now;
         }
       } catch (err) {
         this.logError("sending reprise/appModel", err);
       }
     }, this.config.appModelDelayMs ?? 60);
+  }
+
+  /** The current lens signature, memoised per generation. */
+  private lensSignatureOf(root: AppRoot): string {
+    const generation = root.analyzer.result.generation;
+    if (root.lensSignatureCache?.generation !== generation) root.lensSignatureCache = { generation, signature: lensSignature(root.analyzer.result.model) };
+    return root.lensSignatureCache.signature;
   }
 
   private modelParams(root: AppRoot): AppModelParams {
@@ -405,6 +413,8 @@ export class RepriseServer {
   async codeLenses(uri: string): Promise<CodeLens[]> {
     const ctx = await this.context(uri);
     if (!ctx || !ctx.settings.codeLens.enable) return [];
+    // What the client now shows: a later analysis that changes it triggers workspace/codeLens/refresh.
+    if (this.host.refreshCodeLenses) ctx.root.lensSignature = this.lensSignatureOf(ctx.root);
     return provideCodeLenses(ctx.root, ctx.file);
   }
 

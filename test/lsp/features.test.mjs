@@ -114,6 +114,8 @@ test("code lenses: Run / Call / Debug on endpoints, subscribers on topics, the t
 
 test("a new subscription in another file refreshes lenses and the topic counts it", async () => {
   const rel = "email/email.ts";
+  // Fetch the topic's lenses first: from here on, a refresh can only come from a change to what they show.
+  await client.request("textDocument/codeLens", { textDocument: { uri: uri("users/topics.ts") } });
   const since = client.mark();
   const extra = text(rel) + '\nexport const second = new Subscription(signups, "second-sub", { handler: async () => {} });\n';
   client.open(file(rel), extra, 1);
