@@ -9,7 +9,7 @@
 // node_modules; Node's resolution from dist/server.mjs and dist/cli/ finds them there all the same.
 // Writes reprise-<version>-<target>.vsix at the repository root and prints its size.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,30 +50,45 @@ for (const part of ["extension.js", "server.mjs", "cli", "media"]) {
   if (existsSync(join(ext, "dist", part))) cpSync(join(ext, "dist", part), join(stage, "dist", part), { recursive: true });
 }
 
-/** Copies an installed npm package (following workspace symlinks) into the stage's node_modules. */
-function shipPackage(name, { optional = false } = {}) {
-  let dir;
-  try {
-    dir = dirname(require.resolve(`${name}/package.json`, { paths: [repo] }));
-  } catch {
+/** The installed folder of package `name` as Node would resolve it from `fromDir` (workspace symlinks followed). */
+function packageDir(name, fromDir) {
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, "node_modules", name);
+    if (existsSync(join(candidate, "package.json"))) return realpathSync(candidate);
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** Copies an installed npm package and its production dependencies into the stage's dist/node_modules. */
+function shipPackage(name, { optional = false, from = repo } = {}) {
+  const dir = packageDir(name, from);
+  if (!dir) {
     if (optional) return console.log(`package: ${name} not installed; skipped`);
     throw new Error(`package: ${name} is not installed (npm install)`);
   }
-  cpSync(dir, join(stage, "dist/node_modules", name), {
+  const dest = join(stage, "dist/node_modules", name);
+  if (existsSync(dest)) return;
+  cpSync(dir, dest, {
     recursive: true,
     dereference: true,
     // top-level folders only: the SDK's build output itself lives in dist/src/
     filter: (src) => !/^[\\/](node_modules|src|test|scripts|target|tsconfig\.json)([\\/]|$)/.test(src.slice(dir.length)),
   });
   const deps = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).dependencies ?? {};
-  for (const dep of Object.keys(deps)) if (!existsSync(join(stage, "dist/node_modules", dep))) shipPackage(dep);
+  for (const dep of Object.keys(deps)) shipPackage(dep, { from: dir });
 }
 shipPackage("@swc/core");
 shipPackage(SWC_BINARY, { optional: target !== "linux-x64" });
-shipPackage("reprise"); // the SDK (runtime/sdk) with the runtime addon in native/
+shipPackage("reprise"); // the SDK (runtime/sdk) with the runtime addon in native/, and its dependencies
+// (@reprise/protocol, pg, and @electric-sql/pglite for databases without a Postgres server)
 
 const addon = join(stage, "dist/node_modules/reprise/native");
 const addons = existsSync(addon) ? readdirSync(addon).filter((f) => f.endsWith(".node")) : [];
+// Release cdylibs keep their symbol tables; stripping the staged copy (never the build output) roughly
+// halves the addon. Skipped where binutils' strip is absent or the target is not this platform.
+if (target === `${process.platform}-${process.arch}` && spawnSync("strip", ["--version"]).status === 0) {
+  for (const f of addons) spawnSync("strip", ["--strip-unneeded", join(addon, f)], { stdio: "inherit" });
+}
 if (!addons.length) console.warn("package: WARNING: no runtime addon (runtime/sdk/native/*.node) to ship; `reprise run` will not work from this .vsix");
 
 const out = join(repo, `reprise-${pkg.version}-${target}.vsix`);

@@ -23,7 +23,7 @@ fi
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 [ "$node_major" = 20 ] || { echo "code-server@$CODE_SERVER_VERSION needs Node 20, found $(node --version)" >&2; exit 1; }
 
-bash "$REPO/scripts/ci-deps.d/e2e.sh"
+REPRISE_E2E_INSTALLING=1 bash "$REPO/scripts/ci-deps.d/e2e.sh"
 
 # @vscode/ripgrep's postinstall downloads rg from GitHub unless its cache holds the tarball: seed it with Debian's rg.
 mkdir -p "$DEST/tmp"
