@@ -1,4 +1,21 @@
 //! Reprise runtime: the Rust side of a Reprise app. Owns the HTTP lifecycle (accept, route, decode, validate,
-//! respond) and calls into JavaScript once per request for business logic. Loaded into Node as a napi addon.
+//! respond) and calls into JavaScript once per request for business logic. Loaded into Node as a napi addon;
+//! everything but `binding` and `infra_bindings` is plain Rust, unit-tested with `cargo test`.
+
+pub mod error;
+pub mod model;
+pub mod router;
+pub mod schema;
 
 mod infra_bindings;
+pub mod app;
+pub mod body;
+pub mod decode;
+pub mod dispatch;
+pub mod raw;
+pub mod server;
+pub mod static_files;
+pub mod tracing;
+pub mod ws;
+
+mod binding;

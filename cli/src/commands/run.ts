@@ -1,4 +1,52 @@
-export async function run(_args: string[]): Promise<number> {
-  console.error("reprise run: not implemented yet");
-  return 2;
+/**
+ * `reprise run [appRoot] [--port N] [--watch] [--inspect[=host:port]]`: analyse the app, refuse to start on
+ * error diagnostics, bundle it and serve it on the Rust runtime (src/run/).
+ */
+import { resolve } from "node:path";
+import { parseRunArgs, RUN_USAGE, UsageError } from "../run/args.js";
+
+export async function run(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseRunArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`reprise run: ${e.message}\n\n${RUN_USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.help) {
+    console.log(RUN_USAGE);
+    return 0;
+  }
+  const { findAppRoot } = await import("@reprise/analyzer/node");
+  const start = resolve(args.appRoot ?? process.cwd());
+  const appRoot = findAppRoot(start);
+  if (!appRoot) {
+    console.error(`reprise run: no reprise.app or encore.app found in ${start} or its parents`);
+    return 2;
+  }
+  const { analyseApp, bundleApp, formatDiagnostics } = await import("../run/build.js");
+  const { model, errors } = await analyseApp(appRoot);
+  if (errors.length) {
+    console.error(`reprise run: the app has ${errors.length} error(s); fix them to start:\n${formatDiagnostics(errors)}`);
+    return 1;
+  }
+  let bundle: string;
+  try {
+    bundle = await bundleApp(model, appRoot);
+  } catch (e) {
+    const errs = (e as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
+    const text = errs?.length ? errs.map((x) => `  ${x.location ? `${x.location.file}:${x.location.line}:${x.location.column + 1}  ` : ""}${x.text}`).join("\n") : String(e);
+    console.error(`reprise run: could not bundle the app:\n${text}`);
+    return 1;
+  }
+  const { serve } = await import("../run/serve.js");
+  try {
+    return await serve(appRoot, model, bundle, args);
+  } catch (e) {
+    console.error(`reprise run: ${(e as Error).message}`);
+    return 1;
+  }
 }

@@ -1,0 +1,51 @@
+/** Command-line options of `reprise run`. */
+
+export interface RunArgs {
+  appRoot: string | null;
+  port: number;
+  watch: boolean;
+  inspect: { host: string; port: number } | null;
+  help: boolean;
+}
+
+export class UsageError extends Error {
+  readonly code = "RP9101";
+}
+
+export const RUN_USAGE = `Usage: reprise run [appRoot] [--port N] [--watch] [--inspect[=host:port]]
+
+Analyses the app, bundles its TypeScript and serves it on the Reprise runtime.
+  appRoot            folder with reprise.app / encore.app (default: found from the current directory)
+  --port N, -p N     port to listen on (default: $PORT or 4000; 0 picks a free port)
+  --watch            re-analyse and reload on save, keeping the port
+  --inspect[=h:p]    open the Node inspector (default 127.0.0.1:9229) for breakpoints in .ts files
+
+Environment: PORT, REPRISE_HOST (default 127.0.0.1), REPRISE_REQUEST_TIMEOUT_MS (default 30000, 0 = none),
+REPRISE_LOG_LEVEL (trace|debug|info|warn|error).`;
+
+function parsePort(v: string | undefined, what: string): number {
+  const n = Number(v);
+  if (v === undefined || v === "" || !Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${what}: expected a port number 0-65535, got ${JSON.stringify(v ?? "")}`);
+  return n;
+}
+
+export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): RunArgs {
+  const out: RunArgs = { appRoot: null, port: env.PORT ? parsePort(env.PORT, "PORT") : 4000, watch: false, inspect: null, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--help" || a === "-h") out.help = true;
+    else if (a === "--watch" || a === "-w") out.watch = true;
+    else if (a === "--port" || a === "-p") out.port = parsePort(argv[++i], a);
+    else if (a.startsWith("--port=")) out.port = parsePort(a.slice(7), "--port");
+    else if (a === "--inspect") out.inspect = { host: "127.0.0.1", port: 9229 };
+    else if (a.startsWith("--inspect=")) {
+      const v = a.slice(10);
+      const m = /^(?:(.+):)?(\d+)$/.exec(v);
+      if (!m) throw new UsageError(`--inspect: expected [host:]port, got ${JSON.stringify(v)}`);
+      out.inspect = { host: m[1] ?? "127.0.0.1", port: parsePort(m[2], "--inspect") };
+    } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
+    else if (out.appRoot === null) out.appRoot = a;
+    else throw new UsageError(`unexpected argument ${a}`);
+  }
+  return out;
+}

@@ -1,0 +1,127 @@
+/**
+ * Turns an app folder into something Node can run on the Reprise runtime: analyse it (refusing to start on error
+ * diagnostics), generate the per-app service clients module and an entry module that exports every endpoint in
+ * model order, and bundle the app's TypeScript with esbuild (source maps on). `encore.dev/*` maps to `reprise/*`,
+ * `~encore/clients` / `~reprise/clients` to the generated clients, `~encore/auth` / `~reprise/auth` to the SDK's
+ * auth accessor, so Encore.ts apps run unmodified.
+ */
+import { mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import type { AppModel, Diagnostic } from "@reprise/protocol";
+import type { Plugin } from "esbuild";
+
+export interface Analysed {
+  model: AppModel;
+  errors: Diagnostic[];
+}
+
+export async function analyseApp(appRoot: string): Promise<Analysed> {
+  const [{ analyze }, { loadAppFiles }] = await Promise.all([import("@reprise/analyzer"), import("@reprise/analyzer/node")]);
+  const model = analyze(loadAppFiles(appRoot));
+  return { model, errors: model.diagnostics.filter((d) => d.severity === "error") };
+}
+
+export function formatDiagnostics(diags: Diagnostic[]): string {
+  return diags.map((d) => `  ${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}  ${d.severity} ${d.code}: ${d.message}`).join("\n");
+}
+
+/** Root of the installed `reprise` SDK package (real path, so the app and the host share module instances). */
+let sdkRootCache: string | undefined;
+export function sdkRoot(): string {
+  return (sdkRootCache ??= dirname(realpathSync(createRequire(import.meta.url).resolve("reprise/package.json"))));
+}
+
+const SDK_MODULES = new Set(["api", "service", "auth", "validate", "log", "storage/sqldb", "pubsub", "cron", "config", "storage/objects"]);
+
+function sdkFile(sub: string): string | null {
+  const root = sdkRoot();
+  if (sub === "") return join(root, "dist/src/index.js");
+  if (SDK_MODULES.has(sub)) return join(root, "dist/src", sub, "index.js");
+  if (/^internal\/[a-z-]+$/.test(sub)) return join(root, "dist/src", `${sub}.js`);
+  return null;
+}
+
+function identifier(service: string): string {
+  return service.replace(/-/g, "_");
+}
+
+/** The `~encore/clients` module of an app: one namespace per service, each endpoint a function calling the runtime. */
+export function clientsModule(model: AppModel): string {
+  const lines = [`import { callEndpoint } from "reprise/internal/clients";`];
+  let index = 0;
+  for (const s of model.app.services) {
+    const members: string[] = [];
+    for (const e of s.endpoints) {
+      if (!e.static && !e.streaming && !e.raw) members.push(`  ${JSON.stringify(e.name)}: (params, opts) => callEndpoint(${index}, params, opts),`);
+      index++;
+    }
+    lines.push(`export const ${identifier(s.name)} = {\n${members.join("\n")}\n  ref() { return this; },\n};`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** The entry module: imports service files (middleware registration), then exports endpoints in model order. */
+export function entryModule(model: AppModel, appRoot: string): string {
+  const files = new Map<string, string>();
+  const alias = (file: string) => {
+    let a = files.get(file);
+    if (!a) files.set(file, (a = `m${files.size}`));
+    return a;
+  };
+  for (const s of model.app.services) if (s.file) alias(s.file);
+  const eps = model.app.services.flatMap((s) => s.endpoints).map((e) => `${alias(e.location.file)}[${JSON.stringify(e.name)}]`);
+  const ah = model.app.authHandler;
+  const auth = ah ? `${alias(ah.location.file)}[${JSON.stringify(ah.name)}]` : "undefined";
+  const imports = [...files].map(([file, a]) => `import * as ${a} from ${JSON.stringify(resolve(appRoot, file))};`);
+  return `${imports.join("\n")}\nexport const endpoints = [\n  ${eps.join(",\n  ")}\n];\nexport const authHandler = ${auth};\n`;
+}
+
+function aliasPlugin(clientsFile: string): Plugin {
+  return {
+    name: "reprise-aliases",
+    setup(build) {
+      build.onResolve({ filter: /^(encore\.dev|reprise)(\/.*)?$/ }, (args) => {
+        const sub = args.path.replace(/^(encore\.dev|reprise)\/?/, "");
+        const file = sdkFile(sub);
+        if (!file) return { errors: [{ text: `${args.path} is not part of the Reprise SDK (supported: reprise, reprise/${[...SDK_MODULES].join(", reprise/")})` }] };
+        return { path: file, external: true };
+      });
+      build.onResolve({ filter: /^~(encore|reprise)\/clients(\/.*)?$|(encore|reprise)\.gen\/clients/ }, () => ({ path: clientsFile }));
+      build.onResolve({ filter: /^~(encore|reprise)\/auth(\/.*)?$|(encore|reprise)\.gen\/auth/ }, () => ({ path: sdkFile("auth")!, external: true }));
+      // Other packages load from the app's node_modules at run time.
+      build.onResolve({ filter: /^[^./~]/ }, (args) => (args.path.startsWith("/") ? undefined : { path: args.path, external: true }));
+    },
+  };
+}
+
+let generation = 0;
+
+/** Bundles the app; returns the path of the ES module to import. Each build gets a fresh file name (ESM caches). */
+export async function bundleApp(model: AppModel, appRoot: string): Promise<string> {
+  const { build } = await import("esbuild");
+  const outDir = join(appRoot, ".reprise", "run");
+  mkdirSync(outDir, { recursive: true });
+  const stamp = `${process.pid}-${++generation}`;
+  for (const f of readdirSync(outDir)) if (f.startsWith(`app-${process.pid}-`)) rmSync(join(outDir, f), { force: true });
+  const clientsFile = join(outDir, "clients.mjs");
+  const entryFile = join(outDir, "entry.mjs");
+  writeFileSync(clientsFile, clientsModule(model));
+  writeFileSync(entryFile, entryModule(model, appRoot));
+  const outfile = join(outDir, `app-${stamp}.mjs`);
+  await build({
+    entryPoints: [entryFile],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    sourcemap: "linked",
+    sourcesContent: true,
+    logLevel: "silent",
+    absWorkingDir: appRoot,
+    plugins: [aliasPlugin(clientsFile)],
+    banner: { js: `import { createRequire as __repriseCreateRequire } from "node:module"; const require = __repriseCreateRequire(import.meta.url);` },
+  });
+  return outfile;
+}

@@ -1,0 +1,144 @@
+/**
+ * Runs an analysed app: loads the bundle (in this thread, or in a worker per build with --watch), starts the Rust
+ * listener, prints the URL and endpoint table, and shuts down gracefully on SIGINT/SIGTERM (stop accepting,
+ * finish in-flight requests within 10 s, exit 0).
+ *
+ * Watch mode keeps the listener in this thread and runs each build of the app in a fresh worker. On a change the
+ * app is re-analysed and rebuilt; the new worker registers an inactive dispatcher, the main thread swaps the
+ * model and that dispatcher in one native call, and the old worker is terminated once its requests finish.
+ * Errors in a new build are printed and the previous build keeps serving.
+ */
+import { watch, type FSWatcher } from "node:fs";
+import { Worker } from "node:worker_threads";
+import { pathToFileURL } from "node:url";
+import inspector from "node:inspector";
+import type { AppModel } from "@reprise/protocol";
+import { analyseApp, bundleApp, formatDiagnostics } from "./build.js";
+import { endpointTable } from "./table.js";
+import type { RunArgs } from "./args.js";
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function timeoutFromEnv(): number | undefined {
+  const v = process.env.REPRISE_REQUEST_TIMEOUT_MS;
+  if (v === undefined || v === "") return undefined;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+export async function serve(appRoot: string, model: AppModel, bundle: string, args: RunArgs): Promise<number> {
+  process.setSourceMapsEnabled(true);
+  if (args.inspect) {
+    inspector.open(args.inspect.port, args.inspect.host, false);
+    console.log(`Debugger listening on ${inspector.url()}`);
+  }
+  const host = await import("reprise/internal/host");
+  let worker: Worker | null = null;
+  if (args.watch) {
+    const w = await startWorker(bundle, model);
+    worker = w.worker;
+    const port = await host.startServer({ model, appRoot, port: args.port, host: process.env.REPRISE_HOST, requestTimeoutMs: timeoutFromEnv() });
+    host.reloadModel(model, appRoot, w.dispatcher);
+    announce(model, port);
+    watchApp(appRoot, model, () => worker!, (nw) => (worker = nw));
+  } else {
+    const mod = (await import(pathToFileURL(bundle).href)) as { endpoints: unknown[]; authHandler?: unknown };
+    host.installApp({ model, endpoints: mod.endpoints, authHandler: mod.authHandler });
+    const port = await host.startServer({ model, appRoot, port: args.port, host: process.env.REPRISE_HOST, requestTimeoutMs: timeoutFromEnv() });
+    announce(model, port);
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`\n${signal}: shutting down (finishing in-flight requests)`);
+      const left = await host.shutdownServer(SHUTDOWN_GRACE_MS);
+      if (left) console.log(`${left} connection(s) did not finish within ${SHUTDOWN_GRACE_MS / 1000} s`);
+      await worker?.terminate();
+      resolve(0);
+      // The runtime's threadsafe function keeps the event loop alive by design; leave explicitly.
+      process.exit(0);
+    };
+    process.once("SIGINT", () => void stop("SIGINT"));
+    process.once("SIGTERM", () => void stop("SIGTERM"));
+  });
+}
+
+function announce(model: AppModel, port: number): void {
+  const hostName = process.env.REPRISE_HOST ?? "127.0.0.1";
+  const url = `http://${hostName === "0.0.0.0" ? "localhost" : hostName}:${port}`;
+  console.log(`Reprise: ${model.app.id || "app"} running at ${url}`);
+  console.log(endpointTable(model, url));
+}
+
+function startWorker(bundle: string, model: AppModel): Promise<{ worker: Worker; dispatcher: number }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { bundle, model }, execArgv: ["--enable-source-maps"] });
+    worker.once("message", (m: { type: string; dispatcher?: number; message?: string }) => {
+      if (m.type === "ready") resolve({ worker, dispatcher: m.dispatcher! });
+      else {
+        void worker.terminate();
+        reject(new Error(m.message));
+      }
+    });
+    worker.once("error", reject);
+  });
+}
+
+function drainAndStop(worker: Worker, boundMs: number): void {
+  const timer = setTimeout(() => void worker.terminate(), boundMs);
+  worker.once("message", (m: { type: string }) => {
+    if (m.type === "drained") {
+      clearTimeout(timer);
+      void worker.terminate();
+    }
+  });
+  worker.postMessage({ type: "drain" });
+}
+
+function watchApp(appRoot: string, first: AppModel, current: () => Worker, setCurrent: (w: Worker) => void): FSWatcher {
+  let timer: NodeJS.Timeout | null = null;
+  let running = false;
+  let again = false;
+  let model = first;
+  const rebuild = async () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      const started = Date.now();
+      const analysed = await analyseApp(appRoot);
+      if (analysed.errors.length) {
+        console.error(`reprise: not reloading, the app has ${analysed.errors.length} error(s):\n${formatDiagnostics(analysed.errors)}`);
+        return;
+      }
+      const bundle = await bundleApp(analysed.model, appRoot);
+      const host = await import("reprise/internal/host");
+      const { worker, dispatcher } = await startWorker(bundle, analysed.model);
+      const old = current();
+      host.reloadModel(analysed.model, appRoot, dispatcher);
+      setCurrent(worker);
+      drainAndStop(old, 5000);
+      model = analysed.model;
+      console.log(`Reloaded in ${Date.now() - started} ms`);
+      console.log(endpointTable(model, ""));
+    } catch (e) {
+      console.error(`reprise: reload failed: ${(e as Error).message}`);
+    } finally {
+      running = false;
+      if (again) {
+        again = false;
+        void rebuild();
+      }
+    }
+  };
+  return watch(appRoot, { recursive: true }, (_event, file) => {
+    const f = String(file ?? "");
+    if (/(^|\/)(node_modules|\.reprise|\.git|dist|encore\.gen|reprise\.gen)(\/|$)/.test(f)) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void rebuild(), 80);
+  });
+}

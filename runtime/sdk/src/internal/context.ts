@@ -1,0 +1,74 @@
+/**
+ * The per-request context: which endpoint runs, its auth data, its AbortSignal, middleware data. Carried through
+ * async code with AsyncLocalStorage so `getAuthData()`, `currentRequest()` and service clients find it without
+ * being passed anything. The AbortController is created only when someone asks for the signal.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+
+export interface EndpointInfo {
+  index: number;
+  service: string;
+  name: string;
+  raw: boolean;
+  auth: boolean;
+  expose: boolean;
+  tags: string[];
+  streaming: string | null;
+}
+
+export type AbortCause = "client_gone" | "deadline" | "shutdown";
+
+export class RequestState {
+  authData: unknown = null;
+  middlewareData: Record<string, unknown> | undefined = undefined;
+  parsedPayload: unknown = undefined;
+  pathParams: Record<string, string> | undefined = undefined;
+  headers: Record<string, string | string[]> | undefined = undefined;
+  done = false;
+  abortCause: AbortCause | null = null;
+  private controller: AbortController | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly endpoint: EndpointInfo,
+    readonly method: string,
+    readonly pathAndQuery: string,
+    readonly internal: boolean,
+  ) {}
+
+  /** Fires when the client disconnects, the request deadline passes, or the server shuts down. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortCause) this.controller.abort(abortReason(this.abortCause));
+    }
+    return this.controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.abortCause !== null;
+  }
+
+  abort(cause: AbortCause): void {
+    if (this.abortCause) return;
+    this.abortCause = cause;
+    this.controller?.abort(abortReason(cause));
+  }
+}
+
+function abortReason(cause: AbortCause): Error {
+  const e = new Error(
+    cause === "client_gone" ? "the client closed the connection" : cause === "deadline" ? "the request deadline passed" : "the server is shutting down",
+  );
+  e.name = "AbortError";
+  (e as Error & { cause: string }).cause = cause;
+  return e;
+}
+
+const KEY = Symbol.for("reprise.als");
+const g = globalThis as unknown as Record<symbol, AsyncLocalStorage<RequestState> | undefined>;
+export const als: AsyncLocalStorage<RequestState> = (g[KEY] ??= new AsyncLocalStorage<RequestState>());
+
+export function currentState(): RequestState | undefined {
+  return als.getStore();
+}

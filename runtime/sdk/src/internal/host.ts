@@ -1,0 +1,457 @@
+/**
+ * The JS half of the runtime bridge. Rust decodes and validates each request, then sends batches of events
+ * through one threadsafe function; this module runs the auth handler, middleware and the endpoint handler inside
+ * the request's AsyncLocalStorage context and answers with one native `respond` call per request.
+ *
+ * Batch layout (flat array, see runtime/src/binding.rs):
+ *   1|9 id ep params authKind auth method pathAndQuery   typed call (9 = service-to-service)
+ *   2 id reason                                          abort (1 client gone, 2 deadline, 3 shutdown)
+ *   3 id ep pathParams authKind auth method pq headers   raw request start; 4 id chunk; 5 id (end of body)
+ *   6 id ep params authKind auth method pq               stream open; 7 id text; 8 id (closed)
+ * authKind: 0 none, 1 auth-handler params (JSON), 2 propagated auth data (JSON).
+ */
+import type { AppModel, Endpoint as ModelEndpoint, JSONSchema } from "@reprise/protocol";
+import { APIError, ERR_STATUS, ErrCode, isAPIError } from "../api/error.js";
+import { HandlerResponse, targets, type Middleware, type MiddlewareRequest } from "../api/middleware.js";
+import log from "../log/index.js";
+import { als, RequestState, type AbortCause, type EndpointInfo } from "./context.js";
+import { native } from "./native.js";
+import { declOf, registry, type EndpointKind } from "./registry.js";
+import { RawRequest, RawResponse } from "./raw.js";
+import { StreamHandle } from "./streams.js";
+
+type Fn = (...args: any[]) => any;
+
+interface ResponsePlan {
+  status: string | null;
+  headers: [prop: string, wire: string][];
+  cookies: [prop: string, wire: string][];
+}
+
+interface EndpointRuntime {
+  info: EndpointInfo;
+  kind: EndpointKind;
+  handler: Fn | null;
+  middlewares: Middleware[];
+  response: ResponsePlan | null;
+}
+
+export interface InstallOptions {
+  model: AppModel;
+  /** The values the app's entry module exports per endpoint, in model order (services, then endpoints). */
+  endpoints: unknown[];
+  /** The gateway's auth handler, when the app has one. */
+  authHandler?: unknown;
+}
+
+const ABORT_CAUSE: Record<number, AbortCause> = { 1: "client_gone", 2: "deadline", 3: "shutdown" };
+const INTERNAL_BODY = JSON.stringify({ code: "internal", message: "an internal error occurred", details: null });
+
+/** Flattens the model's endpoints in the order the Rust side numbers them. */
+export function modelEndpoints(model: AppModel): ModelEndpoint[] {
+  return model.app.services.flatMap((s) => s.endpoints);
+}
+
+function responsePlan(schema: JSONSchema | null): ResponsePlan | null {
+  const props = (schema?.properties ?? null) as Record<string, JSONSchema> | null;
+  if (!props) return null;
+  const plan: ResponsePlan = { status: null, headers: [], cookies: [] };
+  for (const [name, p] of Object.entries(props)) {
+    const src = p["x-reprise-source"];
+    const wire = (p["x-reprise-name"] as string | undefined) ?? name;
+    if (src === "httpStatus") plan.status = name;
+    else if (src === "header") plan.headers.push([name, wire]);
+    else if (src === "cookie") plan.cookies.push([name, wire]);
+  }
+  return plan.status || plan.headers.length || plan.cookies.length ? plan : null;
+}
+
+function cookieHeader(name: string, c: unknown): string {
+  if (typeof c !== "object" || c === null) return `${name}=${encodeURIComponent(String(c))}`;
+  const o = c as Record<string, unknown>;
+  let s = `${name}=${encodeURIComponent(String(o.value ?? ""))}`;
+  if (o.expires instanceof Date) s += `; Expires=${o.expires.toUTCString()}`;
+  if (typeof o.maxAge === "number") s += `; Max-Age=${o.maxAge}`;
+  if (o.domain) s += `; Domain=${o.domain}`;
+  if (o.path) s += `; Path=${o.path}`;
+  if (o.sameSite) s += `; SameSite=${o.sameSite}`;
+  if (o.secure) s += "; Secure";
+  if (o.httpOnly) s += "; HttpOnly";
+  if (o.partitioned) s += "; Partitioned";
+  return s;
+}
+
+export class AppHost {
+  private readonly eps: EndpointRuntime[] = [];
+  private readonly live = new Map<number, RequestState>();
+  private readonly raws = new Map<number, { req: RawRequest; res: RawResponse }>();
+  private readonly streams = new Map<number, StreamHandle>();
+  private readonly authFn: Fn | null;
+  private handle = 0;
+
+  constructor(opts: InstallOptions) {
+    const services = registry().services;
+    const list = modelEndpoints(opts.model);
+    const problems: string[] = [];
+    list.forEach((e, index) => {
+      const value = opts.endpoints[index];
+      const decl = declOf(value);
+      if (!decl && !e.static) problems.push(`${e.service}.${e.name} (${e.location.file}): ${e.exported ? "is not an endpoint declaration" : "must be exported so the runtime can load it"}`);
+      const info: EndpointInfo = {
+        index,
+        service: e.service,
+        name: e.name,
+        raw: e.raw,
+        auth: e.auth,
+        expose: e.expose,
+        tags: e.tags,
+        streaming: e.streaming,
+      };
+      const mws = (services.get(e.service)?.middlewares ?? []).filter((m) => targets(m, { ...info, raw: e.raw }));
+      this.eps.push({ info, kind: decl?.kind ?? "static", handler: (decl?.handler as Fn | null) ?? null, middlewares: mws, response: responsePlan(e.response) });
+    });
+    if (problems.length) throw new Error(`cannot load the app's endpoints:\n  ${problems.join("\n  ")}`);
+    const ah = opts.authHandler;
+    this.authFn = typeof ah === "function" ? (ah as Fn) : null;
+    if (opts.model.app.authHandler && !this.authFn) throw new Error(`the auth handler ${opts.model.app.authHandler.name} must be exported so the runtime can load it`);
+  }
+
+  /** Starts receiving requests on this JS thread (or, with `activate` false, when a reload names this handle). */
+  install(activate = true): number {
+    this.handle = native().installDispatcher((batch: unknown[]) => this.onBatch(batch), activate);
+    return this.handle;
+  }
+
+  get dispatcherHandle(): number {
+    return this.handle;
+  }
+
+  uninstall(): void {
+    if (this.handle) native().uninstallDispatcher(this.handle);
+    this.handle = 0;
+  }
+
+  /** Requests this thread is still working on. */
+  get inFlight(): number {
+    return this.live.size + this.streams.size;
+  }
+
+  private onBatch(b: unknown[]): void {
+    let i = 0;
+    const n = b.length;
+    while (i < n) {
+      switch (b[i] as number) {
+        case 1:
+        case 9:
+          this.call(b[i] === 9, b[i + 1] as number, b[i + 2] as number, b[i + 3] as string, b[i + 4] as number, b[i + 5] as string, b[i + 6] as string, b[i + 7] as string);
+          i += 8;
+          break;
+        case 2:
+          this.abort(b[i + 1] as number, ABORT_CAUSE[b[i + 2] as number] ?? "client_gone");
+          i += 3;
+          break;
+        case 3:
+          this.rawStart(b[i + 1] as number, b[i + 2] as number, b[i + 3] as string, b[i + 4] as number, b[i + 5] as string, b[i + 6] as string, b[i + 7] as string, b[i + 8] as string[]);
+          i += 9;
+          break;
+        case 4:
+          this.raws.get(b[i + 1] as number)?.req.push(b[i + 2] as Buffer);
+          i += 3;
+          break;
+        case 5:
+          this.raws.get(b[i + 1] as number)?.req.push(null);
+          i += 2;
+          break;
+        case 6:
+          this.streamOpen(b[i + 1] as number, b[i + 2] as number, b[i + 3] as string, b[i + 4] as number, b[i + 5] as string, b[i + 6] as string, b[i + 7] as string);
+          i += 8;
+          break;
+        case 7:
+          this.streams.get(b[i + 1] as number)?.deliver(b[i + 2] as string);
+          i += 3;
+          break;
+        case 8:
+          this.streamClosed(b[i + 1] as number);
+          i += 2;
+          break;
+        default:
+          log.error("reprise: unknown runtime event; batch dropped", { kind: b[i] as number });
+          return;
+      }
+    }
+  }
+
+  private state(id: number, ep: EndpointRuntime, method: string, pq: string, internal: boolean, authKind: number, auth: string): RequestState {
+    const st = new RequestState(id, ep.info, method, pq, internal);
+    if (authKind === 2) st.authData = JSON.parse(auth);
+    return st;
+  }
+
+  /** Runs the auth handler when the request carries auth params; false when the request was answered instead. */
+  private async authenticate(st: RequestState, ep: EndpointRuntime, authKind: number, auth: string): Promise<boolean> {
+    if (authKind !== 1 || !this.authFn) return true;
+    let data: unknown = null;
+    try {
+      data = await this.authFn(JSON.parse(auth));
+    } catch (e) {
+      if (!(isAPIError(e) && e.code === ErrCode.Unauthenticated)) {
+        this.fail(st, e);
+        return false;
+      }
+      if (ep.info.auth) {
+        this.fail(st, e);
+        return false;
+      }
+    }
+    if (data === null || data === undefined) {
+      if (ep.info.auth) {
+        this.fail(st, APIError.unauthenticated("missing or invalid authentication"));
+        return false;
+      }
+      return true;
+    }
+    st.authData = data;
+    return true;
+  }
+
+  private call(internal: boolean, id: number, epIndex: number, params: string, authKind: number, auth: string, method: string, pq: string): void {
+    const ep = this.eps[epIndex];
+    const st = this.state(id, ep, method, pq, internal, authKind, auth);
+    this.live.set(id, st);
+    const payload = params === "" ? undefined : JSON.parse(params);
+    st.parsedPayload = payload;
+    if (authKind === 1) {
+      als.run(st, async () => {
+        if (await this.authenticate(st, ep, authKind, auth)) this.invoke(st, ep, payload);
+      });
+    } else {
+      als.run(st, () => this.invoke(st, ep, payload));
+    }
+  }
+
+  private invoke(st: RequestState, ep: EndpointRuntime, payload: unknown): void {
+    let r: unknown;
+    try {
+      r = ep.middlewares.length ? this.chain(st, ep, payload, { requestMeta: this.meta(st, payload) }) : ep.handler!(payload, st);
+    } catch (e) {
+      this.fail(st, e);
+      return;
+    }
+    if (r !== null && typeof r === "object" && typeof (r as Promise<unknown>).then === "function") {
+      (r as Promise<unknown>).then(
+        (v) => this.ok(st, ep, v),
+        (e) => this.fail(st, e),
+      );
+    } else {
+      this.ok(st, ep, r);
+    }
+  }
+
+  private meta(st: RequestState, payload: unknown) {
+    const q = st.pathAndQuery.indexOf("?");
+    const info = st.endpoint;
+    return {
+      type: "api-call" as const,
+      api: { service: info.service, endpoint: info.name, raw: info.raw, auth: info.auth, tags: info.tags },
+      method: st.method,
+      path: q >= 0 ? st.pathAndQuery.slice(0, q) : st.pathAndQuery,
+      pathAndQuery: st.pathAndQuery,
+      parsedPayload: payload,
+    };
+  }
+
+  /** Runs the endpoint's middleware in order; the innermost `next` calls the handler. */
+  private chain(st: RequestState, ep: EndpointRuntime, payload: unknown, base: Partial<MiddlewareRequest>, last?: () => Promise<unknown>): Promise<HandlerResponse> {
+    const data: Record<string, unknown> = {};
+    st.middlewareData = data;
+    const req: MiddlewareRequest = { ...base, data };
+    const run = async (i: number): Promise<HandlerResponse> => {
+      if (i < ep.middlewares.length) return ep.middlewares[i].fn(req, () => run(i + 1));
+      const v = last ? await last() : await ep.handler!(payload, st);
+      return v instanceof HandlerResponse ? v : new HandlerResponse(v);
+    };
+    return run(0);
+  }
+
+  private ok(st: RequestState, ep: EndpointRuntime, v: unknown): void {
+    if (st.done) return;
+    st.done = true;
+    this.live.delete(st.id);
+    let status = 200;
+    let headers: string[] | null = null;
+    if (v instanceof HandlerResponse) {
+      if (v.header.entries.length) headers = v.header.entries.flat();
+      if (v.status) status = v.status;
+      v = v.payload;
+    }
+    if (ep.response && v !== null && typeof v === "object") {
+      const plan = ep.response;
+      const out = { ...(v as Record<string, unknown>) };
+      if (plan.status && typeof out[plan.status] === "number") status = out[plan.status] as number;
+      if (plan.status) delete out[plan.status];
+      for (const [prop, wire] of plan.headers) {
+        if (out[prop] !== undefined) (headers ??= []).push(wire, String(out[prop]));
+        delete out[prop];
+      }
+      for (const [prop, wire] of plan.cookies) {
+        if (out[prop] !== undefined) (headers ??= []).push("set-cookie", cookieHeader(wire, out[prop]));
+        delete out[prop];
+      }
+      v = out;
+    }
+    let body: string;
+    try {
+      body = v === undefined ? "" : JSON.stringify(v);
+    } catch (e) {
+      this.logFailure(st, e);
+      native().respond(st.id, 500, INTERNAL_BODY, null);
+      return;
+    }
+    native().respond(st.id, status, body, headers);
+  }
+
+  private logFailure(st: RequestState, e: unknown): void {
+    log.error(e, "request failed", { service: st.endpoint.service, endpoint: st.endpoint.name, method: st.method, path: st.pathAndQuery });
+  }
+
+  /** Answers with an APIError's code and message, or a 500 that leaks nothing for anything else. */
+  fail(st: RequestState, e: unknown): void {
+    if (st.done) return;
+    st.done = true;
+    this.live.delete(st.id);
+    if (isAPIError(e)) {
+      const status = ERR_STATUS[e.code] ?? 500;
+      if (status >= 500) this.logFailure(st, e);
+      native().respond(st.id, status, JSON.stringify({ code: e.code, message: e.message, details: e.details ?? null }), null);
+    } else {
+      this.logFailure(st, e);
+      native().respond(st.id, 500, INTERNAL_BODY, null);
+    }
+  }
+
+  private abort(id: number, cause: AbortCause): void {
+    const st = this.live.get(id);
+    if (!st) return;
+    this.live.delete(id);
+    st.done = true;
+    st.abort(cause);
+    const raw = this.raws.get(id);
+    if (raw) {
+      this.raws.delete(id);
+      raw.req.destroy();
+      raw.res.destroy();
+    }
+  }
+
+  private rawStart(id: number, epIndex: number, pathParams: string, authKind: number, auth: string, method: string, pq: string, flat: string[]): void {
+    const ep = this.eps[epIndex];
+    const st = this.state(id, ep, method, pq, false, authKind, auth);
+    st.pathParams = JSON.parse(pathParams);
+    const req = new RawRequest(method, pq, flat);
+    st.headers = req.headers as Record<string, string | string[]>;
+    const res = new RawResponse(id, () => {
+      this.raws.delete(id);
+      this.live.delete(id);
+    });
+    this.live.set(id, st);
+    this.raws.set(id, { req, res });
+    als.run(st, async () => {
+      if (!(await this.authenticate(st, ep, authKind, auth))) return;
+      try {
+        if (ep.middlewares.length) {
+          await this.chain(st, ep, undefined, { rawRequest: req as never, rawResponse: res as never }, async () => ep.handler!(req, res));
+        } else {
+          await ep.handler!(req, res);
+        }
+      } catch (e) {
+        if (!res.headersSent) {
+          this.raws.delete(id);
+          this.fail(st, e);
+        } else {
+          this.logFailure(st, e);
+          res.destroy();
+        }
+      }
+    });
+  }
+
+  private streamOpen(id: number, epIndex: number, params: string, authKind: number, auth: string, method: string, pq: string): void {
+    const ep = this.eps[epIndex];
+    const st = this.state(id, ep, method, pq, false, authKind, auth);
+    const stream = new StreamHandle(id);
+    this.streams.set(id, stream);
+    const handshake = params === "" ? undefined : JSON.parse(params);
+    st.parsedPayload = handshake;
+    const handler = ep.handler!;
+    als.run(st, async () => {
+      try {
+        if (authKind === 1 && this.authFn) {
+          let data: unknown = null;
+          try {
+            data = await this.authFn(JSON.parse(auth));
+          } catch {
+            data = null;
+          }
+          if (data == null && ep.info.auth) return stream.close(4001, "unauthenticated");
+          st.authData = data ?? null;
+        }
+        const run = () => (handler.length >= 2 ? handler(handshake, stream) : handler(stream));
+        const result = ep.middlewares.length ? await this.chain(st, ep, handshake, { requestMeta: this.meta(st, handshake), stream }, async () => run()) : await run();
+        const value = result instanceof HandlerResponse ? result.payload : result;
+        if (ep.kind === "streamIn" && value !== undefined) await stream.send(value);
+        await stream.close();
+      } catch (e) {
+        if (!isAPIError(e)) this.logFailure(st, e);
+        await stream.close(1011, isAPIError(e) ? e.message.slice(0, 120) : "internal error");
+      }
+    });
+    stream.onClose = () => st.abort("client_gone");
+  }
+
+  private streamClosed(id: number): void {
+    const s = this.streams.get(id);
+    if (!s) return;
+    this.streams.delete(id);
+    s.closedByPeer();
+  }
+}
+
+let current: AppHost | null = null;
+
+/** Loads an app's endpoints on this JS thread and starts taking requests (replacing a previous app on this thread). */
+export function installApp(opts: InstallOptions, activate = true): AppHost {
+  const host = new AppHost(opts);
+  host.install(activate);
+  current?.uninstall();
+  current = host;
+  return host;
+}
+
+export interface ServeOptions {
+  model: AppModel;
+  appRoot: string;
+  port: number;
+  host?: string;
+  requestTimeoutMs?: number;
+}
+
+/** Binds the HTTP listener (once per process); resolves with the bound port. */
+export function startServer(opts: ServeOptions): Promise<number> {
+  return native().start({
+    model: JSON.stringify(opts.model),
+    appRoot: opts.appRoot,
+    port: opts.port,
+    host: opts.host,
+    requestTimeoutMs: opts.requestTimeoutMs,
+  });
+}
+
+/** Swaps the routed model without dropping the listener (watch mode). */
+export function reloadModel(model: AppModel, appRoot: string, dispatcher?: number): void {
+  native().reload(JSON.stringify(model), appRoot, dispatcher ?? null);
+}
+
+/** Stops accepting and waits (bounded) for in-flight requests. Resolves with the connections left open. */
+export function shutdownServer(graceMs: number): Promise<number> {
+  return native().shutdown(graceMs);
+}

@@ -1,0 +1,75 @@
+/**
+ * The one place the SDK loads the Rust runtime addon (native/reprise.<platform>-<arch>[-gnu].node, built from
+ * source by `npm install`). Everything else imports the typed surface from here.
+ */
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface StartOptions {
+  model: string;
+  appRoot: string;
+  host?: string;
+  port: number;
+  requestTimeoutMs?: number;
+}
+
+export interface CallResult {
+  status: number;
+  body: string;
+}
+
+/** The napi surface of runtime/src/binding.rs. */
+export interface NativeRuntime {
+  start(options: StartOptions): Promise<number>;
+  reload(model: string, appRoot: string, dispatcher?: number | null): void;
+  checkModel(model: string, appRoot: string): void;
+  setRequestTimeout(ms?: number | null): void;
+  shutdown(graceMs: number): Promise<number>;
+  installDispatcher(callback: (batch: unknown[]) => void, activate?: boolean): number;
+  uninstallDispatcher(handle: number): void;
+  respond(id: number, status: number, body: string, headers?: string[] | null): boolean;
+  rawHead(id: number, status: number, headers?: string[] | null): boolean;
+  rawWrite(id: number, chunk: Buffer): boolean;
+  rawEnd(id: number): boolean;
+  streamSend(id: number, text: string): boolean;
+  streamClose(id: number, code: number, reason: string): boolean;
+  callEndpoint(endpoint: number, params: string, authData?: string | null): Promise<CallResult>;
+  [infra: string]: unknown;
+}
+
+/** Raised when the addon is missing or cannot be loaded; code RP9001. */
+export class NativeRuntimeMissingError extends Error {
+  readonly code = "RP9001";
+  constructor(message: string) {
+    super(message);
+    this.name = "NativeRuntimeMissingError";
+  }
+}
+
+export function nativePath(): string {
+  const sdkRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+  const abi = process.platform === "linux" ? "-gnu" : "";
+  return process.env.REPRISE_NATIVE_PATH ?? join(sdkRoot, "native", `reprise.${process.platform}-${process.arch}${abi}.node`);
+}
+
+let loaded: NativeRuntime | undefined;
+
+export function native(): NativeRuntime {
+  if (loaded) return loaded;
+  const file = nativePath();
+  if (!existsSync(file)) {
+    throw new NativeRuntimeMissingError(
+      `The Reprise native runtime is missing (${file}). Run npm install to build the native runtime (it needs a Rust toolchain: https://rustup.rs).`,
+    );
+  }
+  try {
+    loaded = createRequire(import.meta.url)(file) as NativeRuntime;
+  } catch (e) {
+    throw new NativeRuntimeMissingError(
+      `The Reprise native runtime at ${file} could not be loaded (${(e as Error).message}). Run npm install to build the native runtime again.`,
+    );
+  }
+  return loaded;
+}

@@ -1,0 +1,102 @@
+//! The runnable form of an app model: endpoints with compiled request plans, the router, the auth handler's plan.
+//! Built once per (re)load; requests hold an `Arc<App>` so a reload never disturbs requests in flight.
+
+use crate::decode::RequestPlan;
+use crate::error::RuntimeError;
+use crate::model::{AppModel, Endpoint, StaticAssets};
+use crate::router::{expand_methods, RouteSpec, Router};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Typed,
+    Raw,
+    Stream,
+    Static,
+}
+
+pub struct Ep {
+    pub service: String,
+    pub name: String,
+    pub kind: Kind,
+    pub auth: bool,
+    pub expose: bool,
+    pub body_limit: Option<u64>,
+    /// Request schema (typed) or handshake schema (streams).
+    pub plan: Option<RequestPlan>,
+    pub static_assets: Option<StaticAssets>,
+}
+
+pub struct App {
+    pub endpoints: Vec<Ep>,
+    pub router: Router,
+    pub auth: Option<RequestPlan>,
+    pub has_auth_handler: bool,
+    pub app_root: PathBuf,
+}
+
+fn plan(e: &Endpoint, schema: &Option<serde_json::Value>, what: &str) -> Result<Option<RequestPlan>, RuntimeError> {
+    match schema {
+        Some(s) if !s.is_null() => RequestPlan::compile(s)
+            .map(Some)
+            .map_err(|err| RuntimeError::Schema { context: format!("{} of {}.{}", what, e.service, e.name), reason: err.to_string() }),
+        _ => Ok(None),
+    }
+}
+
+impl App {
+    pub fn from_model(json: &str, app_root: PathBuf) -> Result<App, RuntimeError> {
+        let model = AppModel::parse(json)?;
+        let mut router = Router::new();
+        let mut endpoints = Vec::new();
+        for (i, e) in model.endpoints().into_iter().enumerate() {
+            let kind = if e.static_assets.is_some() {
+                Kind::Static
+            } else if e.streaming.is_some() {
+                Kind::Stream
+            } else if e.raw {
+                Kind::Raw
+            } else {
+                Kind::Typed
+            };
+            let plan = match kind {
+                Kind::Typed => plan(&e, &e.request, "the request")?,
+                Kind::Stream => plan(&e, &e.handshake, "the handshake")?,
+                _ => None,
+            };
+            let methods = match kind {
+                Kind::Static => expand_methods(&["GET".into(), "HEAD".into()]),
+                Kind::Stream => expand_methods(&["GET".into()]),
+                _ => expand_methods(&e.method),
+            };
+            // Private endpoints are not routable from outside; services reach them by index.
+            if e.expose {
+                router.insert(RouteSpec { endpoint: i as u32, methods: &methods, path: &e.path, service: &e.service, name: &e.name })?;
+            }
+            endpoints.push(Ep {
+                service: e.service,
+                name: e.name,
+                kind,
+                auth: e.auth,
+                expose: e.expose,
+                body_limit: e.body_limit,
+                plan,
+                static_assets: e.static_assets,
+            });
+        }
+        let (auth, has_auth_handler) = match &model.app.auth_handler {
+            Some(h) => {
+                let p = match &h.params {
+                    Some(s) if !s.is_null() => Some(RequestPlan::compile(s).map_err(|err| RuntimeError::Schema {
+                        context: format!("the params of auth handler {}.{}", h.service, h.name),
+                        reason: err.to_string(),
+                    })?),
+                    _ => None,
+                };
+                (p, true)
+            }
+            None => (None, false),
+        };
+        Ok(App { endpoints, router, auth, has_auth_handler, app_root })
+    }
+}

@@ -1,0 +1,293 @@
+//! The napi surface the SDK's host module calls: start/reload/shutdown the server, install the JS dispatcher
+//! (one threadsafe function per JS thread), answer requests, write raw bodies and stream messages, and make
+//! service-to-service calls. Everything here is glue; the logic lives in the plain-Rust modules.
+
+use crate::app::App;
+use crate::dispatch::{AuthInput, Bridge, Dispatcher, Event, Outbound, Reply};
+use crate::server::Runtime;
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+use napi::{sys, Env, Status};
+use napi_derive::napi;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::Duration;
+
+static RUNTIME: OnceLock<Arc<Runtime>> = OnceLock::new();
+static BRIDGE: OnceLock<Arc<Bridge>> = OnceLock::new();
+static DISPATCHERS: OnceLock<Mutex<HashMap<u32, Arc<Dispatcher>>>> = OnceLock::new();
+static NEXT_DISPATCHER: AtomicU32 = AtomicU32::new(1);
+
+fn bridge() -> &'static Arc<Bridge> {
+    BRIDGE.get_or_init(|| Arc::new(Bridge::default()))
+}
+
+fn dispatchers() -> &'static Mutex<HashMap<u32, Arc<Dispatcher>>> {
+    DISPATCHERS.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn runtime() -> Result<&'static Arc<Runtime>> {
+    RUNTIME.get().ok_or_else(|| Error::new(Status::GenericFailure, "the Reprise runtime is not started".to_string()))
+}
+
+fn to_napi<E: std::fmt::Display>(e: E) -> Error {
+    Error::new(Status::InvalidArg, e.to_string())
+}
+
+#[napi(object)]
+pub struct StartOptions {
+    /// The app model JSON (protocol/src/app-model.ts).
+    pub model: String,
+    pub app_root: String,
+    pub host: Option<String>,
+    pub port: u32,
+    /// Per-request deadline; 0 disables it. Default 30 s.
+    pub request_timeout_ms: Option<u32>,
+}
+
+fn set_timeout(ms: Option<u32>) {
+    let t = match ms {
+        Some(0) => None,
+        Some(ms) => Some(Duration::from_millis(ms as u64)),
+        None => Some(Duration::from_secs(30)),
+    };
+    *bridge().timeout.write().unwrap() = t;
+}
+
+/// Binds the listener and starts serving; resolves with the bound port (useful with port 0).
+#[napi]
+pub async fn start(options: StartOptions) -> Result<u32> {
+    if RUNTIME.get().is_some() {
+        return Err(Error::new(Status::GenericFailure, "the Reprise runtime is already started in this process".to_string()));
+    }
+    let app = App::from_model(&options.model, PathBuf::from(&options.app_root)).map_err(to_napi)?;
+    set_timeout(options.request_timeout_ms);
+    let host = options.host.unwrap_or_else(|| "127.0.0.1".into());
+    let addr = format!("{}:{}", host, options.port);
+    let listener = Runtime::bind(&addr).await.map_err(|e| Error::new(Status::GenericFailure, format!("could not listen on {addr}: {e}")))?;
+    let port = listener.local_addr().map(|a| a.port() as u32).unwrap_or(options.port);
+    let rt = Runtime::new(app, bridge().clone());
+    if RUNTIME.set(rt.clone()).is_err() {
+        return Err(Error::new(Status::GenericFailure, "the Reprise runtime is already started in this process".to_string()));
+    }
+    tokio::spawn(rt.serve(listener));
+    Ok(port)
+}
+
+/// Swaps in a new app model (watch mode) without touching the listener; requests in flight finish on the old one.
+/// With `dispatcher`, that (not yet active) dispatcher becomes current together with the new model, so no request
+/// is routed by one model and handled by the other app's code.
+#[napi]
+pub fn reload(model: String, app_root: String, dispatcher: Option<u32>) -> Result<()> {
+    let app = App::from_model(&model, PathBuf::from(app_root)).map_err(to_napi)?;
+    let rt = runtime()?;
+    let d = match dispatcher {
+        Some(h) => Some(
+            dispatchers().lock().unwrap().get(&h).cloned().ok_or_else(|| Error::new(Status::InvalidArg, format!("unknown dispatcher {h}")))?,
+        ),
+        None => None,
+    };
+    rt.replace_app(app);
+    if let Some(d) = d {
+        bridge().install(d);
+    }
+    Ok(())
+}
+
+/// Checks a model the way `start` would, without starting anything (used before a reload).
+#[napi]
+pub fn check_model(model: String, app_root: String) -> Result<()> {
+    App::from_model(&model, PathBuf::from(app_root)).map(|_| ()).map_err(to_napi)
+}
+
+#[napi]
+pub fn set_request_timeout(ms: Option<u32>) {
+    set_timeout(ms);
+}
+
+/// Stops accepting and waits up to `grace_ms` for connections to finish; resolves with how many were still open.
+#[napi]
+pub async fn shutdown(grace_ms: u32) -> Result<u32> {
+    let Some(rt) = RUNTIME.get() else { return Ok(0) };
+    Ok(rt.shutdown(Duration::from_millis(grace_ms as u64)).await as u32)
+}
+
+/// A batch of events for JS, encoded as one flat array (see the SDK's internal/host.ts for the layout).
+pub struct Batch(Vec<Event>);
+
+fn auth_parts(a: AuthInput) -> (u32, Option<String>) {
+    match a {
+        AuthInput::None => (0, None),
+        AuthInput::Params(p) => (1, Some(p)),
+        AuthInput::Data(d) => (2, Some(d)),
+    }
+}
+
+impl ToNapiValue for Batch {
+    unsafe fn to_napi_value(raw: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+        let env = Env::from_raw(raw);
+        let mut arr = env.create_array(0)?;
+        let mut i = 0u32;
+        macro_rules! put {
+            ($v:expr) => {{
+                arr.set(i, $v)?;
+                i += 1;
+            }};
+        }
+        for e in val.0 {
+            match e {
+                Event::Call { id, endpoint, params, auth, meta } => {
+                    let (kind, auth) = auth_parts(auth);
+                    put!(if meta.internal { 9u32 } else { 1u32 });
+                    put!(id);
+                    put!(endpoint);
+                    put!(params);
+                    put!(kind);
+                    put!(auth);
+                    put!(meta.method);
+                    put!(meta.path_and_query);
+                }
+                Event::Abort { id, reason } => {
+                    put!(2u32);
+                    put!(id);
+                    put!(reason as u32);
+                }
+                Event::RawStart { id, endpoint, meta, headers, auth } => {
+                    let (kind, auth) = auth_parts(auth);
+                    put!(3u32);
+                    put!(id);
+                    put!(endpoint);
+                    put!(meta.path_params);
+                    put!(kind);
+                    put!(auth);
+                    put!(meta.method);
+                    put!(meta.path_and_query);
+                    put!(headers);
+                }
+                Event::RawChunk { id, data } => {
+                    put!(4u32);
+                    put!(id);
+                    put!(Buffer::from(data.to_vec()));
+                }
+                Event::RawEnd { id } => {
+                    put!(5u32);
+                    put!(id);
+                }
+                Event::StreamOpen { id, endpoint, params, auth, meta } => {
+                    let (kind, auth) = auth_parts(auth);
+                    put!(6u32);
+                    put!(id);
+                    put!(endpoint);
+                    put!(params);
+                    put!(kind);
+                    put!(auth);
+                    put!(meta.method);
+                    put!(meta.path_and_query);
+                }
+                Event::StreamMessage { id, text } => {
+                    put!(7u32);
+                    put!(id);
+                    put!(text);
+                }
+                Event::StreamClosed { id } => {
+                    put!(8u32);
+                    put!(id);
+                }
+            }
+        }
+        let _ = i;
+        Array::to_napi_value(raw, arr)
+    }
+}
+
+/// Installs `callback(batch)` as the current dispatcher (the previous one keeps serving requests it started).
+/// Returns a handle for `uninstallDispatcher`. With `activate: false` it only becomes current through `reload`.
+#[napi]
+pub fn install_dispatcher(callback: Function<'_, (), ()>, activate: Option<bool>) -> Result<u32> {
+    let cell: Arc<OnceLock<Weak<Dispatcher>>> = Arc::new(OnceLock::new());
+    let cb_cell = cell.clone();
+    let tsfn = callback
+        .build_threadsafe_function::<()>()
+        .callee_handled::<false>()
+        .build_callback(move |_ctx| {
+            let events = match cb_cell.get().and_then(Weak::upgrade) {
+                Some(d) => d.drain(),
+                None => Vec::new(),
+            };
+            Ok(Batch(events))
+        })?;
+    let dispatcher = Dispatcher::new(Box::new(move || tsfn.call((), ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok));
+    let _ = cell.set(Arc::downgrade(&dispatcher));
+    let handle = NEXT_DISPATCHER.fetch_add(1, Ordering::Relaxed);
+    dispatchers().lock().unwrap().insert(handle, dispatcher.clone());
+    if activate.unwrap_or(true) {
+        bridge().install(dispatcher);
+    }
+    Ok(handle)
+}
+
+#[napi]
+pub fn uninstall_dispatcher(handle: u32) {
+    if let Some(d) = dispatchers().lock().unwrap().remove(&handle) {
+        bridge().uninstall(&d);
+    }
+}
+
+fn pairs(flat: Option<Vec<String>>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(flat) = flat {
+        let mut it = flat.into_iter();
+        while let (Some(k), Some(v)) = (it.next(), it.next()) {
+            out.push((k, v));
+        }
+    }
+    out
+}
+
+/// Completes a typed request. `headers` is a flat [name, value, ...] list. False when the request is gone.
+#[napi]
+pub fn respond(id: u32, status: u32, body: String, headers: Option<Vec<String>>) -> bool {
+    bridge().complete(id, Reply::Full { status: status as u16, body, headers: pairs(headers) })
+}
+
+/// Sends a raw response's head; the body follows with `rawWrite` / `rawEnd`.
+#[napi]
+pub fn raw_head(id: u32, status: u32, headers: Option<Vec<String>>) -> bool {
+    bridge().complete(id, Reply::Head { status: status as u16, headers: pairs(headers) })
+}
+
+#[napi]
+pub fn raw_write(id: u32, chunk: Buffer) -> bool {
+    bridge().send_outbound(id, Outbound::Chunk(bytes::Bytes::from(chunk.to_vec())))
+}
+
+#[napi]
+pub fn raw_end(id: u32) -> bool {
+    bridge().send_outbound(id, Outbound::Close { code: 1000, reason: String::new() })
+}
+
+#[napi]
+pub fn stream_send(id: u32, text: String) -> bool {
+    bridge().send_outbound(id, Outbound::Text(text))
+}
+
+#[napi]
+pub fn stream_close(id: u32, code: u32, reason: String) -> bool {
+    bridge().send_outbound(id, Outbound::Close { code: code as u16, reason })
+}
+
+#[napi(object)]
+pub struct CallResult {
+    pub status: u32,
+    pub body: String,
+}
+
+/// A service-to-service call through the runtime (validation, auth, deadline, error mapping).
+#[napi]
+pub async fn call_endpoint(endpoint: u32, params: String, auth_data: Option<String>) -> Result<CallResult> {
+    let rt = runtime()?.clone();
+    let (status, body) = rt.call_internal(endpoint, &params, auth_data).await;
+    Ok(CallResult { status: status as u32, body })
+}

@@ -1,0 +1,387 @@
+//! The bridge into JavaScript. Every request becomes an [`Event`] on the queue of the current [`Dispatcher`]; the
+//! dispatcher wakes JS through one threadsafe function only when the queue goes from empty to non-empty, so
+//! requests that arrive together cross into JS as one batch. JS answers through `respond`, which completes the
+//! request's oneshot channel by id. A request whose client leaves, or which outlives its deadline, is removed from
+//! the pending table and JS gets an abort event (its `AbortSignal` fires); nothing waits on a handler forever.
+
+use bytes::Bytes;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// What the auth handler gets for a request.
+#[derive(Debug, Clone)]
+pub enum AuthInput {
+    /// No auth parameters and no propagated auth data.
+    None,
+    /// Validated auth-handler params (JSON); JS runs the auth handler first.
+    Params(String),
+    /// Auth data propagated from a calling service (JSON); the auth handler is not run again.
+    Data(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbortReason {
+    ClientGone = 1,
+    Deadline = 2,
+    Shutdown = 3,
+}
+
+#[derive(Debug)]
+pub enum Event {
+    Call { id: u32, endpoint: u32, params: String, auth: AuthInput, meta: RequestMeta },
+    Abort { id: u32, reason: AbortReason },
+    RawStart { id: u32, endpoint: u32, meta: RequestMeta, headers: Vec<String>, auth: AuthInput },
+    RawChunk { id: u32, data: Bytes },
+    RawEnd { id: u32 },
+    StreamOpen { id: u32, endpoint: u32, params: String, auth: AuthInput, meta: RequestMeta },
+    StreamMessage { id: u32, text: String },
+    StreamClosed { id: u32 },
+}
+
+/// Request facts JS exposes through `currentRequest()`.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub method: String,
+    pub path_and_query: String,
+    /// Path params as JSON (raw strings).
+    pub path_params: String,
+    /// Caller service for internal calls.
+    pub internal: bool,
+}
+
+/// How JS answered a request.
+#[derive(Debug)]
+pub enum Reply {
+    Full { status: u16, body: String, headers: Vec<(String, String)> },
+    /// Raw endpoints: the head, with the body following through the request's outbound channel.
+    Head { status: u16, headers: Vec<(String, String)> },
+}
+
+/// Data JS pushes to a streaming request after the reply (raw body chunks, WebSocket messages).
+#[derive(Debug)]
+pub enum Outbound {
+    Chunk(Bytes),
+    Text(String),
+    Close { code: u16, reason: String },
+}
+
+/// Identity hashing: ids are sequential, so hashing them again is wasted work.
+#[derive(Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | *b as u64;
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = n as u64;
+    }
+}
+
+type IdMap<V> = HashMap<u32, V, BuildHasherDefault<IdHasher>>;
+
+/// One JS thread's entry point: a queue plus the function that wakes JS. A reload installs a new dispatcher while
+/// in-flight requests keep the one they started on.
+pub struct Dispatcher {
+    queue: Mutex<Vec<Event>>,
+    scheduled: AtomicBool,
+    wake: Box<dyn Fn() -> bool + Send + Sync>,
+    closed: AtomicBool,
+}
+
+impl Dispatcher {
+    pub fn new(wake: Box<dyn Fn() -> bool + Send + Sync>) -> Arc<Dispatcher> {
+        Arc::new(Dispatcher { queue: Mutex::new(Vec::with_capacity(64)), scheduled: AtomicBool::new(false), wake, closed: AtomicBool::new(false) })
+    }
+
+    pub fn push(&self, e: Event) -> bool {
+        if self.closed.load(Ordering::Acquire) {
+            return false;
+        }
+        self.queue.lock().unwrap().push(e);
+        if !self.scheduled.swap(true, Ordering::AcqRel) && !(self.wake)() {
+            self.closed.store(true, Ordering::Release);
+            return false;
+        }
+        true
+    }
+
+    /// Called on the JS thread when woken: takes everything queued so far.
+    pub fn drain(&self) -> Vec<Event> {
+        self.scheduled.store(false, Ordering::Release);
+        std::mem::take(&mut *self.queue.lock().unwrap())
+    }
+
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+}
+
+struct Pending {
+    tx: oneshot::Sender<Reply>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallError {
+    /// No JS dispatcher is installed, or it went away.
+    Unavailable,
+    Deadline,
+}
+
+pub struct Bridge {
+    current: RwLock<Option<Arc<Dispatcher>>>,
+    pending: Mutex<IdMap<Pending>>,
+    outbound: Mutex<IdMap<mpsc::UnboundedSender<Outbound>>>,
+    next_id: AtomicU32,
+    pub timeout: RwLock<Option<Duration>>,
+}
+
+impl Default for Bridge {
+    fn default() -> Self {
+        Bridge {
+            current: RwLock::new(None),
+            pending: Mutex::new(IdMap::default()),
+            outbound: Mutex::new(IdMap::default()),
+            next_id: AtomicU32::new(1),
+            timeout: RwLock::new(Some(Duration::from_secs(30))),
+        }
+    }
+}
+
+/// A request JS is working on.
+pub struct PendingCall<'a> {
+    guard: Guard<'a>,
+    rx: oneshot::Receiver<Reply>,
+    pub id: u32,
+}
+
+impl PendingCall<'_> {
+    pub fn dispatcher(&self) -> Arc<Dispatcher> {
+        self.guard.dispatcher.clone()
+    }
+
+    /// Waits for JS's reply within the bridge's deadline.
+    pub async fn wait(mut self) -> Result<Reply, CallError> {
+        let timeout = *self.guard.bridge.timeout.read().unwrap();
+        let rx = &mut self.rx;
+        let result = match timeout {
+            Some(t) => match tokio::time::timeout(t, rx).await {
+                Ok(r) => r.map_err(|_| CallError::Unavailable),
+                Err(_) => {
+                    self.guard.reason = AbortReason::Deadline;
+                    return Err(CallError::Deadline);
+                }
+            },
+            None => rx.await.map_err(|_| CallError::Unavailable),
+        };
+        match result {
+            Ok(r) => {
+                self.guard.armed = false;
+                Ok(r)
+            }
+            Err(e) => {
+                self.guard.reason = AbortReason::Shutdown;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Removes a pending request and tells JS to abort it unless the reply arrived.
+struct Guard<'a> {
+    bridge: &'a Bridge,
+    dispatcher: Arc<Dispatcher>,
+    id: u32,
+    reason: AbortReason,
+    armed: bool,
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.bridge.pending.lock().unwrap().remove(&self.id);
+            self.bridge.outbound.lock().unwrap().remove(&self.id);
+            self.dispatcher.push(Event::Abort { id: self.id, reason: self.reason });
+        }
+    }
+}
+
+impl Bridge {
+    pub fn install(&self, d: Arc<Dispatcher>) -> Option<Arc<Dispatcher>> {
+        self.current.write().unwrap().replace(d)
+    }
+
+    pub fn uninstall(&self, d: &Arc<Dispatcher>) {
+        let mut cur = self.current.write().unwrap();
+        if cur.as_ref().is_some_and(|c| Arc::ptr_eq(c, d)) {
+            *cur = None;
+        }
+        d.close();
+    }
+
+    pub fn dispatcher(&self) -> Option<Arc<Dispatcher>> {
+        self.current.read().unwrap().clone().filter(|d| !d.is_closed())
+    }
+
+    pub fn next_id(&self) -> u32 {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        if id == 0 {
+            self.next_id.fetch_add(1, Ordering::Relaxed)
+        } else {
+            id
+        }
+    }
+
+    /// Delivers JS's reply; false when the request is gone (aborted, timed out) — late answers are dropped.
+    pub fn complete(&self, id: u32, reply: Reply) -> bool {
+        match self.pending.lock().unwrap().remove(&id) {
+            Some(p) => p.tx.send(reply).is_ok(),
+            None => false,
+        }
+    }
+
+    pub fn open_outbound(&self, id: u32) -> mpsc::UnboundedReceiver<Outbound> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.outbound.lock().unwrap().insert(id, tx);
+        rx
+    }
+
+    pub fn send_outbound(&self, id: u32, o: Outbound) -> bool {
+        let end = matches!(o, Outbound::Close { .. });
+        let mut map = self.outbound.lock().unwrap();
+        let ok = map.get(&id).is_some_and(|tx| tx.send(o).is_ok());
+        if end {
+            map.remove(&id);
+        }
+        ok
+    }
+
+    pub fn close_outbound(&self, id: u32) {
+        self.outbound.lock().unwrap().remove(&id);
+    }
+
+    pub fn pending_count(&self) -> usize {
+        self.pending.lock().unwrap().len()
+    }
+
+    /// Registers a request under a fresh id and queues the event `build` makes for it. Dropping the returned
+    /// [`PendingCall`] before its reply (client disconnect) aborts the JS side.
+    pub fn begin(&self, build: impl FnOnce(u32) -> Event) -> Result<PendingCall<'_>, CallError> {
+        let dispatcher = self.dispatcher().ok_or(CallError::Unavailable)?;
+        let id = self.next_id();
+        let (tx, rx) = oneshot::channel();
+        self.pending.lock().unwrap().insert(id, Pending { tx });
+        let guard = Guard { bridge: self, dispatcher: dispatcher.clone(), id, reason: AbortReason::ClientGone, armed: true };
+        if !dispatcher.push(build(id)) {
+            let mut guard = guard;
+            guard.armed = false;
+            self.pending.lock().unwrap().remove(&id);
+            return Err(CallError::Unavailable);
+        }
+        Ok(PendingCall { guard, rx, id })
+    }
+
+    /// [`Bridge::begin`] then [`PendingCall::wait`].
+    pub async fn call(&self, build: impl FnOnce(u32) -> Event) -> Result<(u32, Reply), CallError> {
+        let pc = self.begin(build)?;
+        let id = pc.id;
+        pc.wait().await.map(|r| (id, r))
+    }
+
+    /// Pushes an event for an existing request to the current dispatcher.
+    pub fn notify(&self, e: Event) -> bool {
+        match self.dispatcher() {
+            Some(d) => d.push(e),
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    fn bridge_with_counter() -> (Arc<Bridge>, Arc<Dispatcher>, Arc<AtomicUsize>) {
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let w = wakes.clone();
+        let d = Dispatcher::new(Box::new(move || {
+            w.fetch_add(1, Ordering::SeqCst);
+            true
+        }));
+        let b = Arc::new(Bridge::default());
+        b.install(d.clone());
+        (b, d, wakes)
+    }
+
+    fn call_event(id: u32) -> Event {
+        Event::Call { id, endpoint: 0, params: "{}".into(), auth: AuthInput::None, meta: RequestMeta::default() }
+    }
+
+    #[tokio::test]
+    async fn batches_wake_once_and_complete_by_id() {
+        let (b, d, wakes) = bridge_with_counter();
+        let b1 = b.clone();
+        let b2 = b.clone();
+        let t1 = tokio::spawn(async move { b1.call(call_event).await });
+        let t2 = tokio::spawn(async move { b2.call(call_event).await });
+        let mut events = Vec::new();
+        while events.len() < 2 {
+            tokio::task::yield_now().await;
+            events.extend(d.drain());
+        }
+        assert!(wakes.load(Ordering::SeqCst) <= 2);
+        for e in events {
+            let Event::Call { id, .. } = e else { panic!() };
+            assert!(b.complete(id, Reply::Full { status: 200, body: format!("{id}"), headers: vec![] }));
+        }
+        for t in [t1, t2] {
+            let (id, reply) = t.await.unwrap().unwrap();
+            let Reply::Full { body, .. } = reply else { panic!() };
+            assert_eq!(body, id.to_string());
+        }
+        assert_eq!(b.pending_count(), 0);
+    }
+
+    #[tokio::test]
+    async fn deadline_removes_the_request_and_aborts_js() {
+        let (b, d, _) = bridge_with_counter();
+        *b.timeout.write().unwrap() = Some(Duration::from_millis(20));
+        let r = b.call(call_event).await;
+        assert_eq!(r.unwrap_err(), CallError::Deadline);
+        assert_eq!(b.pending_count(), 0);
+        let events = d.drain();
+        assert!(matches!(events.last(), Some(Event::Abort { reason: AbortReason::Deadline, .. })));
+        // A late reply is dropped, not delivered.
+        let Some(Event::Call { id, .. }) = events.first() else { panic!() };
+        assert!(!b.complete(*id, Reply::Full { status: 200, body: String::new(), headers: vec![] }));
+    }
+
+    #[tokio::test]
+    async fn dropped_future_aborts_as_client_gone() {
+        let (b, d, _) = bridge_with_counter();
+        let fut = b.call(call_event);
+        let _ = tokio::time::timeout(Duration::from_millis(5), fut).await;
+        assert_eq!(b.pending_count(), 0);
+        assert!(matches!(d.drain().last(), Some(Event::Abort { reason: AbortReason::ClientGone, .. })));
+    }
+
+    #[tokio::test]
+    async fn no_dispatcher_is_unavailable() {
+        let b = Bridge::default();
+        assert_eq!(b.call(call_event).await.unwrap_err(), CallError::Unavailable);
+    }
+}

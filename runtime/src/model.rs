@@ -1,0 +1,87 @@
+//! The part of the app model v1 (protocol/src/app-model.ts) the runtime reads, deserialised once at startup.
+//! Unknown fields are ignored so additive model changes never break an older runtime.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Debug, Deserialize)]
+pub struct AppModel {
+    pub app: App,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct App {
+    #[serde(default)]
+    pub services: Vec<Service>,
+    #[serde(default)]
+    pub auth_handler: Option<AuthHandler>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Service {
+    pub name: String,
+    #[serde(default)]
+    pub endpoints: Vec<Endpoint>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoint {
+    pub name: String,
+    pub service: String,
+    #[serde(default)]
+    pub method: Vec<String>,
+    pub path: String,
+    #[serde(default)]
+    pub expose: bool,
+    #[serde(default)]
+    pub auth: bool,
+    #[serde(default)]
+    pub raw: bool,
+    #[serde(default)]
+    pub streaming: Option<String>,
+    #[serde(default, rename = "static")]
+    pub static_assets: Option<StaticAssets>,
+    /// Bytes; `None` = unlimited (the model writes `null`).
+    #[serde(default)]
+    pub body_limit: Option<u64>,
+    #[serde(default)]
+    pub request: Option<Value>,
+    #[serde(default)]
+    pub handshake: Option<Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StaticAssets {
+    pub dir: String,
+    #[serde(default)]
+    pub not_found: Option<String>,
+    #[serde(default = "default_not_found_status")]
+    pub not_found_status: u16,
+}
+
+fn default_not_found_status() -> u16 {
+    404
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthHandler {
+    pub service: String,
+    pub name: String,
+    #[serde(default)]
+    pub params: Option<Value>,
+}
+
+impl AppModel {
+    pub fn parse(json: &str) -> Result<AppModel, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    /// Endpoints in a stable order (services, then declaration order); the index is the endpoint's id on both sides
+    /// of the JS bridge.
+    pub fn endpoints(&self) -> Vec<Endpoint> {
+        self.app.services.iter().flat_map(|s| s.endpoints.iter().cloned()).collect()
+    }
+}

@@ -1,0 +1,92 @@
+//! Streaming endpoints (`api.streamIn/Out/InOut`) over WebSocket: the handshake's params are decoded and validated
+//! like a request, the upgrade is answered here, and then messages flow both ways as events (in) and outbound
+//! texts (out). JS owns the stream's semantics; Rust owns the socket.
+
+use crate::app::{App, Ep};
+use crate::body::ResBody;
+use crate::decode::RequestParts;
+use crate::dispatch::{Event, Outbound};
+use crate::error::{ApiError, ErrCode};
+use crate::server::{Resp, Runtime};
+use futures_util::{SinkExt, StreamExt};
+use hyper::header::{HeaderValue, CONNECTION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, UPGRADE};
+use hyper::http::request::Parts;
+use hyper::upgrade::OnUpgrade;
+use hyper::{Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+fn header_has(parts: &Parts, name: hyper::header::HeaderName, token: &str) -> bool {
+    parts.headers.get_all(name).iter().any(|v| v.to_str().is_ok_and(|s| s.split(',').any(|t| t.trim().eq_ignore_ascii_case(token))))
+}
+
+pub async fn handle(rt: &Runtime, app: &App, endpoint: u32, ep: &Ep, parts: &mut Parts, params: &[(String, String)]) -> Result<Resp, ApiError> {
+    if !header_has(parts, UPGRADE, "websocket") || !header_has(parts, CONNECTION, "upgrade") {
+        return Err(ApiError::invalid("this is a streaming endpoint: connect with a WebSocket upgrade").with_status(426));
+    }
+    let Some(key) = parts.headers.get(SEC_WEBSOCKET_KEY).map(|k| derive_accept_key(k.as_bytes())) else {
+        return Err(ApiError::invalid("missing Sec-WebSocket-Key"));
+    };
+    let auth = rt.auth_input(app, ep, parts)?;
+    let pp: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let json = match &ep.plan {
+        Some(plan) => plan.decode(&RequestParts { body_method: false, path_params: &pp, query: parts.uri.query(), headers: &parts.headers, body: None })?,
+        None => String::new(),
+    };
+    let Some(dispatcher) = rt.bridge.dispatcher() else {
+        return Err(ApiError::new(ErrCode::Unavailable, "the app is not running"));
+    };
+    let on_upgrade = parts.extensions.remove::<OnUpgrade>().ok_or_else(|| ApiError::invalid("the connection cannot be upgraded"))?;
+    let id = rt.bridge.next_id();
+    let mut outbound = rt.bridge.open_outbound(id);
+    let meta = Runtime::meta(parts, params, false);
+    let bridge = rt.bridge.clone();
+    tokio::spawn(async move {
+        let Ok(upgraded) = on_upgrade.await else {
+            bridge.close_outbound(id);
+            return;
+        };
+        let mut ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
+        if !dispatcher.push(Event::StreamOpen { id, endpoint, params: json, auth, meta }) {
+            let _ = ws.close(None).await;
+            return;
+        }
+        loop {
+            tokio::select! {
+                incoming = ws.next() => match incoming {
+                    Some(Ok(Message::Text(t))) => { dispatcher.push(Event::StreamMessage { id, text: t.to_string() }); }
+                    Some(Ok(Message::Binary(b))) => { dispatcher.push(Event::StreamMessage { id, text: String::from_utf8_lossy(&b).into_owned() }); }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                },
+                out = outbound.recv() => match out {
+                    Some(Outbound::Text(t)) => { if ws.send(Message::text(t)).await.is_err() { break; } }
+                    Some(Outbound::Chunk(b)) => { if ws.send(Message::binary(b)).await.is_err() { break; } }
+                    Some(Outbound::Close { code, reason }) => {
+                        let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
+                        let _ = ws.close(Some(frame)).await;
+                        // Drain until the peer acknowledges, bounded by the socket closing.
+                        while let Some(Ok(_)) = ws.next().await {}
+                        break;
+                    }
+                    None => { let _ = ws.close(None).await; break; }
+                },
+            }
+        }
+        bridge.close_outbound(id);
+        dispatcher.push(Event::StreamClosed { id });
+    });
+    let mut r = Response::new(ResBody::empty());
+    *r.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let h = r.headers_mut();
+    h.insert(UPGRADE, HeaderValue::from_static("websocket"));
+    h.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
+    if let Ok(v) = HeaderValue::from_str(&key) {
+        h.insert(SEC_WEBSOCKET_ACCEPT, v);
+    }
+    Ok(r)
+}

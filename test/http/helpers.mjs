@@ -1,0 +1,93 @@
+// Starts a real `reprise run` of a fixture app on a free port and gives tests its URL; every process started here
+// is killed when the test ends. Waits by watching output with a deadline, never by sleeping.
+import { spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import net from "node:net";
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const fixture = (name) => join(root, "test", "http", "fixtures", name);
+const cli = join(root, "cli", "bin", "reprise.mjs");
+
+export async function startApp(t, appDir, { env = {}, args = [], timeoutMs = 60_000 } = {}) {
+  const proc = spawn(process.execPath, [cli, "run", appDir, "--port", "0", ...args], {
+    env: { ...process.env, REPRISE_LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  proc.stdout.setEncoding("utf8").on("data", (d) => (out += d));
+  proc.stderr.setEncoding("utf8").on("data", (d) => (err += d));
+  const exited = new Promise((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal })));
+  t.after(() => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+  });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`reprise run did not start within ${timeoutMs} ms\n${out}\n${err}`)), timeoutMs);
+    const check = () => {
+      const m = /running at (http:\/\/[^\s]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    proc.stdout.on("data", check);
+    exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`reprise run exited with ${code}\n${out}\n${err}`));
+    });
+  });
+  return {
+    url,
+    proc,
+    exited,
+    get stdout() {
+      return out;
+    },
+    get stderr() {
+      return err;
+    },
+  };
+}
+
+export async function json(res) {
+  const text = await res.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Sends raw bytes over TCP and resolves with everything the server answers before it closes or `idleMs` passes. */
+export function rawRequest(url, bytes, { idleMs = 2000 } = {}) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(Number(port), hostname);
+    const chunks = [];
+    let timer = setTimeout(() => sock.destroy(), idleMs);
+    sock.on("data", (d) => {
+      chunks.push(d);
+      clearTimeout(timer);
+      timer = setTimeout(() => sock.destroy(), 200);
+    });
+    sock.on("error", () => {});
+    sock.on("close", () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString("latin1"));
+    });
+    sock.on("connect", () => sock.write(bytes));
+    sock.setTimeout(idleMs * 3, () => reject(new Error("raw request timed out")));
+  });
+}
+
+/** Polls `fn` until it returns a truthy value or the deadline passes. */
+export async function until(fn, { timeoutMs = 10_000, intervalMs = 25, what = "condition" } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
