@@ -14,7 +14,7 @@ use crate::server::{Resp, Runtime};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Request, Response, StatusCode};
-use reprise_trace::{api, text, SpanDetails, SpanStatus, Tracer, TracingConfig};
+use reprise_trace::{api, text, SpanDetails, SpanStatus, Text, Tracer, TracingConfig};
 use std::future::Future;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -75,6 +75,29 @@ pub fn from_runtime_config(section: &reprise_infra::config::TracingConfig) -> Tr
     TracingConfig { sample_rate: section.sample_rate, otlp, ..TracingConfig::default() }
 }
 
+/// Span names per endpoint of the app being served, built once per (re)load so a request clones three `Arc<str>`s
+/// instead of formatting and allocating them.
+struct EndpointNames {
+    app: std::sync::Weak<crate::app::App>,
+    names: Vec<(Text, Text, Text)>,
+}
+
+static ENDPOINT_NAMES: std::sync::RwLock<Option<EndpointNames>> = std::sync::RwLock::new(None);
+
+fn endpoint_names(app: &std::sync::Arc<crate::app::App>, endpoint: u32) -> Option<(Text, Text, Text)> {
+    let current = |cache: &Option<EndpointNames>| cache.as_ref().is_some_and(|c| std::ptr::eq(c.app.as_ptr(), std::sync::Arc::as_ptr(app)));
+    {
+        let cache = ENDPOINT_NAMES.read().unwrap_or_else(|p| p.into_inner());
+        if current(&cache) {
+            return cache.as_ref().and_then(|c| c.names.get(endpoint as usize).cloned());
+        }
+    }
+    let names = app.endpoints.iter().map(|ep| (text(&format!("{}.{}", ep.service, ep.name)), text(&ep.service), text(&ep.name))).collect::<Vec<_>>();
+    let found = names.get(endpoint as usize).cloned();
+    *ENDPOINT_NAMES.write().unwrap_or_else(|p| p.into_inner()) = Some(EndpointNames { app: std::sync::Arc::downgrade(app), names });
+    found
+}
+
 fn api_response(answer: api::ApiResponse) -> Resp {
     let mut response = Response::new(ResBody::full(answer.body));
     *response.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -114,13 +137,12 @@ where
     let traceparent = request.headers().get("traceparent").and_then(|v| v.to_str().ok());
     let trace = tracer.begin_http(traceparent, request.method().as_str(), path);
     if let Lookup::Found { endpoint, .. } = app.router.lookup(request.method().as_str(), path) {
-        if let Some(ep) = app.endpoints.get(endpoint as usize) {
-            let (service, name) = (text(&ep.service), text(&ep.name));
+        if let Some((name, service, endpoint_name)) = endpoint_names(&app, endpoint) {
             trace.with_span(trace.root(), |span| {
-                span.name = text(&format!("{}.{}", ep.service, ep.name));
+                span.name = name;
                 if let SpanDetails::HttpRequest { service: s, endpoint: e, .. } = &mut span.details {
                     *s = service;
-                    *e = name;
+                    *e = endpoint_name;
                 }
             });
         }

@@ -9,7 +9,8 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-/// What the list view shows for one trace, computed once when it is stored so listing never decodes.
+/// What the list view shows for one trace. Computed when listed (by decoding the newest records), not when stored:
+/// the writer's per-trace work stays one encode and one copy.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TraceSummary {
@@ -72,12 +73,11 @@ impl TraceSummary {
 
 struct StoredTrace {
     trace_id: TraceId,
-    summary: TraceSummary,
     encoded: Box<[u8]>,
 }
 
-/// Bookkeeping per stored trace beyond its encoded bytes (summary strings, deque slot), so the byte bound is honest.
-const PER_TRACE_OVERHEAD: usize = 256;
+/// Bookkeeping per stored trace beyond its encoded bytes (allocation header, deque slot), so the byte bound is honest.
+const PER_TRACE_OVERHEAD: usize = 64;
 
 pub struct TraceStore {
     max_traces: usize,
@@ -104,7 +104,6 @@ impl TraceStore {
 
     /// Stores an encoded record, evicting the oldest ones until both bounds hold again.
     pub fn insert(&self, record: &TraceRecord, encoded: Vec<u8>) {
-        let summary = TraceSummary::of(record, encoded.len());
         let cost = encoded.len() + PER_TRACE_OVERHEAD;
         if cost > self.max_bytes {
             self.evicted.fetch_add(1, Ordering::Relaxed);
@@ -118,12 +117,13 @@ impl TraceStore {
             }
         }
         inner.bytes += cost;
-        inner.entries.push_back(StoredTrace { trace_id: record.trace_id, summary, encoded: encoded.into_boxed_slice() });
+        inner.entries.push_back(StoredTrace { trace_id: record.trace_id, encoded: encoded.into_boxed_slice() });
     }
 
-    /// Newest first.
+    /// Newest first. Records that fail to decode (which the store's own encoder never produces) are skipped.
     pub fn list(&self, limit: usize) -> Vec<TraceSummary> {
-        self.lock().entries.iter().rev().take(limit).map(|e| e.summary.clone()).collect()
+        let newest: Vec<Box<[u8]>> = self.lock().entries.iter().rev().take(limit).map(|e| e.encoded.clone()).collect();
+        newest.iter().filter_map(|bytes| decode_record(bytes).ok().map(|record| TraceSummary::of(&record, bytes.len()))).collect()
     }
 
     /// The encoded records of one trace, oldest first (a trace may come in several records, e.g. a request and

@@ -1,12 +1,17 @@
-//! Hands finished traces from the request path to a background thread through a bounded channel. A request never
+//! Hands finished traces from the request path to a background thread through a bounded queue. A request never
 //! waits here: when the channel is full the trace is dropped and counted, because losing a trace under overload is
 //! better than slowing the request that produced it.
 
 use crate::model::TraceRecord;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How long the writer thread sleeps between drains when the queue is not filling up. Waking it per trace would
+/// cost a futex wake and a context switch on the request path for every kept trace; draining in batches costs a
+/// couple of hundred wake-ups a second whatever the load.
+const DRAIN_INTERVAL: Duration = Duration::from_millis(5);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SubmitError {
@@ -29,53 +34,92 @@ pub struct WriterCounters {
     pub written: AtomicU64,
 }
 
+struct Shared {
+    queue: Mutex<Vec<TraceRecord>>,
+    capacity: usize,
+    closed: AtomicBool,
+    counters: WriterCounters,
+}
+
 pub struct TraceWriter {
-    sender: Option<SyncSender<TraceRecord>>,
-    counters: Arc<WriterCounters>,
+    shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl TraceWriter {
     /// Starts the writer thread; `consume` runs there for every trace, in submission order.
     pub fn spawn(capacity: usize, mut consume: impl FnMut(TraceRecord) + Send + 'static) -> Result<TraceWriter, WriterError> {
-        let (sender, receiver) = sync_channel::<TraceRecord>(capacity);
-        let counters = Arc::new(WriterCounters::default());
-        let thread_counters = counters.clone();
+        let capacity = capacity.max(1);
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Vec::with_capacity(capacity.min(1024))),
+            capacity,
+            closed: AtomicBool::new(false),
+            counters: WriterCounters::default(),
+        });
+        let thread_shared = shared.clone();
         let thread = std::thread::Builder::new().name("reprise-trace-writer".into()).spawn(move || {
-            while let Ok(record) = receiver.recv() {
-                consume(record);
-                thread_counters.written.fetch_add(1, Ordering::Relaxed);
+            let mut batch = Vec::new();
+            loop {
+                let closed = thread_shared.closed.load(Ordering::Acquire);
+                std::mem::swap(&mut batch, &mut *thread_shared.lock());
+                let drained = !batch.is_empty();
+                for record in batch.drain(..) {
+                    consume(record);
+                    thread_shared.counters.written.fetch_add(1, Ordering::Relaxed);
+                }
+                if closed && !drained {
+                    return;
+                }
+                if !drained {
+                    std::thread::park_timeout(DRAIN_INTERVAL);
+                }
             }
         })?;
-        Ok(TraceWriter { sender: Some(sender), counters, thread: Some(thread) })
+        Ok(TraceWriter { shared, thread: Some(thread) })
     }
 
-    /// Never blocks.
+    /// Never blocks on the writer: a short push under a lock, or a drop when the queue is full.
     pub fn submit(&self, record: TraceRecord) -> Result<(), SubmitError> {
-        let sender = self.sender.as_ref().ok_or(SubmitError::Closed)?;
-        match sender.try_send(record) {
-            Ok(()) => {
-                self.counters.submitted.fetch_add(1, Ordering::Relaxed);
-                Ok(())
-            }
-            Err(TrySendError::Full(_)) => {
-                self.counters.dropped_full.fetch_add(1, Ordering::Relaxed);
-                Err(SubmitError::Full)
-            }
-            Err(TrySendError::Disconnected(_)) => Err(SubmitError::Closed),
+        if self.shared.closed.load(Ordering::Acquire) {
+            return Err(SubmitError::Closed);
         }
+        let len = {
+            let mut queue = self.shared.lock();
+            if queue.len() >= self.shared.capacity {
+                drop(queue);
+                self.shared.counters.dropped_full.fetch_add(1, Ordering::Relaxed);
+                return Err(SubmitError::Full);
+            }
+            queue.push(record);
+            queue.len()
+        };
+        self.shared.counters.submitted.fetch_add(1, Ordering::Relaxed);
+        // A queue filling up faster than the drain interval gets the writer woken early instead of dropping.
+        if len == self.shared.capacity.div_ceil(2) {
+            if let Some(thread) = &self.thread {
+                thread.thread().unpark();
+            }
+        }
+        Ok(())
     }
 
     pub fn counters(&self) -> &WriterCounters {
-        &self.counters
+        &self.shared.counters
     }
 
     /// Stops accepting traces and waits until the ones already queued are written.
     pub fn close(&mut self) {
-        self.sender.take();
+        self.shared.closed.store(true, Ordering::Release);
         if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
             let _ = thread.join();
         }
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<TraceRecord>> {
+        self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
