@@ -1,1 +1,410 @@
-//! napi bindings for the infrastructure providers in `reprise-infra` (pub/sub, buckets, cron, config).
+//! napi bindings for the infrastructure providers in `reprise-infra` (runtime config, pub/sub, buckets, cron,
+//! secrets). Glue only: JS hands in names and bytes, Rust does the work. Calls into JS (a subscription's handler,
+//! a cron job's endpoint) go through one threadsafe function each and complete through a token, so a handler's
+//! promise never has to cross the boundary: JS calls `infraDone(token, error)` when it settles.
+//!
+//! Errors thrown to JS carry a bracketed code first (`[NotFound] ...`) that the SDK maps to its typed errors.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::Status;
+use napi_derive::napi;
+use reprise_infra::config::{self, PubSubProvider, RuntimeConfig};
+use reprise_infra::cron::{CronError, JobSpec, Schedule, Scheduler};
+use reprise_infra::events::{Event, EventSink, Sink, StderrSink};
+use reprise_infra::objects::{Bucket, BucketError, BucketProvider, UploadOptions};
+use reprise_infra::pubsub::{Delivery, Handler, MemoryPubSub, NatsPubSub, PubSub, PubSubError, RetryPolicy, SubscriptionSpec};
+use tokio::sync::oneshot;
+
+type JsCallback = ThreadsafeFunction<String, (), String, Status, false>;
+type LogCallback = ThreadsafeFunction<String, (), String, Status, false, true>;
+
+struct Infra {
+    config: RuntimeConfig,
+    pubsub: Arc<dyn PubSub>,
+    buckets: BucketProvider,
+    open_buckets: Mutex<HashMap<String, Arc<dyn Bucket>>>,
+    scheduler: Mutex<Option<Arc<Scheduler>>>,
+    callbacks: Mutex<Vec<Arc<JsCallback>>>,
+}
+
+static INFRA: Mutex<Option<Arc<Infra>>> = Mutex::new(None);
+static PENDING: OnceLock<Mutex<HashMap<u32, oneshot::Sender<std::result::Result<(), String>>>>> = OnceLock::new();
+static NEXT_TOKEN: AtomicU32 = AtomicU32::new(1);
+static LOG_SINK: Mutex<Option<Arc<LogCallback>>> = Mutex::new(None);
+
+fn pending() -> &'static Mutex<HashMap<u32, oneshot::Sender<std::result::Result<(), String>>>> {
+    PENDING.get_or_init(Default::default)
+}
+
+fn coded(code: &str, msg: impl std::fmt::Display) -> Error {
+    Error::new(Status::GenericFailure, format!("[{code}] {msg}"))
+}
+
+fn infra() -> Result<Arc<Infra>> {
+    INFRA.lock().unwrap().clone().ok_or_else(|| coded("NotInitialized", "infrastructure is not initialised: call infraInit first"))
+}
+
+/// Forwards provider events to the JS logger when one is installed, else JSON lines on stderr.
+struct JsSink;
+
+impl EventSink for JsSink {
+    fn emit(&self, e: Event) {
+        let cb = LOG_SINK.lock().unwrap().clone();
+        match cb {
+            Some(cb) => {
+                let line = serde_json::json!({ "level": e.level, "message": e.message, "fields": e.fields }).to_string();
+                cb.call(line, ThreadsafeFunctionCallMode::NonBlocking);
+            }
+            None => StderrSink.emit(e),
+        }
+    }
+}
+
+fn sink() -> Sink {
+    Arc::new(JsSink)
+}
+
+fn env_lookup(k: &str) -> Option<String> {
+    std::env::var(k).ok()
+}
+
+/// Loads and validates the runtime config without starting anything; returns it as JSON. Throws
+/// `[ConfigError] <message naming the key>` when the file is invalid.
+#[napi]
+pub fn infra_load_config(app_root: String, config_file: Option<String>) -> Result<String> {
+    let cfg = config::load(Path::new(&app_root), config_file.as_deref().map(Path::new), &env_lookup).map_err(|e| coded("ConfigError", e))?;
+    serde_json::to_string(&cfg).map_err(|e| coded("Internal", e))
+}
+
+/// Validates the config, connects the pub/sub provider and prepares buckets. Idempotent for one app root.
+#[napi]
+pub async fn infra_init(app_root: String, config_file: Option<String>) -> Result<String> {
+    if let Some(i) = INFRA.lock().unwrap().clone() {
+        return serde_json::to_string(&i.config).map_err(|e| coded("Internal", e));
+    }
+    let cfg = config::load(Path::new(&app_root), config_file.as_deref().map(Path::new), &env_lookup).map_err(|e| coded("ConfigError", e))?;
+    let pubsub: Arc<dyn PubSub> = match cfg.pubsub.provider {
+        PubSubProvider::Memory => Arc::new(MemoryPubSub::new(sink())),
+        PubSubProvider::Nats => {
+            let url = cfg.pubsub.url.clone().unwrap_or_default();
+            Arc::new(NatsPubSub::connect(&url, &cfg.pubsub.stream_prefix, sink()).await.map_err(pubsub_err)?)
+        }
+    };
+    let infra = Arc::new(Infra {
+        buckets: BucketProvider::new(cfg.buckets.clone()),
+        config: cfg,
+        pubsub,
+        open_buckets: Mutex::default(),
+        scheduler: Mutex::default(),
+        callbacks: Mutex::default(),
+    });
+    let mut slot = INFRA.lock().unwrap();
+    if let Some(existing) = slot.clone() {
+        return serde_json::to_string(&existing.config).map_err(|e| coded("Internal", e));
+    }
+    *slot = Some(infra.clone());
+    serde_json::to_string(&infra.config).map_err(|e| coded("Internal", e))
+}
+
+/// Installs the function that receives provider log events as JSON strings.
+#[napi]
+pub fn infra_set_logger(callback: Function<'_, String, ()>) -> Result<()> {
+    // Weak: logging alone must not keep the process alive.
+    let tsfn: LogCallback = callback.build_threadsafe_function::<String>().callee_handled::<false>().weak::<true>().build()?;
+    *LOG_SINK.lock().unwrap() = Some(Arc::new(tsfn));
+    Ok(())
+}
+
+/// Completes a call into JS (subscription delivery or cron run) started with a token.
+#[napi]
+pub fn infra_done(token: u32, error: Option<String>) -> bool {
+    match pending().lock().unwrap().remove(&token) {
+        Some(tx) => tx.send(error.map_or(Ok(()), Err)).is_ok(),
+        None => false,
+    }
+}
+
+/// Calls `cb(json)` with a fresh token added as `token`, and waits for `infraDone(token, ...)`.
+async fn call_js(cb: &JsCallback, mut payload: serde_json::Value) -> std::result::Result<(), String> {
+    let token = NEXT_TOKEN.fetch_add(1, Ordering::Relaxed);
+    let (tx, rx) = oneshot::channel();
+    pending().lock().unwrap().insert(token, tx);
+    payload["token"] = token.into();
+    let status = cb.call(payload.to_string(), ThreadsafeFunctionCallMode::NonBlocking);
+    if status != Status::Ok {
+        pending().lock().unwrap().remove(&token);
+        return Err(format!("could not call into JavaScript ({status})"));
+    }
+    struct Forget(u32);
+    impl Drop for Forget {
+        fn drop(&mut self) {
+            pending().lock().unwrap().remove(&self.0);
+        }
+    }
+    let _guard = Forget(token);
+    rx.await.unwrap_or_else(|_| Err("the JavaScript side went away".to_string()))
+}
+
+fn pubsub_err(e: PubSubError) -> Error {
+    let code = match e {
+        PubSubError::Connect { .. } => "PubSubConnect",
+        PubSubError::DuplicateSubscription { .. } => "DuplicateSubscription",
+        PubSubError::InvalidSpec { .. } => "InvalidArgument",
+        PubSubError::Closed => "Closed",
+        _ => "PubSub",
+    };
+    coded(code, e)
+}
+
+/// Publishes a JSON message; resolves with the message id.
+#[napi]
+pub async fn infra_publish(topic: String, message: String) -> Result<String> {
+    let i = infra()?;
+    i.pubsub.publish(&topic, bytes::Bytes::from(message)).await.map_err(pubsub_err)
+}
+
+#[napi(object)]
+pub struct SubscribeOptions {
+    pub topic: String,
+    pub name: String,
+    pub ack_deadline_ms: f64,
+    pub message_retention_ms: f64,
+    pub max_concurrency: Option<u32>,
+    pub min_backoff_ms: f64,
+    pub max_backoff_ms: f64,
+    pub max_retries: u32,
+}
+
+struct JsHandler(Arc<JsCallback>);
+
+impl Handler for JsHandler {
+    fn handle(&self, d: Delivery) -> reprise_infra::pubsub::BoxFut<'static, std::result::Result<(), String>> {
+        let cb = self.0.clone();
+        Box::pin(async move {
+            let payload = serde_json::json!({
+                "id": d.id, "topic": d.topic, "subscription": d.subscription, "attempt": d.attempt,
+                "message": String::from_utf8_lossy(&d.payload),
+            });
+            call_js(&cb, payload).await
+        })
+    }
+}
+
+fn ms(v: f64) -> Duration {
+    Duration::from_millis(v.max(0.0) as u64)
+}
+
+/// Registers a subscription; `handler(json)` receives `{token, id, topic, subscription, attempt, message}` and
+/// must call `infraDone(token, errorOrNull)` when the message was handled.
+#[napi(ts_return_type = "Promise<void>")]
+pub fn infra_subscribe<'env>(env: &'env Env, options: SubscribeOptions, handler: Function<'_, String, ()>) -> Result<PromiseRaw<'env, ()>> {
+    // The threadsafe function is built here on the JS thread; the subscription itself is set up on tokio.
+    let tsfn: JsCallback = handler.build_threadsafe_function::<String>().callee_handled::<false>().build()?;
+    let tsfn = Arc::new(tsfn);
+    let i = infra()?;
+    i.callbacks.lock().unwrap().push(tsfn.clone());
+    let spec = SubscriptionSpec {
+        topic: options.topic,
+        name: options.name,
+        ack_deadline: ms(options.ack_deadline_ms),
+        message_retention: ms(options.message_retention_ms),
+        max_concurrency: options.max_concurrency.map(|n| n as usize),
+        retry: RetryPolicy { min_backoff: ms(options.min_backoff_ms), max_backoff: ms(options.max_backoff_ms), max_retries: options.max_retries },
+    };
+    env.spawn_future(async move { i.pubsub.subscribe(spec, Arc::new(JsHandler(tsfn))).await.map_err(pubsub_err) })
+}
+
+/// Dead letters of a subscription as JSON `[{id, topic, subscription, attempts, error, message}]`.
+#[napi]
+pub async fn infra_dead_letters(topic: String, subscription: String) -> Result<String> {
+    let i = infra()?;
+    let dead = i.pubsub.dead_letters(&topic, &subscription).await.map_err(pubsub_err)?;
+    let out: Vec<serde_json::Value> = dead
+        .into_iter()
+        .map(|d| serde_json::json!({ "id": d.id, "topic": d.topic, "subscription": d.subscription, "attempts": d.attempts, "error": d.error, "message": String::from_utf8_lossy(&d.payload) }))
+        .collect();
+    Ok(serde_json::Value::Array(out).to_string())
+}
+
+/// Stops subscriptions and cron, waits (bounded) for in-flight handlers, releases the JS callbacks.
+#[napi]
+pub async fn infra_shutdown() -> Result<()> {
+    let Some(i) = INFRA.lock().unwrap().take() else { return Ok(()) };
+    if let Some(s) = i.scheduler.lock().unwrap().take() {
+        s.stop();
+    }
+    i.pubsub.shutdown().await;
+    i.callbacks.lock().unwrap().clear();
+    *LOG_SINK.lock().unwrap() = None;
+    Ok(())
+}
+
+/// A secret's value (`REPRISE_SECRET_<Name>` wins over the config's `secrets`), or null.
+#[napi]
+pub fn infra_secret(name: String) -> Result<Option<String>> {
+    Ok(infra()?.config.secret(&name, &env_lookup))
+}
+
+// --- buckets -----------------------------------------------------------------------------------------------
+
+fn bucket_err(e: BucketError) -> Error {
+    let code = match e {
+        BucketError::InvalidKey { .. } => "InvalidKey",
+        BucketError::NotFound { .. } => "NotFound",
+        BucketError::PreconditionFailed { .. } => "PreconditionFailed",
+        BucketError::NotPublic { .. } => "NotPublic",
+        BucketError::Unsupported { .. } => "Unsupported",
+        BucketError::InvalidTtl { .. } => "InvalidArgument",
+        BucketError::Provider { .. } => "Provider",
+    };
+    coded(code, e)
+}
+
+fn bucket(name: &str, public: bool) -> Result<Arc<dyn Bucket>> {
+    let i = infra()?;
+    let mut open = i.open_buckets.lock().unwrap();
+    if let Some(b) = open.get(name) {
+        return Ok(b.clone());
+    }
+    let b = i.buckets.open(name, public).map_err(bucket_err)?;
+    open.insert(name.to_string(), b.clone());
+    Ok(b)
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| coded("Internal", e))
+}
+
+#[napi]
+pub async fn infra_bucket_upload(name: String, public: bool, key: String, data: Buffer, content_type: Option<String>, not_exists: bool) -> Result<String> {
+    let b = bucket(&name, public)?;
+    let attrs = b.upload(&key, bytes::Bytes::from(data.to_vec()), UploadOptions { content_type, not_exists }).await.map_err(bucket_err)?;
+    to_json(&attrs)
+}
+
+#[napi]
+pub async fn infra_bucket_download(name: String, public: bool, key: String) -> Result<Buffer> {
+    let b = bucket(&name, public)?;
+    Ok(b.download(&key).await.map_err(bucket_err)?.to_vec().into())
+}
+
+#[napi]
+pub async fn infra_bucket_list(name: String, public: bool, prefix: Option<String>, limit: Option<u32>) -> Result<String> {
+    let b = bucket(&name, public)?;
+    to_json(&b.list(prefix.as_deref(), limit.map(|l| l as usize)).await.map_err(bucket_err)?)
+}
+
+#[napi]
+pub async fn infra_bucket_remove(name: String, public: bool, key: String) -> Result<()> {
+    bucket(&name, public)?.remove(&key).await.map_err(bucket_err)
+}
+
+#[napi]
+pub async fn infra_bucket_exists(name: String, public: bool, key: String) -> Result<bool> {
+    bucket(&name, public)?.exists(&key).await.map_err(bucket_err)
+}
+
+#[napi]
+pub async fn infra_bucket_attrs(name: String, public: bool, key: String) -> Result<String> {
+    to_json(&bucket(&name, public)?.attrs(&key).await.map_err(bucket_err)?)
+}
+
+#[napi]
+pub async fn infra_bucket_signed_url(name: String, public: bool, key: String, upload: bool, ttl_seconds: u32) -> Result<String> {
+    let b = bucket(&name, public)?;
+    let ttl = Duration::from_secs(ttl_seconds as u64);
+    if upload { b.signed_upload_url(&key, ttl).await } else { b.signed_download_url(&key, ttl).await }.map_err(bucket_err)
+}
+
+#[napi]
+pub fn infra_bucket_public_url(name: String, public: bool, key: String) -> Result<String> {
+    bucket(&name, public)?.public_url(&key).map_err(bucket_err)
+}
+
+// --- cron --------------------------------------------------------------------------------------------------
+
+#[napi(object)]
+pub struct CronJobOptions {
+    pub name: String,
+    pub every: Option<String>,
+    pub schedule: Option<String>,
+}
+
+fn cron_err(e: CronError) -> Error {
+    let code = match e {
+        CronError::UnknownJob { .. } => "NotFound",
+        CronError::AlreadyRunning { .. } => "AlreadyRunning",
+        CronError::Failed { .. } => "Failed",
+        _ => "InvalidArgument",
+    };
+    coded(code, e)
+}
+
+/// Validates the jobs and (when `start`) starts their timers. `invoke(json)` receives `{token, job}` and must call
+/// `infraDone(token, errorOrNull)` when the job's endpoint returned. Replaces a previous set of jobs.
+#[napi]
+pub fn infra_cron_setup(jobs: Vec<CronJobOptions>, invoke: Function<'_, String, ()>, start: bool) -> Result<()> {
+    let mut specs = Vec::new();
+    for j in jobs {
+        let schedule = Schedule::parse(&j.name, j.every.as_deref(), j.schedule.as_deref()).map_err(cron_err)?;
+        specs.push(JobSpec { name: j.name, schedule });
+    }
+    let tsfn: Arc<JsCallback> = Arc::new(invoke.build_threadsafe_function::<String>().callee_handled::<false>().build()?);
+    let i = infra()?;
+    i.callbacks.lock().unwrap().push(tsfn.clone());
+    let invoker = Arc::new(move |job: String| {
+        let cb = tsfn.clone();
+        async move { call_js(&cb, serde_json::json!({ "job": job })).await }
+    });
+    let scheduler = Arc::new(Scheduler::new(specs, invoker, sink()));
+    if start {
+        // Timers need the tokio runtime napi runs async functions on.
+        let s = scheduler.clone();
+        napi::bindgen_prelude::spawn(async move { s.start() });
+    }
+    if let Some(old) = i.scheduler.lock().unwrap().replace(scheduler) {
+        old.stop();
+    }
+    Ok(())
+}
+
+/// Runs a job now; resolves when its endpoint returned. Throws `[AlreadyRunning]` when a run is in progress.
+#[napi]
+pub async fn infra_cron_run(name: String) -> Result<()> {
+    let s = infra()?.scheduler.lock().unwrap().clone().ok_or_else(|| coded("NotFound", format!("no cron jobs are set up (asked for `{name}`)")))?;
+    s.run_now(&name).await.map_err(cron_err)
+}
+
+/// `[{name, running, nextRun}]` as JSON.
+#[napi]
+pub fn infra_cron_status() -> Result<String> {
+    let s = infra()?.scheduler.lock().unwrap().clone();
+    to_json(&s.map(|s| s.status()).unwrap_or_default())
+}
+
+/// Where embedded databases keep their data, and the connection string when one is configured.
+#[napi(object)]
+pub struct DatabaseTarget {
+    pub connection_string: Option<String>,
+    pub data_dir: String,
+    pub max_connections: u32,
+}
+
+#[napi]
+pub fn infra_database(name: String) -> Result<DatabaseTarget> {
+    let i = infra()?;
+    let c = &i.config;
+    let data_dir: PathBuf = c.sql.data_dir.join(&name);
+    Ok(DatabaseTarget {
+        connection_string: c.database_url(&name),
+        data_dir: data_dir.to_string_lossy().into_owned(),
+        max_connections: c.sql.databases.get(&name).map_or(c.sql.max_connections, |d| d.max_connections),
+    })
+}

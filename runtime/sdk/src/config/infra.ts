@@ -31,7 +31,7 @@ export interface InfraHandle {
 /** Validates the runtime config only (no connections); throws InfraError RP_CONFIG naming the key. */
 export function loadRuntimeConfig(appRoot: string, configFile?: string | null): ResolvedConfig {
   try {
-    return JSON.parse(native().infraLoadConfig(appRoot, configFile ?? null)) as ResolvedConfig;
+    return JSON.parse(native().infraLoadConfig(appRoot, configFile ?? undefined)) as ResolvedConfig;
   } catch (e) {
     throw configError(e);
   }
@@ -55,7 +55,7 @@ export function ensureProviders(): Promise<ResolvedConfig> {
     const appRoot = s.appRoot ?? process.env.REPRISE_APP_ROOT ?? process.cwd();
     s.appRoot = appRoot;
     s.started = native()
-      .infraInit(appRoot, s.configFile)
+      .infraInit(appRoot, s.configFile ?? undefined)
       .then((json) => {
         s.config = JSON.parse(json) as ResolvedConfig;
         return s.config;

@@ -19,15 +19,15 @@ export interface SubscribeOptions {
   name: string;
   ackDeadlineMs: number;
   messageRetentionMs: number;
-  maxConcurrency?: number | null;
+  maxConcurrency?: number;
   minBackoffMs: number;
   maxBackoffMs: number;
   maxRetries: number;
 }
 
 export interface InfraNative {
-  infraLoadConfig(appRoot: string, configFile?: string | null): string;
-  infraInit(appRoot: string, configFile?: string | null): Promise<string>;
+  infraLoadConfig(appRoot: string, configFile?: string): string;
+  infraInit(appRoot: string, configFile?: string): Promise<string>;
   infraSetLogger(cb: (line: string) => void): void;
   infraDone(token: number, error?: string | null): boolean;
   infraPublish(topic: string, message: string): Promise<string>;
@@ -36,15 +36,15 @@ export interface InfraNative {
   infraShutdown(): Promise<void>;
   infraSecret(name: string): string | null;
   infraDatabase(name: string): DatabaseTarget;
-  infraBucketUpload(name: string, pub: boolean, key: string, data: Buffer, contentType: string | null | undefined, notExists: boolean): Promise<string>;
+  infraBucketUpload(name: string, pub: boolean, key: string, data: Buffer, contentType: string | undefined, notExists: boolean): Promise<string>;
   infraBucketDownload(name: string, pub: boolean, key: string): Promise<Buffer>;
-  infraBucketList(name: string, pub: boolean, prefix?: string | null, limit?: number | null): Promise<string>;
+  infraBucketList(name: string, pub: boolean, prefix?: string, limit?: number): Promise<string>;
   infraBucketRemove(name: string, pub: boolean, key: string): Promise<void>;
   infraBucketExists(name: string, pub: boolean, key: string): Promise<boolean>;
   infraBucketAttrs(name: string, pub: boolean, key: string): Promise<string>;
   infraBucketSignedUrl(name: string, pub: boolean, key: string, upload: boolean, ttlSeconds: number): Promise<string>;
   infraBucketPublicUrl(name: string, pub: boolean, key: string): string;
-  infraCronSetup(jobs: { name: string; every?: string | null; schedule?: string | null }[], invoke: (json: string) => void, start: boolean): void;
+  infraCronSetup(jobs: { name: string; every?: string; schedule?: string }[], invoke: (json: string) => void, start: boolean): void;
   infraCronRun(name: string): Promise<void>;
   infraCronStatus(): string;
 }

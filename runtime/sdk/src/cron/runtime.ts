@@ -30,11 +30,12 @@ async function invoke(job: RegisteredCron | undefined, name: string): Promise<vo
   throw new Error(`cron job "${name}": its endpoint is not callable in this process`);
 }
 
-function jobs(): { name: string; every?: string | null; schedule?: string | null }[] {
+// napi object fields take undefined, not null, for "absent".
+function jobs(): { name: string; every?: string; schedule?: string }[] {
   const s = state();
-  const out = new Map<string, { name: string; every?: string | null; schedule?: string | null }>();
-  for (const j of s.model?.app.cronJobs ?? []) out.set(j.name, { name: j.name, every: j.every, schedule: j.schedule });
-  for (const j of s.crons.values()) if (!out.has(j.name)) out.set(j.name, { name: j.name, every: j.every ?? null, schedule: j.schedule ?? null });
+  const out = new Map<string, { name: string; every?: string; schedule?: string }>();
+  for (const j of s.model?.app.cronJobs ?? []) out.set(j.name, { name: j.name, every: j.every ?? undefined, schedule: j.schedule ?? undefined });
+  for (const j of s.crons.values()) if (!out.has(j.name)) out.set(j.name, { name: j.name, every: j.every, schedule: j.schedule });
   return [...out.values()];
 }
 

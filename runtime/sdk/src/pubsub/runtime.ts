@@ -41,7 +41,7 @@ function options(sub: RegisteredSubscription) {
     ackDeadlineMs: fromModel?.ackDeadlineMs ?? parseDurationMs(c.ackDeadline, 30_000, `${what} ackDeadline`),
     messageRetentionMs: fromModel?.messageRetentionMs ?? parseDurationMs(c.messageRetention, 7 * 86_400_000, `${what} messageRetention`),
     // A negative maxConcurrency means unlimited (Encore docs).
-    maxConcurrency: maxConcurrency != null && maxConcurrency > 0 ? maxConcurrency : null,
+    maxConcurrency: maxConcurrency != null && maxConcurrency > 0 ? maxConcurrency : undefined,
     minBackoffMs: fromModel?.retryPolicy.minBackoffMs ?? parseDurationMs(c.retryPolicy?.minBackoff, 10_000, `${what} minBackoff`),
     maxBackoffMs: fromModel?.retryPolicy.maxBackoffMs ?? parseDurationMs(c.retryPolicy?.maxBackoff, 600_000, `${what} maxBackoff`),
     maxRetries: fromModel?.retryPolicy.maxRetries ?? c.retryPolicy?.maxRetries ?? 100,

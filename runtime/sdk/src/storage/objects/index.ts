@@ -109,7 +109,7 @@ export class Bucket {
 
   upload(key: string, data: Buffer | Uint8Array, opts: UploadOptions = {}): Promise<ObjectAttrs> {
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data);
-    return call(async () => attrs(await native().infraBucketUpload(this.name, this.public, key, buf, opts.contentType ?? null, opts.preconditions?.notExists ?? false)));
+    return call(async () => attrs(await native().infraBucketUpload(this.name, this.public, key, buf, opts.contentType, opts.preconditions?.notExists ?? false)));
   }
 
   download(key: string): Promise<Buffer> {
@@ -117,7 +117,7 @@ export class Bucket {
   }
 
   async *list(opts: { prefix?: string; limit?: number } = {}): AsyncGenerator<ListEntry> {
-    const entries = await call(async () => JSON.parse(await native().infraBucketList(this.name, this.public, opts.prefix ?? null, opts.limit ?? null)) as ListEntry[]);
+    const entries = await call(async () => JSON.parse(await native().infraBucketList(this.name, this.public, opts.prefix, opts.limit)) as ListEntry[]);
     yield* entries;
   }
 
