@@ -1,0 +1,2 @@
+import { Service } from "reprise/service";
+export default new Service("hello");

@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+// bench:http — Reprise against plain node:http (hand-written checks), Fastify 5 + Ajv and Express 5 + Zod on the
+// same workload: GET /hello/:name, POST /users with a validated body, and POST /users with 50% invalid bodies.
+// wrk -t1 -c50; "pinned" puts the server on core 0 and wrk on core 1, "free" pins nothing. Arms alternate within
+// each round; the table shows medians over rounds and ratios to Fastify from this one run. Server CPU per request
+// comes from /proc/<pid>/stat (utime+stime) around each measured wrk run. Also: cold start (spawn → first 200).
+// Env: BENCH_ROUNDS (2), BENCH_SECONDS (2), BENCH_LAYOUTS (pinned,free), BENCH_ARMS (reprise,node,fastify,express).
+import { spawn, spawnSync, execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const LAYOUTS = (process.env.BENCH_LAYOUTS ?? "pinned,free").split(",");
+const ARM_NAMES = (process.env.BENCH_ARMS ?? "reprise,node,fastify,express").split(",");
+const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"]).stdout?.toString().trim() || 100);
+
+function ensureWrk() {
+  if (spawnSync("wrk", ["--version"]).error) {
+    console.log("bench:http: installing wrk (Debian package)");
+    const r = spawnSync("sh", ["-c", "apt-get install -y wrk || (apt-get update && apt-get install -y wrk)"], { stdio: "inherit" });
+    if (r.status !== 0) throw new Error("wrk is required: apt-get install wrk");
+  }
+}
+
+const ARMS = {
+  reprise: (port) => [process.execPath, join(root, "cli/bin/reprise.mjs"), "run", join(root, "bench/http-app"), "--port", String(port)],
+  node: (port) => [process.execPath, join(root, "bench/http-servers/node.mjs"), String(port)],
+  fastify: (port) => [process.execPath, join(root, "bench/http-servers/fastify.mjs"), String(port)],
+  express: (port) => [process.execPath, join(root, "bench/http-servers/express.mjs"), String(port)],
+};
+
+const tmp = mkdtempSync(join(tmpdir(), "reprise-bench-"));
+const VALID = JSON.stringify({ name: "Ada Lovelace", email: "ada@example.com", age: 36, tags: ["math", "poetry"] });
+const INVALID = JSON.stringify({ name: "Ada Lovelace", email: "not-an-email", age: 36, tags: ["math"] });
+const lua = (s) => JSON.stringify(s);
+writeFileSync(join(tmp, "post.lua"), `wrk.method = "POST"\nwrk.body = ${lua(VALID)}\nwrk.headers["Content-Type"] = "application/json"\n`);
+writeFileSync(
+  join(tmp, "mixed.lua"),
+  `local n = 0\nlocal valid = ${lua(VALID)}\nlocal invalid = ${lua(INVALID)}\nrequest = function()\n  n = n + 1\n  local body = (n % 2 == 0) and invalid or valid\n  return wrk.format("POST", "/users", { ["Content-Type"] = "application/json" }, body)\nend\n`,
+);
+const WORKLOADS = [
+  { name: "GET /hello/:name", path: "/hello/world", script: null },
+  { name: "POST /users valid", path: "/users", script: join(tmp, "post.lua") },
+  { name: "POST /users 50% invalid", path: "/users", script: join(tmp, "mixed.lua") },
+];
+
+function cpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
+}
+
+async function waitReady(url, deadlineMs) {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      await r.arrayBuffer();
+      if (r.status === 200) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not come up`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function startServer(arm, port, pinned) {
+  const cmd = ARMS[arm](port);
+  const full = pinned ? ["taskset", "-c", "0", ...cmd] : cmd;
+  const p = spawn(full[0], full.slice(1), { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, REPRISE_LOG_LEVEL: "error" } });
+  return p;
+}
+
+function parseLatency(s) {
+  const m = /([\d.]+)(us|ms|s)\b/.exec(s);
+  if (!m) return NaN;
+  const v = Number(m[1]);
+  return m[2] === "us" ? v / 1000 : m[2] === "s" ? v * 1000 : v;
+}
+
+function wrk(url, script, seconds, pinned) {
+  const args = ["-t1", "-c50", `-d${seconds}s`, "--latency", ...(script ? ["-s", script] : []), url];
+  const cmd = pinned ? ["taskset", "-c", "1", "wrk", ...args] : ["wrk", ...args];
+  const out = execFileSync(cmd[0], cmd.slice(1), { encoding: "utf8" });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const total = Number(/(\d+) requests in/.exec(out)?.[1]);
+  const p50 = parseLatency(/50%\s+(\S+)/.exec(out)?.[1] ?? "");
+  const p99 = parseLatency(/99%\s+(\S+)/.exec(out)?.[1] ?? "");
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1];
+  return { rps, total, p50, p99, non2xx: Number(errors ?? 0) };
+}
+
+const median = (xs) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+
+async function coldStart(arm, port) {
+  const started = process.hrtime.bigint();
+  const p = startServer(arm, port, false);
+  try {
+    await waitReady(`http://127.0.0.1:${port}/hello/x`, 30_000);
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  } finally {
+    p.kill("SIGKILL");
+    await new Promise((r) => p.once("exit", r));
+  }
+}
+
+async function main() {
+  ensureWrk();
+  const results = {};
+  let port = 4700;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const layout of LAYOUTS) {
+      const order = ARM_NAMES.map((_, i) => ARM_NAMES[(i + round) % ARM_NAMES.length]);
+      for (const arm of order) {
+        port++;
+        const pinned = layout === "pinned";
+        const server = startServer(arm, port, pinned);
+        const base = `http://127.0.0.1:${port}`;
+        try {
+          await waitReady(`${base}/hello/x`, 60_000);
+          for (const w of WORKLOADS) {
+            wrk(base + w.path, w.script, 1, pinned); // warm-up (JIT, connection pools)
+            const before = cpuTicks(server.pid);
+            const r = wrk(base + w.path, w.script, SECONDS, pinned);
+            const after = cpuTicks(server.pid);
+            r.cpuUs = r.total ? (((after - before) / CLK_TCK) * 1e6) / r.total : NaN;
+            const key = `${layout}|${w.name}|${arm}`;
+            (results[key] ??= []).push(r);
+            console.log(`round ${round + 1} ${layout.padEnd(6)} ${arm.padEnd(8)} ${w.name.padEnd(24)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  ${r.cpuUs.toFixed(1)} µs CPU/req${r.non2xx ? `  (${r.non2xx} non-2xx)` : ""}`);
+          }
+        } finally {
+          server.kill("SIGKILL");
+          await new Promise((r) => server.once("exit", r));
+        }
+      }
+    }
+  }
+  const cold = {};
+  for (const arm of ["reprise", "node"]) {
+    const times = [];
+    for (let i = 0; i < 3; i++) times.push(await coldStart(arm, ++port));
+    cold[arm] = median(times);
+  }
+
+  const lines = ["", `bench:http — wrk -t1 -c50, ${SECONDS} s per run, ${ROUNDS} round(s), medians; ratios are × Fastify in this run`, ""];
+  lines.push("| layout | workload | arm | req/s | ×Fastify | p50 ms | p99 ms | p99 ×Fastify | CPU µs/req | CPU ×Fastify |", "|---|---|---|--:|--:|--:|--:|--:|--:|--:|");
+  const summary = {};
+  for (const layout of LAYOUTS) {
+    for (const w of WORKLOADS) {
+      const m = (arm, f) => median((results[`${layout}|${w.name}|${arm}`] ?? []).map((r) => r[f]));
+      const ref = { rps: m("fastify", "rps"), p99: m("fastify", "p99"), cpu: m("fastify", "cpuUs") };
+      for (const arm of ARM_NAMES) {
+        const rps = m(arm, "rps");
+        const row = { rps, p50: m(arm, "p50"), p99: m(arm, "p99"), cpu: m(arm, "cpuUs") };
+        summary[`${layout}|${w.name}|${arm}`] = row;
+        lines.push(`| ${layout} | ${w.name} | ${arm} | ${rps.toFixed(0)} | ${(rps / ref.rps).toFixed(2)} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${(row.p99 / ref.p99).toFixed(2)} | ${row.cpu.toFixed(1)} | ${(row.cpu / ref.cpu).toFixed(2)} |`);
+      }
+    }
+  }
+  lines.push("", `Cold start (spawn → first 200, median of 3): reprise ${cold.reprise.toFixed(0)} ms (10 endpoints, analysis + bundle included), node:http ${cold.node.toFixed(0)} ms; difference ${(cold.reprise - cold.node).toFixed(0)} ms`);
+  const text = lines.join("\n");
+  console.log(text);
+  mkdirSync(join(root, "bench/out"), { recursive: true });
+  writeFileSync(join(root, "bench/out/http.json"), JSON.stringify({ rounds: ROUNDS, seconds: SECONDS, results, summary, cold }, null, 2));
+  writeFileSync(join(root, "bench/out/http.md"), text + "\n");
+}
+
+main().catch((e) => {
+  console.error(`bench:http: ${e.stack ?? e}`);
+  process.exit(1);
+});
