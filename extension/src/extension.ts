@@ -8,6 +8,7 @@ import { commandTable } from "./commands";
 import { AppTreeProvider } from "./tree";
 import { ArchitecturePanel, ARCHITECTURE_VIEW_TYPE } from "./architecture-panel";
 import { ApiExplorerPanel, API_EXPLORER_VIEW_TYPE } from "./api-explorer-panel";
+import { registerTraces } from "./traces/panel";
 import { DEBUG_TYPE, RepriseDebugConfigurationProvider } from "./debug";
 
 export interface RepriseApi {
@@ -41,6 +42,7 @@ export function activate(extension: vscode.ExtensionContext): RepriseApi {
       provideDebugConfigurations: () => [{ type: DEBUG_TYPE, request: "launch", name: "Reprise: run app" }],
     }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
   );
+  ctx.add(registerTraces({ extensionUri: extension.extensionUri, models: ctx.models, explorer: () => ApiExplorerPanel.instance }));
   // Started after activate() returns: spawning the server is not activation work.
   setTimeout(() => void ctx.startClient(), 0);
   const activationMs = performance.now() - started;

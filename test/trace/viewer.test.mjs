@@ -65,7 +65,7 @@ test("span text for the list and the waterfall", () => {
 });
 
 test("the page allows only its nonce's script and style, and no network", () => {
-  const r = { cspSource: "vscode-webview://x", nonce: "abc+/=", script: 'vscode-webview://x/traces.js?"><script>' };
+  const r = { cspSource: "vscode-webview://x", nonce: "abc+/=", scripts: ['vscode-webview://x/traces.js?"><script>'] };
   const html = tracesPage(r);
   const csp = tracesCsp(r);
   assert.match(csp, /default-src 'none'/);

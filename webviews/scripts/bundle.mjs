@@ -14,7 +14,7 @@ const require = createRequire(import.meta.url);
 export async function bundleWebviews(outDir, { minify = true } = {}) {
   mkdirSync(outDir, { recursive: true });
   await build({
-    entryPoints: { diagram: join(here, "src/diagram/main.ts"), "api-explorer": join(here, "src/api-explorer/main.ts") },
+    entryPoints: { diagram: join(here, "src/diagram/main.ts"), "api-explorer": join(here, "src/api-explorer/main.ts"), traces: join(here, "src/traces/main.ts") },
     bundle: true,
     format: "iife",
     platform: "browser",

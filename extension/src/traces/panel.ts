@@ -10,6 +10,7 @@ import { spanEndpoint, TRACE_API_PATH, type TraceList, type TraceView } from "@r
 import { isMessage, makeNonce, tracesPage, TRACES_TO_HOST_TYPES, type HostToTraces, type TracesState, type TracesToHost } from "@reprise/webviews";
 import { revealLocation, toVsLocation, type AppModelStore } from "../app-models";
 import { runPort } from "../settings";
+import { linkExplorerResponses, type RespondingPanel } from "./explorer-link";
 
 export const TRACES_VIEW_TYPE = "reprise.traces";
 
@@ -18,6 +19,8 @@ export interface TracesDeps {
   models: AppModelStore;
   /** The running app's base URL; defaults to the configured run port on loopback. */
   baseUrl?: () => string;
+  /** The API explorer panel, if one is open: its responses link to their traces. */
+  explorer?: () => RespondingPanel | undefined;
 }
 
 class TraceFetchError extends Error {}
@@ -72,7 +75,7 @@ export class TracesPanel implements vscode.Disposable {
 
   private constructor(readonly panel: vscode.WebviewPanel, private readonly deps: TracesDeps) {
     const script = panel.webview.asWebviewUri(vscode.Uri.joinPath(deps.extensionUri, "dist", "media", "traces.js")).toString();
-    panel.webview.html = tracesPage({ cspSource: panel.webview.cspSource, nonce: makeNonce((n) => randomBytes(n)), script });
+    panel.webview.html = tracesPage({ cspSource: panel.webview.cspSource, nonce: makeNonce((n) => randomBytes(n)), scripts: [script] });
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => {
         if (isMessage<TracesToHost>(m, TRACES_TO_HOST_TYPES)) void this.onMessage(m);
@@ -164,6 +167,7 @@ export function registerTraces(deps: TracesDeps): vscode.Disposable {
     vscode.commands.registerCommand("reprise.showTraces", () => TracesPanel.show(deps)),
     vscode.commands.registerCommand("reprise.openTrace", (traceId?: string) => TracesPanel.show(deps, typeof traceId === "string" ? traceId : undefined)),
     vscode.window.registerWebviewPanelSerializer(TRACES_VIEW_TYPE, TracesPanel.serializer(deps)),
+    linkExplorerResponses(deps.explorer ?? (() => undefined), () => void TracesPanel.instance?.refresh()),
     { dispose: () => TracesPanel.instance?.dispose() },
   );
 }

@@ -1,11 +1,12 @@
 /**
  * The trace viewer page. Static markup; the only values put in are the nonce and the script URI, both escaped.
- * The CSP allows the one script and the one style element with the per-load nonce, and no network at all.
+ * The CSP allows the page's scripts and its one style element with the per-load nonce, and no network at all.
  */
 export interface TracesPageResources {
   cspSource: string;
   nonce: string;
-  script: string;
+  /** Script URIs, loaded in order (the viewer's bundle last). */
+  scripts: string[];
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -60,7 +61,7 @@ export function tracesPage(r: TracesPageResources): string {
 <div id="toolbar"><button id="refresh">Refresh</button><span id="status">Loading…</span></div>
 <div id="list"><table><thead><tr><th>Time</th><th>Method</th><th>Path</th><th>Status</th><th>Duration</th><th>Spans</th></tr></thead><tbody id="rows"></tbody></table></div>
 <div id="detail" hidden><h2 id="detail-title"></h2><div id="axis" class="wf-axis"></div><div id="waterfall"></div><div id="selected-span"></div></div>
-<script nonce="${esc(r.nonce)}" src="${esc(r.script)}"></script>
+${r.scripts.map((s) => `<script nonce="${esc(r.nonce)}" src="${esc(s)}"></script>`).join("\n")}
 </body>
 </html>`;
 }
