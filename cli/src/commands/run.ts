@@ -27,21 +27,22 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`reprise run: no reprise.app or encore.app found in ${start} or its parents`);
     return 2;
   }
-  const { analyseApp, bundleApp, formatDiagnostics } = await import("../run/build.js");
-  const { model, errors } = await analyseApp(appRoot);
-  if (errors.length) {
-    console.error(`reprise run: the app has ${errors.length} error(s); fix them to start:\n${formatDiagnostics(errors)}`);
-    return 1;
-  }
-  let bundle: string;
+  const { prepareApp, formatDiagnostics } = await import("../run/build.js");
+  let prepared;
   try {
-    bundle = await bundleApp(model, appRoot);
+    prepared = await prepareApp(appRoot);
   } catch (e) {
     const errs = (e as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
     const text = errs?.length ? errs.map((x) => `  ${x.location ? `${x.location.file}:${x.location.line}:${x.location.column + 1}  ` : ""}${x.text}`).join("\n") : String(e);
     console.error(`reprise run: could not bundle the app:\n${text}`);
     return 1;
   }
+  const { model, errors } = prepared;
+  if (errors.length || !prepared.bundle) {
+    console.error(`reprise run: the app has ${errors.length} error(s); fix them to start:\n${formatDiagnostics(errors)}`);
+    return 1;
+  }
+  const bundle = prepared.bundle;
   const { serve } = await import("../run/serve.js");
   try {
     return await serve(appRoot, model, bundle, args);

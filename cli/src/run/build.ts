@@ -5,7 +5,9 @@
  * `~encore/clients` / `~reprise/clients` to the generated clients, `~encore/auth` / `~reprise/auth` to the SDK's
  * auth accessor, so Encore.ts apps run unmodified.
  */
-import { mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import type { AppModel, Diagnostic } from "@reprise/protocol";
@@ -14,6 +16,60 @@ import type { Plugin } from "esbuild";
 export interface Analysed {
   model: AppModel;
   errors: Diagnostic[];
+}
+
+export interface Prepared extends Analysed {
+  /** The bundle to import; null when the app has errors. */
+  bundle: string | null;
+  cached: boolean;
+}
+
+function toolStamp(): string {
+  const req = createRequire(import.meta.url);
+  const files = [fileURLToPath(import.meta.url), req.resolve("@reprise/analyzer"), join(sdkRoot(), "dist/src/internal/host.js"), join(sdkRoot(), "package.json")];
+  return files.map((f) => `${f}:${existsSync(f) ? statSync(f).mtimeMs : 0}`).join("|");
+}
+
+/**
+ * Analysis + bundle, cached by the content of the app's files (and the tools' versions): an unchanged app starts
+ * without re-analysing or re-bundling. Cache entries live in .reprise/run/ (the newest few are kept).
+ */
+export async function prepareApp(appRoot: string): Promise<Prepared> {
+  const { loadAppFiles } = await import("@reprise/analyzer/node");
+  const files = loadAppFiles(appRoot);
+  const h = createHash("sha256").update(toolStamp());
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) h.update(f.path).update("\0").update(f.text).update("\0");
+  for (const marker of ["reprise.app", "encore.app"]) if (existsSync(join(appRoot, marker))) h.update(readFileSync(join(appRoot, marker)));
+  const key = h.digest("hex").slice(0, 20);
+  const outDir = join(appRoot, ".reprise", "run");
+  const modelFile = join(outDir, `app-${key}.model.json`);
+  const bundleFile = join(outDir, `app-${key}.mjs`);
+  if (existsSync(modelFile) && existsSync(bundleFile)) {
+    try {
+      return { model: JSON.parse(readFileSync(modelFile, "utf8")) as AppModel, errors: [], bundle: bundleFile, cached: true };
+    } catch {
+      // a damaged cache entry is rebuilt below
+    }
+  }
+  const { analyze } = await import("@reprise/analyzer");
+  const model = analyze(files);
+  const errors = model.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length) return { model, errors, bundle: null, cached: false };
+  const bundle = await bundleApp(model, appRoot, bundleFile);
+  writeFileSync(modelFile, JSON.stringify(model));
+  pruneCache(outDir, 6);
+  return { model, errors, bundle, cached: false };
+}
+
+function pruneCache(dir: string, keep: number): void {
+  const entries = readdirSync(dir)
+    .filter((f) => /^app-[0-9a-f]+\.mjs$/.test(f))
+    .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const { f } of entries.slice(keep)) {
+    rmSync(join(dir, f), { force: true });
+    rmSync(join(dir, f.replace(/\.mjs$/, ".model.json")), { force: true });
+  }
 }
 
 export async function analyseApp(appRoot: string): Promise<Analysed> {
@@ -95,33 +151,33 @@ function aliasPlugin(clientsFile: string): Plugin {
   };
 }
 
-let generation = 0;
-
-/** Bundles the app; returns the path of the ES module to import. Each build gets a fresh file name (ESM caches). */
-export async function bundleApp(model: AppModel, appRoot: string): Promise<string> {
+/** Bundles the app into `outfile` (content-addressed by the caller, so a changed app never hits the ESM cache). */
+export async function bundleApp(model: AppModel, appRoot: string, outfile: string): Promise<string> {
   const { build } = await import("esbuild");
   const outDir = join(appRoot, ".reprise", "run");
   mkdirSync(outDir, { recursive: true });
-  const stamp = `${process.pid}-${++generation}`;
-  for (const f of readdirSync(outDir)) if (f.startsWith(`app-${process.pid}-`)) rmSync(join(outDir, f), { force: true });
-  const clientsFile = join(outDir, "clients.mjs");
-  const entryFile = join(outDir, "entry.mjs");
+  const clientsFile = join(outDir, `clients-${process.pid}.mjs`);
+  const entryFile = join(outDir, `entry-${process.pid}.mjs`);
   writeFileSync(clientsFile, clientsModule(model));
   writeFileSync(entryFile, entryModule(model, appRoot));
-  const outfile = join(outDir, `app-${stamp}.mjs`);
+  // Written under a temporary name and renamed: concurrent runs of the same app never import a half-written file.
+  const tmpFile = `${outfile}.${process.pid}.tmp`;
   await build({
     entryPoints: [entryFile],
-    outfile,
+    outfile: tmpFile,
     bundle: true,
     platform: "node",
     format: "esm",
     target: "node20",
-    sourcemap: "linked",
+    sourcemap: "inline",
     sourcesContent: true,
     logLevel: "silent",
     absWorkingDir: appRoot,
     plugins: [aliasPlugin(clientsFile)],
     banner: { js: `import { createRequire as __repriseCreateRequire } from "node:module"; const require = __repriseCreateRequire(import.meta.url);` },
   });
+  renameSync(tmpFile, outfile);
+  rmSync(clientsFile, { force: true });
+  rmSync(entryFile, { force: true });
   return outfile;
 }

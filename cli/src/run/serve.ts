@@ -13,7 +13,7 @@ import { Worker } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import inspector from "node:inspector";
 import type { AppModel } from "@reprise/protocol";
-import { analyseApp, bundleApp, formatDiagnostics } from "./build.js";
+import { formatDiagnostics, prepareApp } from "./build.js";
 import { endpointTable } from "./table.js";
 import type { RunArgs } from "./args.js";
 
@@ -110,12 +110,12 @@ function watchApp(appRoot: string, first: AppModel, current: () => Worker, setCu
     running = true;
     try {
       const started = Date.now();
-      const analysed = await analyseApp(appRoot);
-      if (analysed.errors.length) {
+      const analysed = await prepareApp(appRoot);
+      if (analysed.errors.length || !analysed.bundle) {
         console.error(`reprise: not reloading, the app has ${analysed.errors.length} error(s):\n${formatDiagnostics(analysed.errors)}`);
         return;
       }
-      const bundle = await bundleApp(analysed.model, appRoot);
+      const bundle = analysed.bundle;
       const host = await import("reprise/internal/host");
       const { worker, dispatcher } = await startWorker(bundle, analysed.model);
       const old = current();
