@@ -62,10 +62,11 @@ async function child(provider, root) {
   const tPub = Number(process.hrtime.bigint() - t0) / 1e9;
   await done;
   const tAll = Number(process.hrtime.bigint() - t0) / 1e9;
-  await stopInfra();
   process.stdout.write(
     JSON.stringify({ provider, p50: q(0.5), p99: q(0.99), n: lat.length, publishPerSec: N_TPUT / tPub, handledPerSec: N_TPUT / tAll, tputN: N_TPUT }) + "\n",
   );
+  await stopInfra();
+  process.exit(0);
 }
 
 async function main() {
