@@ -2,7 +2,6 @@
 // Bundles what the extension runs, into extension/dist:
 //   extension.js  the extension (CJS, `vscode` external)
 //   server.mjs    the language server (ESM; @swc/core stays external: it is a native package shipped beside it)
-//   cli/reprise.mjs  the reprise CLI used by `reprise run` when the app has no CLI of its own
 //   media/        the webview pages' scripts, CSS and mermaid (from @reprise/webviews)
 // Parts another package has not built yet (no dist) are skipped with a notice, never faked.
 import { build } from "esbuild";
@@ -20,6 +19,7 @@ const NATIVE_EXTERNALS = ["@swc/core", "@swc/core-*", "reprise", "reprise/*", "*
 // ESM bundles that contain CommonJS dependencies need a real `require`.
 const ESM_BANNER = "import { createRequire as __reprise_cr } from 'node:module'; const require = __reprise_cr(import.meta.url);";
 
+// cli/ is an earlier layout (the CLI now ships as a package, see package.mjs)
 for (const stale of ["extension.js", "server.mjs", "cli"]) rmSync(join(dist, stale), { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
@@ -33,12 +33,6 @@ if (existsSync(server)) {
   await build({ ...common, entryPoints: [server], outfile: join(dist, "server.mjs"), format: "esm", external: NATIVE_EXTERNALS, banner: { js: ESM_BANNER } });
   console.log("bundle: dist/server.mjs");
 } else console.log(`bundle: skipped the language server (${server} not built yet)`);
-
-const cli = join(repo, "cli/bin/reprise.mjs");
-if (existsSync(join(repo, "cli/dist/src/main.js"))) {
-  await build({ ...common, entryPoints: [cli], outfile: join(dist, "cli/reprise.mjs"), format: "esm", external: NATIVE_EXTERNALS, banner: { js: ESM_BANNER } });
-  console.log("bundle: dist/cli/reprise.mjs");
-} else console.log("bundle: skipped the CLI (cli/dist not built yet)");
 
 await bundleWebviews(join(dist, "media"), { minify });
 console.log("bundle: dist/media");

@@ -2,7 +2,8 @@
 // `npm run package`: builds the platform-specific .vsix (linux-x64 by default; REPRISE_VSIX_TARGET overrides).
 // This is a workspace monorepo, so vsce runs on a prepared staging folder (dist/vsix-stage) holding exactly what
 // the extension needs at run time, with `--no-dependencies`:
-//   dist/extension.js, dist/server.mjs, dist/cli/, dist/media/      (bundles: scripts/bundle.mjs)
+//   dist/extension.js, dist/server.mjs, dist/media/                 (bundles: scripts/bundle.mjs)
+//   dist/node_modules/@reprise/cli (+ analyzer, esbuild)            (`reprise run` when the app has no CLI)
 //   dist/node_modules/@swc/core + its platform binary package       (the analyzer's parser, native)
 //   dist/node_modules/reprise (runtime/sdk: dist + native/*.node)   (the SDK and the Rust runtime addon)
 // The packages sit in dist/node_modules (not node_modules) because vsce --no-dependencies drops a top-level
@@ -19,6 +20,7 @@ const repo = join(ext, "..");
 const require = createRequire(import.meta.url);
 const target = process.env.REPRISE_VSIX_TARGET ?? "linux-x64";
 // npm's platform package names for each vsce target (see docs/extension.md, "Other platforms").
+const ESBUILD_BINARY = target.replace(/^alpine-/, "linux-").replace(/^linux-armhf$/, "linux-arm");
 const SWC_BINARY = {
   "linux-x64": "@swc/core-linux-x64-gnu", "linux-arm64": "@swc/core-linux-arm64-gnu", "linux-armhf": "@swc/core-linux-arm-gnueabihf",
   "alpine-x64": "@swc/core-linux-x64-musl", "alpine-arm64": "@swc/core-linux-arm64-musl", "darwin-x64": "@swc/core-darwin-x64",
@@ -46,7 +48,7 @@ writeFileSync(join(stage, "package.json"), JSON.stringify(manifest, null, 2) + "
 cpSync(join(ext, "README.md"), join(stage, "README.md"));
 cpSync(join(ext, "LICENSE"), join(stage, "LICENSE"));
 cpSync(join(ext, ".vscodeignore"), join(stage, ".vscodeignore"));
-for (const part of ["extension.js", "server.mjs", "cli", "media"]) {
+for (const part of ["extension.js", "server.mjs", "media"]) {
   if (existsSync(join(ext, "dist", part))) cpSync(join(ext, "dist", part), join(stage, "dist", part), { recursive: true });
 }
 
@@ -79,6 +81,10 @@ function shipPackage(name, { optional = false, from = repo } = {}) {
 }
 shipPackage("@swc/core");
 shipPackage(SWC_BINARY, { optional: target !== "linux-x64" });
+// The CLI as an installed package (not a bundle): `reprise run` loads its worker module by relative URL and
+// bundles apps with esbuild, a native package; so the CLI, the analyzer and esbuild ship as they are.
+shipPackage("@reprise/cli");
+shipPackage(`@esbuild/${ESBUILD_BINARY}`, { optional: target !== "linux-x64" });
 shipPackage("reprise"); // the SDK (runtime/sdk) with the runtime addon in native/, and its dependencies
 // (@reprise/protocol, pg, and @electric-sql/pglite for databases without a Postgres server)
 

@@ -38,7 +38,7 @@ export function resolveCli(root: string, extensionPath: string): string | undefi
     if (fs.existsSync(candidate)) return candidate;
     if (path.dirname(dir) === dir) break;
   }
-  const bundled = path.join(extensionPath, "dist", "cli", "reprise.mjs");
+  const bundled = path.join(extensionPath, "dist", "node_modules", "@reprise", "cli", "bin", "reprise.mjs");
   return fs.existsSync(bundled) ? bundled : undefined;
 }
 

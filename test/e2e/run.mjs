@@ -11,7 +11,9 @@
 // Steps that need parts of Reprise that may not have landed (the runtime addon and `reprise run`) are reported
 // as SKIPPED with the reason unless REPRISE_E2E_STRICT=1, which makes them run (and fail) regardless.
 //
-// Usage: node test/e2e/run.mjs [--only=tests|ui]
+//   (c) the packaged .vsix installed with --install-extension into a fresh extensions dir: activation, the bundled
+//       server's diagnostic, the bundled webviews.
+// Usage: node test/e2e/run.mjs [--only=tests|ui|vsix]
 // Env: VSCODE_E2E_HOME (default .vscode-e2e), CHROMIUM, E2E_OUT (default e2e-out), E2E_KEEP=1, REPRISE_E2E_STRICT=1
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -73,11 +75,15 @@ function ensureInstalled() {
 }
 
 function ensureBuilt() {
-  const need = [path.join(EXT, "dist", "extension.js"), path.join(EXT, "dist", "media", "diagram.js"), TESTS_MODULE];
-  if (need.every((f) => fs.existsSync(f))) return;
-  log("building the extension bundle");
-  const r = spawnSync("npm", ["run", "build:bundle", "-w", "extension"], { cwd: REPO, stdio: "inherit" });
-  if (r.status !== 0) throw new Error("extension build:bundle failed");
+  // Always: a stale bundle would test yesterday's extension (both steps take seconds when up to date).
+  for (const [what, cmd, args] of [
+    ["tsc -b extension", process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-b", "extension"]],
+    ["extension build:bundle", "npm", ["run", "build:bundle", "-w", "extension", "--silent"]],
+  ]) {
+    const r = spawnSync(cmd, args, { cwd: REPO, stdio: ["ignore", "ignore", "inherit"] });
+    if (r.status !== 0) throw new Error(`${what} failed`);
+  }
+  if (!fs.existsSync(TESTS_MODULE)) throw new Error(`${TESTS_MODULE} missing after the build`);
 }
 
 /** Why `reprise run` can't work yet, or null when the runtime pieces are there. */
@@ -140,10 +146,10 @@ function track() {
   for (const d of descendants(process.pid)) if (!tracked.some((t) => t.pid === d.pid && t.start === d.start)) tracked.push(d);
 }
 
-async function startCodeServer() {
+async function startCodeServer(opts = {}) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startCodeServerOnce();
+      return await startCodeServerOnce(opts);
     } catch (e) {
       if (attempt >= 3 || !/EADDRINUSE/.test(fs.readFileSync(path.join(OUT, "code-server.log"), "utf8"))) throw e;
       log(`port taken, retrying (${e.message})`);
@@ -152,7 +158,7 @@ async function startCodeServer() {
   }
 }
 
-async function startCodeServerOnce() {
+async function startCodeServerOnce({ installVsix = null } = {}) {
   const port = await freePort();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "reprise-e2e-"));
   const userData = path.join(tmp, "user-data");
@@ -177,7 +183,21 @@ async function startCodeServerOnce() {
     "workbench.colorTheme": "Default Dark Modern",
   }, null, 2));
   fs.writeFileSync(path.join(tmp, "config.yaml"), "");
-  const logFd = fs.openSync(path.join(OUT, "code-server.log"), "w");
+  const env = {
+    ...process.env, TMPDIR: tmp, XDG_DATA_HOME: path.join(tmp, "xdg-data"), XDG_CONFIG_HOME: path.join(tmp, "xdg-config"),
+    XDG_CACHE_HOME: path.join(tmp, "xdg-cache"), EXTENSIONS_GALLERY: "{}",
+  };
+  if (installVsix) {
+    // What a user does: `code --install-extension reprise-<version>-linux-x64.vsix` into a fresh extensions dir.
+    const r = spawnSync(process.execPath, [CODE_SERVER, "--config", path.join(tmp, "config.yaml"), "--user-data-dir", userData,
+      "--extensions-dir", path.join(tmp, "extensions"), "--install-extension", installVsix], { env, encoding: "utf8", timeout: 120000 });
+    fs.writeFileSync(path.join(OUT, "install-extension.log"), `${r.stdout}\n${r.stderr}`);
+    if (r.status !== 0 || !/successfully installed/.test(`${r.stdout}${r.stderr}`)) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw new Error(`--install-extension failed (exit ${r.status}); see e2e-out/install-extension.log`);
+    }
+  }
+  const logFd = fs.openSync(path.join(OUT, installVsix ? "code-server-vsix.log" : "code-server.log"), "w");
   const child = spawn(process.execPath, [
     CODE_SERVER, "--config", path.join(tmp, "config.yaml"), "--auth", "none", "--bind-addr", `127.0.0.1:${port}`,
     "--user-data-dir", userData, "--extensions-dir", path.join(tmp, "extensions"), "--disable-telemetry",
@@ -185,10 +205,7 @@ async function startCodeServerOnce() {
   ], {
     detached: true,
     stdio: ["ignore", logFd, logFd],
-    env: {
-      ...process.env, TMPDIR: tmp, XDG_DATA_HOME: path.join(tmp, "xdg-data"), XDG_CONFIG_HOME: path.join(tmp, "xdg-config"),
-      XDG_CACHE_HOME: path.join(tmp, "xdg-cache"), EXTENSIONS_GALLERY: "{}",
-    },
+    env,
   });
   fs.closeSync(logFd);
   server = { child, tmp, port };
@@ -449,6 +466,55 @@ async function runUiChecks(port, appPort, runGap) {
   return results;
 }
 
+/** The .vsix `npm run package` writes, rebuilt when older than the extension bundle. */
+function ensureVsix() {
+  const version = JSON.parse(fs.readFileSync(path.join(EXT, "package.json"), "utf8")).version;
+  const vsix = path.join(REPO, `reprise-${version}-linux-x64.vsix`);
+  const bundle = path.join(EXT, "dist", "extension.js");
+  if (!fs.existsSync(vsix) || fs.statSync(vsix).mtimeMs < fs.statSync(bundle).mtimeMs) {
+    log("packaging the .vsix (npm run package)");
+    const r = spawnSync("npm", ["run", "package", "--silent"], { cwd: REPO, stdio: ["ignore", "ignore", "inherit"] });
+    if (r.status !== 0) throw new Error("npm run package failed");
+  }
+  return vsix;
+}
+
+// (c) the packaged extension, installed the way a user installs it (no extensionDevelopmentPath)
+async function runVsixChecks(port) {
+  const results = [];
+  const page = await newPage();
+  const step = async (name, fn) => {
+    if (results.some((r) => r.status === "fail")) return results.push({ name, status: "fail", why: "an earlier step failed" });
+    const t = Date.now();
+    try {
+      await fn();
+      results.push({ name, status: "ok" });
+      log(`vsix ok   ${name} (${((Date.now() - t) / 1000).toFixed(1)}s)`);
+    } catch (e) {
+      results.push({ name, status: "fail", why: e.message.split("\n")[0] });
+      log(`vsix FAIL ${name}: ${e.message.split("\n")[0]}`);
+      await page.screenshot({ path: path.join(OUT, `fail-vsix-${results.length}.png`) }).catch(() => {});
+    }
+  };
+  try {
+    await page.goto(`http://127.0.0.1:${port}/?${new URLSearchParams({ folder: WORKSPACE })}`);
+    await step("installed .vsix activates on encore.app and its bundled server reports the seeded mistake", async () => {
+      await page.locator(".monaco-workbench").waitFor({ timeout: 60000 });
+      await page.locator(".statusbar-item", { hasText: /Reprise: 1 problem/ }).first().waitFor({ timeout: 90000 });
+      await openFile(page, "hello/hello.ts", "hello/:name");
+      await page.locator(".monaco-editor .squiggly-error").first().waitFor({ timeout: 60000 });
+    });
+    await step("installed .vsix draws the architecture from its bundled webviews", async () => {
+      await runCommand(page, "Reprise: Show Architecture");
+      const frame = await webviewFrame(page, "#canvas", 30000);
+      await frame.locator('g.reprise-node[data-node-id="service:users"]').waitFor({ timeout: 60000 });
+    });
+  } finally {
+    await page.context().close().catch(() => {});
+  }
+  return results;
+}
+
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
   ensureInstalled();
@@ -473,18 +539,32 @@ async function main() {
   const poll = setInterval(track, 1000);
   const watchdog = setTimeout(() => { log(`deadline of ${DEADLINE_MS / 60000} min passed: stopping`); stopAll().finally(() => process.exit(1)); }, DEADLINE_MS);
   try {
-    if (ONLY !== "ui") {
+    if (!ONLY || ONLY === "tests") {
       const { code, summary } = await runExtensionTests(port);
       log(`extension-host tests exit code: ${code}`, summary ? `(mocha ${summary.passed} passed, ${summary.failed} failed)` : "");
       if (summary) { passed += summary.passed; failed += summary.failed; }
       if (code !== 0 && (!summary || summary.failed === 0)) failed += 1;
     }
-    if (ONLY !== "tests") {
+    if (!ONLY || ONLY === "ui") {
       const ui = await runUiChecks(port, appPort, runGap);
       passed += ui.filter((r) => r.status === "ok").length;
       failed += ui.filter((r) => r.status === "fail").length;
       skipped += ui.filter((r) => r.status === "skip").length;
       for (const r of ui.filter((x) => x.status !== "ok")) log(`  ${r.status.toUpperCase()}: ${r.name} — ${r.why}`);
+    }
+    if (!ONLY || ONLY === "vsix") {
+      await stopServer();
+      prepareWorkspace(appPort);
+      let vsixResults;
+      try {
+        const vsixPort = await startCodeServer({ installVsix: ensureVsix() });
+        vsixResults = await runVsixChecks(vsixPort);
+      } catch (e) {
+        log(`vsix FAIL: ${e.message}`);
+        vsixResults = [{ name: "install the .vsix", status: "fail", why: e.message }];
+      }
+      passed += vsixResults.filter((r) => r.status === "ok").length;
+      failed += vsixResults.filter((r) => r.status === "fail").length;
     }
   } finally {
     clearInterval(poll);
