@@ -11,7 +11,7 @@ import { makeDiagnostic } from "./diagnostics/define.js";
 import { extractFile, isScannedSource } from "./extract.js";
 import { emptyFacts, type FileFacts } from "./facts.js";
 import { stripJsonComments } from "./jsonc.js";
-import { link } from "./link/index.js";
+import { link, LinkMemo } from "./link/index.js";
 import { ZERO_RANGE } from "./link/context.js";
 import { ParsedFile } from "./parsed-file.js";
 import { ModuleResolver } from "./resolve.js";
@@ -69,6 +69,7 @@ export class Analyzer {
   private current: AnalysisResult;
   /** The input paths; a new Set only when the file set changes (link results memoise on its identity). */
   private pathSet: ReadonlySet<string> = new Set();
+  private readonly linkMemo = new LinkMemo();
 
   constructor(options: AnalyzerOptions = {}) {
     this.options = { ...options };
@@ -252,7 +253,7 @@ export class Analyzer {
     let linkDiags: Diagnostic[];
     try {
       if (!this.sortedFacts) this.sortedFacts = [...this.facts.values()].filter((f) => f.scanned).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-      const r = link({ appId: app.id, files: this.sortedFacts, facts: this.facts, paths: this.pathSet, resolver: this.resolver, schemas: this.schemaSource(schemaDiags) });
+      const r = link({ appId: app.id, files: this.sortedFacts, facts: this.facts, paths: this.pathSet, resolver: this.resolver, schemas: this.schemaSource(schemaDiags), memo: this.linkMemo });
       model = r.model;
       linkDiags = r.diagnostics;
     } catch (err) {

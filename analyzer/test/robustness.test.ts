@@ -121,3 +121,41 @@ test("random update/remove sequences agree with a fresh full analysis", () => {
     }
   }
 });
+
+/** Endpoint files of two services whose exposed routes overlap, inside and across services. */
+function routeFile(svc: string, variant: number): string {
+  const methods = ["GET", "POST", "*"];
+  const m = (k: number) => methods[(variant + k) % methods.length];
+  const expose = (k: number) => ((variant >> k) & 1) === 1;
+  return `import { api } from "encore.dev/api";
+export const a${variant % 2} = api({ method: "${m(0)}", path: "/items/:id", expose: ${expose(0)} }, async ({ id }: { id: string }) => {});
+export const b = api({ method: "${m(1)}", path: "/items/:key", expose: ${expose(1)} }, async ({ key }: { key: string }) => {});
+export const c = api({ method: "${m(2)}", path: "/${svc}/x", expose: true }, async () => {});
+`;
+}
+
+test("per-service endpoint relinks keep route conflict precedence equal to a full analysis", () => {
+  const r = rng(11);
+  const files = ["one/a.ts", "one/b.ts", "two/a.ts", "two/c.ts", "three/z.ts"];
+  const current = new Map<string, string>([["encore.app", '{ "id": "routes" }']]);
+  for (const f of files) current.set(f, routeFile(f.split("/")[0], 0));
+  const an = analyzer();
+  an.setFiles([...current].map(([path, text]) => ({ path, text })));
+  const seen = new Set<string>();
+  for (let step = 0; step < 60; step++) {
+    const path = files[Math.floor(r() * files.length)];
+    let res;
+    if (r() < 0.15 && current.has(path)) {
+      current.delete(path);
+      res = an.remove(path);
+    } else {
+      current.set(path, routeFile(path.split("/")[0], Math.floor(r() * 16)));
+      res = an.update(path, current.get(path)!);
+    }
+    const fresh = check([...current].map(([p, t]) => ({ path: p, text: t })));
+    assert.deepEqual(comparable(res), comparable(fresh), `step ${step} (${path})`);
+    for (const d of res.model.diagnostics) seen.add(d.code);
+  }
+  // The sequence exercises both outcomes: a same-service conflict (RP2028) and a cross-service overlap (RP2029).
+  assert.ok(seen.has("RP2028") && seen.has("RP2029"), [...seen].join(", "));
+});

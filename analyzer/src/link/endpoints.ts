@@ -29,6 +29,8 @@ const UNCHECKED_DIRS = new Set(["node_modules", ".git", "dist", "build", ".repri
 export interface EndpointEntry {
   decl: EndpointDecl;
   file: string;
+  /** Index of the declaration in its file's facts. */
+  index: number;
   endpoint: Endpoint;
   segments: PathSegment[];
   /** The owning service's name. */
@@ -58,33 +60,112 @@ interface MemoEntry {
  */
 const memo = new WeakMap<EndpointDecl, MemoEntry>();
 
-export function linkEndpoints(lc: LinkContext, files: FileFacts[], services: Map<string, Service>, schemas: SchemaSource): EndpointEntry[] {
-  const entries: EndpointEntry[] = [];
+/** One service's endpoint files as seen by this link: the facts objects and their schema epochs, in path order. */
+interface ServiceGroup {
+  name: string;
+  files: FileFacts[];
+  epochs: number[];
+}
+
+/** A service's linked endpoints, reused by the next link while its files' facts and schema epochs are unchanged. */
+interface ServiceMemo {
+  files: FileFacts[];
+  epochs: number[];
+  /** The input path set when the service has a static endpoint (its dir check reads it), else null. */
+  paths: ReadonlySet<string> | null;
+  endpoints: Endpoint[];
+  entries: EndpointEntry[];
+  /** Endpoint and same-service name diagnostics, and route conflicts of private endpoints. */
+  diagnostics: Diagnostic[];
+  /** Schema results the endpoints were built from, re-reported on reuse. */
+  schemaResults: SchemaResultLike[];
+  /** Exposed endpoints, for the cross-service route check. */
+  exposed: EndpointEntry[];
+  /** Same-service route conflicts of exposed endpoints: an earlier cross-service overlap takes precedence. */
+  pending: Map<EndpointEntry, { other: EndpointEntry; diagnostic: Diagnostic }>;
+}
+
+/**
+ * Link state kept by the Analyzer between links: per-service endpoint results and the cross-service route check.
+ * A one-file edit rebuilds only the service that owns the file (and reruns the cross-service check over exposed
+ * endpoints only when some service was rebuilt).
+ */
+export class EndpointLinkMemo {
+  readonly services = new Map<string, ServiceMemo>();
+  cross: { memos: ServiceMemo[]; diagnostics: Diagnostic[] } | null = null;
+}
+
+export function linkEndpoints(lc: LinkContext, files: FileFacts[], services: Map<string, Service>, schemas: SchemaSource, state: EndpointLinkMemo = new EndpointLinkMemo()): EndpointEntry[] {
+  const groups = new Map<string, ServiceGroup>();
   for (const f of files) {
-    const root = f.endpoints.length ? lc.serviceOf(f.path) : null;
+    if (!f.endpoints.length) continue;
+    const root = lc.serviceOf(f.path);
     if (!root) continue;
-    const svc = services.get(root.name)!;
-    const epoch = schemas.epoch(f.path);
+    let g = groups.get(root.name);
+    if (!g) groups.set(root.name, (g = { name: root.name, files: [], epochs: [] }));
+    g.files.push(f);
+    g.epochs.push(schemas.epoch(f.path));
+  }
+  const used: ServiceMemo[] = [];
+  const entries: EndpointEntry[] = [];
+  for (const g of groups.values()) {
+    let m = state.services.get(g.name);
+    if (m && sameGroup(m, g, lc.paths)) {
+      for (const r of m.schemaResults) schemas.replay(r);
+    } else {
+      m = linkService(lc, g, schemas);
+      state.services.set(g.name, m);
+    }
+    used.push(m);
+    services.get(g.name)!.endpoints = m.endpoints;
+    for (const d of m.diagnostics) lc.diagnostics.push(d);
+    for (const e of m.entries) entries.push(e);
+  }
+  for (const name of state.services.keys()) if (!groups.has(name)) state.services.delete(name);
+  const prev = state.cross;
+  if (!prev || prev.memos.length !== used.length || prev.memos.some((m, i) => m !== used[i])) state.cross = { memos: used, diagnostics: crossServiceRoutes(used) };
+  for (const d of state.cross!.diagnostics) lc.diagnostics.push(d);
+  return entries;
+}
+
+function sameGroup(m: ServiceMemo, g: ServiceGroup, paths: ReadonlySet<string>): boolean {
+  if (m.files.length !== g.files.length || (m.paths !== null && m.paths !== paths)) return false;
+  for (let i = 0; i < g.files.length; i++) if (m.files[i] !== g.files[i] || m.epochs[i] !== g.epochs[i]) return false;
+  return true;
+}
+
+function linkService(lc: LinkContext, g: ServiceGroup, schemas: SchemaSource): ServiceMemo {
+  const out: ServiceMemo = { files: g.files, epochs: g.epochs, paths: null, endpoints: [], entries: [], diagnostics: [], schemaResults: [], exposed: [], pending: new Map() };
+  for (let k = 0; k < g.files.length; k++) {
+    const f = g.files[k];
+    const epoch = g.epochs[k];
     for (let i = 0; i < f.endpoints.length; i++) {
       const d = f.endpoints[i];
+      if (d.static) out.paths = lc.paths;
       let m = memo.get(d);
-      if (m && m.service === root.name && m.epoch === epoch && (!d.static || m.paths === lc.paths)) {
+      if (m && m.service === g.name && m.epoch === epoch && (!d.static || m.paths === lc.paths)) {
         for (const r of m.schemas) if (r) schemas.replay(r);
       } else {
         const wantsSchemas = d.kind !== "raw" && d.kind !== "static";
         const got = wantsSchemas ? schemaResults(schemas, f.path, i, d) : [null, null, null];
-        m = buildEndpoint(lc, f.path, d, root.name, got);
+        m = buildEndpoint(lc, f.path, d, g.name, got);
         m.epoch = epoch;
         memo.set(d, m);
       }
-      for (const x of m.diagnostics) lc.diagnostics.push(x);
+      for (const r of m.schemas) if (r) out.schemaResults.push(r);
+      for (const x of m.diagnostics) out.diagnostics.push(x);
       if (!m.endpoint) continue;
-      svc.endpoints.push(m.endpoint);
-      entries.push((m.entry ??= { decl: d, file: f.path, endpoint: m.endpoint, segments: m.segments, service: root.name, shape: m.shape, nameKey: `${root.name}\u0000${d.name}` }));
+      out.endpoints.push(m.endpoint);
+      out.entries.push((m.entry ??= { decl: d, file: f.path, index: i, endpoint: m.endpoint, segments: m.segments, service: g.name, shape: m.shape, nameKey: `${g.name}\u0000${d.name}` }));
     }
   }
-  checkUniqueness(lc, entries);
-  return entries;
+  checkServiceUniqueness(out);
+  return out;
+}
+
+/** Whether endpoint a comes before b in path-then-source order (the order the conflict checks report in). */
+function before(a: EndpointEntry, b: EndpointEntry): boolean {
+  return a.file < b.file || (a.file === b.file && a.index < b.index);
 }
 
 const KEYS: string[][] = [];
@@ -197,46 +278,88 @@ function hasUnder(lc: LinkContext, dir: string): boolean {
   return false;
 }
 
-function checkUniqueness(lc: LinkContext, entries: EndpointEntry[]): void {
-  // Per service: names, then routes. Two routes conflict exactly when their shapes are equal (routes.ts), so
-  // grouping by shape keeps this linear in the number of endpoints.
+function routeConflict(a: EndpointEntry, b: EndpointEntry, m: string): Diagnostic {
+  return makeDiagnostic(D.RouteConflict, b.file, b.decl.pathRange ?? b.decl.nameRange, `${m} ${pathString(b.segments)} conflicts with endpoint '${a.decl.name}' (${m} ${a.endpoint.path}) in service '${b.service}'; change the path or method of one of them.`, {
+    related: [{ location: { file: a.file, range: a.decl.pathRange ?? a.decl.nameRange }, message: `'${a.decl.name}' is declared here` }],
+  });
+}
+
+/**
+ * Names, then routes, within one service. Two routes conflict exactly when their shapes are equal (routes.ts), so
+ * grouping by shape keeps this linear in the number of endpoints. Each endpoint reports its first conflict only.
+ */
+function checkServiceUniqueness(out: ServiceMemo): void {
   const names = new Map<string, EndpointEntry>();
   const shapes = new Map<string, EndpointEntry[]>();
-  for (const e of entries) {
-    const nameKey = e.nameKey;
-    const prev = names.get(nameKey);
+  for (const e of out.entries) {
+    if (e.endpoint.expose) out.exposed.push(e);
+    const prev = names.get(e.nameKey);
     if (prev) {
-      lc.report(D.DuplicateEndpoint, e.file, e.decl.nameRange, `Endpoint name '${e.decl.name}' is already used in service '${e.service}'; rename one of them.`, {
+      out.diagnostics.push(makeDiagnostic(D.DuplicateEndpoint, e.file, e.decl.nameRange, `Endpoint name '${e.decl.name}' is already used in service '${e.service}'; rename one of them.`, {
         related: [{ location: { file: prev.file, range: prev.decl.nameRange }, message: "first defined here" }],
-      });
-    } else names.set(nameKey, e);
-    const shape = e.shape;
-    const list = shapes.get(shape);
+      }));
+    } else names.set(e.nameKey, e);
+    const list = shapes.get(e.shape);
     if (list) list.push(e);
-    else shapes.set(shape, [e]);
+    else shapes.set(e.shape, [e]);
   }
   for (const list of shapes.values()) {
-    if (list.length < 2) continue;
     for (let i = 1; i < list.length; i++) {
       const b = list[i];
       for (let j = 0; j < i; j++) {
         const a = list[j];
-        const same = a.service === b.service;
-        // Across services only exposed endpoints share the gateway's router.
-        if (!same && !(a.endpoint.expose && b.endpoint.expose)) continue;
         const m = sharedMethod(a.endpoint.method, b.endpoint.method);
         if (!m) continue;
-        if (same) {
-          lc.report(D.RouteConflict, b.file, b.decl.pathRange ?? b.decl.nameRange, `${m} ${pathString(b.segments)} conflicts with endpoint '${a.decl.name}' (${m} ${a.endpoint.path}) in service '${b.service}'; change the path or method of one of them.`, {
-            related: [{ location: { file: a.file, range: a.decl.pathRange ?? a.decl.nameRange }, message: `'${a.decl.name}' is declared here` }],
-          });
-        } else {
-          lc.report(D.CrossServiceRouteConflict, b.file, b.decl.pathRange ?? b.decl.nameRange, `${m} ${b.endpoint.path} overlaps exposed endpoint '${a.service}.${a.decl.name}' (${a.endpoint.path}); both are served by the same gateway. Give one a distinct path.`, {
-            related: [{ location: { file: a.file, range: a.decl.pathRange ?? a.decl.nameRange }, message: `'${a.service}.${a.decl.name}' is declared here` }],
-          });
-        }
+        const diagnostic = routeConflict(a, b, m);
+        // An exposed endpoint may overlap an earlier exposed endpoint of another service first (crossServiceRoutes).
+        if (b.endpoint.expose) out.pending.set(b, { other: a, diagnostic });
+        else out.diagnostics.push(diagnostic);
         break;
       }
     }
   }
+}
+
+/**
+ * Across services only exposed endpoints share the gateway's router. For each exposed endpoint this reports its
+ * first conflict in path-then-source order: an overlap with another service's exposed endpoint, or the
+ * same-service conflict found by checkServiceUniqueness when that one comes first.
+ */
+function crossServiceRoutes(memos: ServiceMemo[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const shapes = new Map<string, EndpointEntry[]>();
+  for (const m of memos) for (const e of m.exposed) {
+    const list = shapes.get(e.shape);
+    if (list) list.push(e);
+    else shapes.set(e.shape, [e]);
+  }
+  const cross = new Map<EndpointEntry, { other: EndpointEntry; diagnostic: Diagnostic }>();
+  for (const list of shapes.values()) {
+    if (list.length < 2 || list.every((e) => e.service === list[0].service)) continue;
+    list.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    for (let i = 1; i < list.length; i++) {
+      const b = list[i];
+      for (let j = 0; j < i; j++) {
+        const a = list[j];
+        if (a.service === b.service) continue;
+        const m = sharedMethod(a.endpoint.method, b.endpoint.method);
+        if (!m) continue;
+        cross.set(b, {
+          other: a,
+          diagnostic: makeDiagnostic(D.CrossServiceRouteConflict, b.file, b.decl.pathRange ?? b.decl.nameRange, `${m} ${b.endpoint.path} overlaps exposed endpoint '${a.service}.${a.decl.name}' (${a.endpoint.path}); both are served by the same gateway. Give one a distinct path.`, {
+            related: [{ location: { file: a.file, range: a.decl.pathRange ?? a.decl.nameRange }, message: `'${a.service}.${a.decl.name}' is declared here` }],
+          }),
+        });
+        break;
+      }
+    }
+  }
+  const settled = new Set<EndpointEntry>();
+  for (const m of memos) for (const [b, local] of m.pending) {
+    const c = cross.get(b);
+    out.push(c && before(c.other, local.other) ? c.diagnostic : local.diagnostic);
+    settled.add(b);
+  }
+  for (const [b, c] of cross) if (!settled.has(b)) out.push(c.diagnostic);
+  return out;
 }

@@ -9,7 +9,7 @@ import type { FileFacts } from "../facts.js";
 import type { ModuleResolver } from "../resolve.js";
 import { linkAuth, linkClients, linkMiddleware } from "./calls.js";
 import { LinkContext } from "./context.js";
-import { linkEndpoints, type SchemaSource } from "./endpoints.js";
+import { EndpointLinkMemo, linkEndpoints, type SchemaSource } from "./endpoints.js";
 import { linkInfra } from "./infra.js";
 import { discoverServices } from "./services.js";
 import { docComment } from "../resources/common.js";
@@ -22,6 +22,13 @@ export interface LinkInput {
   paths: ReadonlySet<string>;
   resolver: ModuleResolver;
   schemas: SchemaSource;
+  /** Results of the previous link of the same Analyzer, reused where their inputs are unchanged. */
+  memo?: LinkMemo;
+}
+
+/** What one link leaves for the next one (owned by the Analyzer; a fresh one gives a full link). */
+export class LinkMemo {
+  readonly endpoints = new EndpointLinkMemo();
 }
 
 export function link(input: LinkInput): { model: AppModel; diagnostics: Diagnostic[] } {
@@ -36,7 +43,7 @@ export function link(input: LinkInput): { model: AppModel; diagnostics: Diagnost
       endpoints: [], databases: [], publishes: [], publishSites: [], calls: [], buckets: [], secrets: [], middleware: [],
     });
   }
-  const endpoints = linkEndpoints(lc, files, services, input.schemas);
+  const endpoints = linkEndpoints(lc, files, services, input.schemas, input.memo?.endpoints);
   const infra = linkInfra(lc, files, services, endpoints, input.schemas);
   const auth = linkAuth(lc, files, input.schemas);
   linkMiddleware(lc, files, services);
