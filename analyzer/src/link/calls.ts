@@ -8,7 +8,7 @@ import type { AuthHandlerDecl, FileFacts, GatewayDecl, MiddlewareDecl } from "..
 import { closest } from "../names.js";
 import { clientIdent } from "../sdk.js";
 import type { LinkContext } from "./context.js";
-import type { EndpointEntry, SchemaSource } from "./endpoints.js";
+import type { LinkedEndpoints, SchemaSource } from "./endpoints.js";
 
 export function linkAuth(lc: LinkContext, files: FileFacts[], schemas: SchemaSource): { authHandler: AuthHandler | null; gateway: Gateway | null; authDecl: AuthHandlerDecl | null } {
   let first: { decl: AuthHandlerDecl; file: string } | null = null;
@@ -102,16 +102,9 @@ function within(inner: import("@reprise/protocol").Range, outer: import("@repris
   return le(outer.start, inner.start) && le(inner.end, outer.end);
 }
 
-export function linkClients(lc: LinkContext, files: FileFacts[], services: Map<string, Service>, endpoints: EndpointEntry[], authWired: boolean): void {
+export function linkClients(lc: LinkContext, files: FileFacts[], services: Map<string, Service>, endpoints: LinkedEndpoints, authWired: boolean): void {
   const byIdent = new Map<string, Service>();
   for (const s of services.values()) byIdent.set(clientIdent(s.name), s);
-  const callable = new Map<string, Set<string>>();
-  for (const e of endpoints) {
-    if (e.endpoint.static) continue;
-    const set = callable.get(e.service) ?? new Set();
-    set.add(e.endpoint.name);
-    callable.set(e.service, set);
-  }
   for (const f of files) {
     for (const imp of f.clientImports) {
       if (byIdent.has(imp.name)) continue;
@@ -129,7 +122,7 @@ export function linkClients(lc: LinkContext, files: FileFacts[], services: Map<s
         continue;
       }
       if (c.form === "call" && c.endpoint !== null) {
-        const names = callable.get(target.name) ?? new Set<string>();
+        const names = endpoints.callable(target.name);
         if (!names.has(c.endpoint)) {
           const near = closest(c.endpoint, names);
           lc.report(D.UnknownClientEndpoint, f.path, c.endpointRange!, `Service '${target.name}' has no endpoint '${c.endpoint}'${near ? `; did you mean '${near}'?` : ""}.`, {

@@ -81,6 +81,11 @@ interface ServiceMemo {
   schemaResults: SchemaResultLike[];
   /** Exposed endpoints, for the cross-service route check. */
   exposed: EndpointEntry[];
+  byDecl: Map<EndpointDecl, EndpointEntry>;
+  /** Names of the endpoints a service client can call (all but static ones). */
+  callable: Set<string>;
+  /** Endpoints declaring `auth: true`. */
+  auth: EndpointEntry[];
   /** Same-service route conflicts of exposed endpoints: an earlier cross-service overlap takes precedence. */
   pending: Map<EndpointEntry, { other: EndpointEntry; diagnostic: Diagnostic }>;
 }
@@ -95,7 +100,19 @@ export class EndpointLinkMemo {
   cross: { memos: ServiceMemo[]; diagnostics: Diagnostic[] } | null = null;
 }
 
-export function linkEndpoints(lc: LinkContext, files: FileFacts[], services: Map<string, Service>, schemas: SchemaSource, state: EndpointLinkMemo = new EndpointLinkMemo()): EndpointEntry[] {
+/** The endpoints of one link, looked up per service (no app-wide list is built on an edit). */
+export interface LinkedEndpoints {
+  /** The linked entry of a declaration of `file` (undefined when it did not make it into the model). */
+  entryOf(decl: EndpointDecl, file: string): EndpointEntry | undefined;
+  /** Endpoint names a client of the service can call. */
+  callable(service: string): ReadonlySet<string>;
+  /** Every endpoint declaring `auth: true`. */
+  withAuth(): Iterable<EndpointEntry>;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+export function linkEndpoints(lc: LinkContext, files: FileFacts[], services: Map<string, Service>, schemas: SchemaSource, state: EndpointLinkMemo = new EndpointLinkMemo()): LinkedEndpoints {
   const groups = new Map<string, ServiceGroup>();
   for (const f of files) {
     if (!f.endpoints.length) continue;
@@ -107,7 +124,6 @@ export function linkEndpoints(lc: LinkContext, files: FileFacts[], services: Map
     g.epochs.push(schemas.epoch(f.path));
   }
   const used: ServiceMemo[] = [];
-  const entries: EndpointEntry[] = [];
   for (const g of groups.values()) {
     let m = state.services.get(g.name);
     if (m && sameGroup(m, g, lc.paths)) {
@@ -119,13 +135,23 @@ export function linkEndpoints(lc: LinkContext, files: FileFacts[], services: Map
     used.push(m);
     services.get(g.name)!.endpoints = m.endpoints;
     for (const d of m.diagnostics) lc.diagnostics.push(d);
-    for (const e of m.entries) entries.push(e);
   }
   for (const name of state.services.keys()) if (!groups.has(name)) state.services.delete(name);
   const prev = state.cross;
   if (!prev || prev.memos.length !== used.length || prev.memos.some((m, i) => m !== used[i])) state.cross = { memos: used, diagnostics: crossServiceRoutes(used) };
   for (const d of state.cross!.diagnostics) lc.diagnostics.push(d);
-  return entries;
+  const byService = new Map<string, ServiceMemo>();
+  for (const g of groups.values()) byService.set(g.name, state.services.get(g.name)!);
+  return {
+    entryOf: (decl, file) => {
+      const root = lc.serviceOf(file);
+      return root ? byService.get(root.name)?.byDecl.get(decl) : undefined;
+    },
+    callable: (service) => byService.get(service)?.callable ?? NONE,
+    *withAuth() {
+      for (const m of byService.values()) yield* m.auth;
+    },
+  };
 }
 
 function sameGroup(m: ServiceMemo, g: ServiceGroup, paths: ReadonlySet<string>): boolean {
@@ -135,7 +161,7 @@ function sameGroup(m: ServiceMemo, g: ServiceGroup, paths: ReadonlySet<string>):
 }
 
 function linkService(lc: LinkContext, g: ServiceGroup, schemas: SchemaSource): ServiceMemo {
-  const out: ServiceMemo = { files: g.files, epochs: g.epochs, paths: null, endpoints: [], entries: [], diagnostics: [], schemaResults: [], exposed: [], pending: new Map() };
+  const out: ServiceMemo = { files: g.files, epochs: g.epochs, paths: null, endpoints: [], entries: [], diagnostics: [], schemaResults: [], exposed: [], byDecl: new Map(), callable: new Set(), auth: [], pending: new Map() };
   for (let k = 0; k < g.files.length; k++) {
     const f = g.files[k];
     const epoch = g.epochs[k];
@@ -156,7 +182,11 @@ function linkService(lc: LinkContext, g: ServiceGroup, schemas: SchemaSource): S
       for (const x of m.diagnostics) out.diagnostics.push(x);
       if (!m.endpoint) continue;
       out.endpoints.push(m.endpoint);
-      out.entries.push((m.entry ??= { decl: d, file: f.path, index: i, endpoint: m.endpoint, segments: m.segments, service: g.name, shape: m.shape, nameKey: `${g.name}\u0000${d.name}` }));
+      const e = (m.entry ??= { decl: d, file: f.path, index: i, endpoint: m.endpoint, segments: m.segments, service: g.name, shape: m.shape, nameKey: `${g.name}\u0000${d.name}` });
+      out.entries.push(e);
+      out.byDecl.set(d, e);
+      if (!m.endpoint.static) out.callable.add(m.endpoint.name);
+      if (d.auth && d.authRange) out.auth.push(e);
     }
   }
   checkServiceUniqueness(out);

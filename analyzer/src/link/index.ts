@@ -49,10 +49,8 @@ export function link(input: LinkInput): { model: AppModel; diagnostics: Diagnost
   linkMiddleware(lc, files, services);
   linkClients(lc, files, services, endpoints, auth.authHandler !== null);
   if (!auth.authHandler) {
-    for (const e of endpoints) {
-      if (e.decl.auth && e.decl.authRange) {
-        lc.report(D.AuthWithoutHandler, e.file, e.decl.authRange, `Endpoint '${e.decl.name}' requires auth, but the app has no auth handler wired to a Gateway, so every call is rejected with 401. Add authHandler(...) and export const gateway = new Gateway({ authHandler }).`);
-      }
+    for (const e of endpoints.withAuth()) {
+      lc.report(D.AuthWithoutHandler, e.file, e.decl.authRange!, `Endpoint '${e.decl.name}' requires auth, but the app has no auth handler wired to a Gateway, so every call is rejected with 401. Add authHandler(...) and export const gateway = new Gateway({ authHandler }).`);
     }
   }
   const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);

@@ -7,7 +7,7 @@ import { D } from "../diagnostics/catalogue.js";
 import type { BucketDecl, DatabaseDecl, EndpointDecl, FileFacts, NamedRefDecl, TopicDecl } from "../facts.js";
 import { basename, dirname, joinPath } from "../resolve.js";
 import { type LinkContext, ZERO_RANGE } from "./context.js";
-import type { EndpointEntry, SchemaSource } from "./endpoints.js";
+import type { LinkedEndpoints, SchemaSource } from "./endpoints.js";
 
 interface Named<T> {
   decl: T & { name: string; nameRange: import("@reprise/protocol").Range };
@@ -50,7 +50,7 @@ export interface InfraResult {
   secrets: Secret[];
 }
 
-export function linkInfra(lc: LinkContext, files: FileFacts[], services: Map<string, Service>, endpoints: EndpointEntry[], schemas: SchemaSource): InfraResult {
+export function linkInfra(lc: LinkContext, files: FileFacts[], services: Map<string, Service>, endpoints: LinkedEndpoints, schemas: SchemaSource): InfraResult {
   const svcOf = (file: string) => {
     const r = lc.serviceOf(file);
     return r ? services.get(r.name)! : null;
@@ -98,7 +98,6 @@ export function linkInfra(lc: LinkContext, files: FileFacts[], services: Map<str
   }
   // Cron jobs.
   const crons = unique(lc, collect<import("../facts.js").CronDecl>(files, (f) => f.cronJobs), D.DuplicateCronJob, "Cron job", "cron job ids are unique in an app.");
-  const byDecl = new Map<EndpointDecl, EndpointEntry>(endpoints.map((e) => [e.decl, e]));
   const cronJobs: CronJob[] = [];
   for (const { decl: c, file } of crons.values()) {
     let endpoint: CronJob["endpoint"] = null;
@@ -110,7 +109,7 @@ export function linkInfra(lc: LinkContext, files: FileFacts[], services: Map<str
         lc.report(D.CronEndpointNotApi, file, c.endpointRange, `'${c.endpointMember ?? c.endpointIdent}' is a ${ref.kind}, not an API endpoint; cron jobs call an api(...) endpoint.`);
       } else {
         const ed = lc.decl<EndpointDecl>(ref);
-        const entry = ed ? byDecl.get(ed) : undefined;
+        const entry = ed ? endpoints.entryOf(ed, ref.file) : undefined;
         if (entry) {
           endpoint = { service: entry.service, name: ed!.name };
           if (ed!.hasRequest) lc.report(D.CronEndpointHasParams, file, c.endpointRange, `Endpoint '${ed!.name}' takes a request, but cron jobs call it without one; give it no parameters.`);
