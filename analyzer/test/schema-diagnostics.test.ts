@@ -86,6 +86,8 @@ const cases: Case[] = [
   { name: "RP3035 header of an object type", src: API + "interface H { a: string }", root: "{ h: Header<H, \"X-H\"> }", ctx: POST, diags: [{ code: "RP3035", text: 'Header<H, "X-H">' }] },
   { name: "RP3036 HttpStatus in a request", src: API, root: "{ s: HttpStatus }", ctx: POST, diags: [{ code: "RP3036", text: "HttpStatus" }] },
   { name: "RP3036 Query in a response", src: API, root: "{ q: Query<string> }", role: "response", diags: [{ code: "RP3036", text: "Query<string>" }] },
+  { name: "RP3038 plain field in auth handler parameters", src: API, root: "{ token: Header<\"Authorization\">; tenant: string }", role: "authParams", diags: [{ code: "RP3038", text: "string" }] },
+  { name: "RP3038 not reported for Header, Query and Cookie auth parameters", src: API, root: "{ a: Header<\"Authorization\">; q: Query<string>; c: Cookie<\"sid\"> }", role: "authParams", diags: [] },
   { name: "RP3037 Attribute of an object", src: API, root: "{ a: Attribute<{ x: string }> }", role: "message", diags: [{ code: "RP3037", text: "Attribute<{ x: string }>" }] },
 ];
 

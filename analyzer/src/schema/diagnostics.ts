@@ -168,8 +168,14 @@ export const RP3037 = defineDiagnostic({
   title: "Type not supported for a pub/sub attribute",
   docs: "Message attributes are strings on the wire: `Attribute<T>` takes a string, number or boolean (or a literal/enum of those).",
 });
+export const RP3038 = defineDiagnostic({
+  code: "RP3038",
+  severity: "error",
+  title: "Plain field in auth handler parameters",
+  docs: "An auth handler only sees the request's headers, query string and cookies, so every field of its parameter type must be `Header<...>`, `Query<...>` or `Cookie<...>` (Encore rejects other fields too).",
+});
 
 export const schemaDiagnostics: readonly DiagnosticDefinition[] = Object.freeze([
   RP3001, RP3002, RP3003, RP3004, RP3005, RP3006, RP3007, RP3008, RP3009, RP3010, RP3011, RP3012, RP3013, RP3014,
-  RP3015, RP3016, RP3020, RP3021, RP3022, RP3030, RP3031, RP3032, RP3033, RP3034, RP3035, RP3036, RP3037,
+  RP3015, RP3016, RP3020, RP3021, RP3022, RP3030, RP3031, RP3032, RP3033, RP3034, RP3035, RP3036, RP3037, RP3038,
 ]);

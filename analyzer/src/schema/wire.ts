@@ -49,6 +49,7 @@ export function place(reg: Registry, acc: Acc, emitter: Emitter, input: Placemen
       if (wire === "header" || wire === "query" || wire === "cookie") source = wire;
       else {
         if (wire === "httpStatus") diag(D.RP3036, p, `HttpStatus only sets a response's status code; in a ${role === "authParams" ? "auth handler's parameters" : "request"} '${p.name}' is a plain field.`);
+        else if (role === "authParams") diag(D.RP3038, p, `Auth handler parameter '${p.name}' must be read from the request: declare it as Header<"X-Name">, Query<...> or Cookie<"name"> (an auth handler has no body or path).`);
         if (input.pathParams.includes(p.name) && role !== "authParams") source = "path";
         else if (role === "handshake" || role === "authParams") source = "query";
         else source = hasBody ? "body" : "query";
