@@ -135,7 +135,8 @@ export function linkClients(lc: LinkContext, files: FileFacts[], services: Map<s
         lc.report(D.CallOutsideService, f.path, c.range, `This call to service '${target.name}' is made from outside any service, so it cannot be attributed; move it into a service folder.`);
         continue;
       }
-      if (c.endpoint !== null) services.get(caller.name)!.calls.push({ service: target.name, endpoint: c.endpoint, location: { file: f.path, range: c.range } });
+      // `svc.ref()` takes a reference to the whole client: a call edge with no single endpoint ("").
+      services.get(caller.name)!.calls.push({ service: target.name, endpoint: c.endpoint ?? "", location: { file: f.path, range: c.range } });
     }
     if (!authWired) for (const r of f.authDataCalls) {
       lc.report(D.AuthDataWithoutHandler, f.path, r, "getAuthData() is used but the app has no auth handler wired to a Gateway, so it never returns auth data.");
