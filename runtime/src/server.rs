@@ -235,15 +235,22 @@ impl Runtime {
         }
     }
 
+    /// Request facts for JS. Path params are only serialised when given (raw endpoints); typed endpoints already
+    /// carry them, typed, in their params object.
     pub fn meta(parts: &Parts, params: &[(String, String)], internal: bool) -> RequestMeta {
-        let mut pp = serde_json::Map::new();
-        for (k, v) in params {
-            pp.insert(k.clone(), serde_json::Value::String(v.clone()));
-        }
+        let path_params = if params.is_empty() {
+            String::from("{}")
+        } else {
+            let mut pp = serde_json::Map::new();
+            for (k, v) in params {
+                pp.insert(k.clone(), serde_json::Value::String(v.clone()));
+            }
+            serde_json::Value::Object(pp).to_string()
+        };
         RequestMeta {
             method: parts.method.as_str().to_string(),
             path_and_query: parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default(),
-            path_params: serde_json::Value::Object(pp).to_string(),
+            path_params,
             internal,
         }
     }
@@ -266,7 +273,7 @@ impl Runtime {
             })?,
             None => String::new(),
         };
-        let meta = Self::meta(parts, params, false);
+        let meta = Self::meta(parts, &[], false);
         let (_, reply) = self.bridge.call(|id| Event::Call { id, endpoint, params: json, auth, meta }).await.map_err(call_error)?;
         Ok(match reply {
             Reply::Full { status, body, headers } => {
