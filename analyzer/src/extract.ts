@@ -308,7 +308,14 @@ export class Extractor {
       this.pushUsage(callee.value, null, null, "bare-call", false, callee.span);
       calleeHandled = true;
     } else if (!isNew) {
-      calleeHandled = this.recordMemberUsage(callee, "call", (node.typeArguments?.params?.length ?? 0) > 0);
+      const typeArg = node.typeArguments?.params?.[0];
+      const before = this.facts.usages.length;
+      calleeHandled = this.recordMemberUsage(callee, "call", typeArg !== undefined);
+      const u = this.facts.usages.length > before ? this.facts.usages[this.facts.usages.length - 1] : undefined;
+      if (u && typeArg && u.member === "ref") {
+        u.refTypes = this.intersectedNames(typeArg);
+        u.refTypeRange = this.ctx.range(typeArg.span);
+      }
     }
     if (!calleeHandled) this.visit(callee, { ...st, bindTarget: null });
     // A resource nested in another resource's arguments (inline middleware) is not bound by the outer declarator.
@@ -384,6 +391,28 @@ export class Extractor {
     if (member === "Client") return;
     const f = form === "call" ? (member === "ref" ? "ref" : "call") : "invalid";
     this.facts.clientCalls.push({ client, clientRange: this.ctx.range(clientSpan), endpoint: f === "ref" ? null : member, endpointRange: this.ctx.range(memberSpan), range: this.ctx.range(span), form: f });
+  }
+
+  /** `A & B & ns.C` → the type names (SDK imports under their exported name); null for any other form. */
+  private intersectedNames(t: Node): string[] | null {
+    if (t.type === "TsParenthesizedType") return this.intersectedNames(t.typeAnnotation);
+    if (t.type === "TsIntersectionType") {
+      const out: string[] = [];
+      for (const m of t.types) {
+        const names = this.intersectedNames(m);
+        if (!names) return null;
+        out.push(...names);
+      }
+      return out;
+    }
+    if (t.type !== "TsTypeReference" || t.typeParams) return null;
+    const n = t.typeName;
+    if (n?.type === "Identifier") {
+      const imp = this.sdk.get(n.value);
+      return [imp && imp.name !== "*" && imp.name !== "default" ? imp.name : n.value];
+    }
+    if (n?.type === "TsQualifiedName" && n.left?.type === "Identifier" && this.sdk.get(n.left.value)?.name === "*") return [n.right.value];
+    return null;
   }
 
   private pushUsage(ident: string, nsMember: string | null, member: string | null, form: Usage["form"], hasTypeArgs: boolean, span: Span): void {

@@ -156,6 +156,13 @@ export interface Usage {
   form: "call" | "tagged" | "read" | "bare-call" | "value";
   /** Whether `ref` was given a type argument (for `.ref<P>()`). */
   hasTypeArgs: boolean;
+  /**
+   * For `.ref<P>()`: the names of the types P intersects (`Uploader & Downloader`), SDK imports under their
+   * exported name; null when P has another form (e.g. a local alias). Absent without type arguments.
+   */
+  refTypes?: string[] | null;
+  /** The type argument's range. */
+  refTypeRange?: Range;
   range: Range;
 }
 

@@ -96,3 +96,16 @@ test("tsconfig paths and .js specifiers resolve to app files", () => {
   assert.deepEqual(model.diagnostics, []);
   assert.equal(model.app.topics[0].subscriptions[0].service, "svc");
 });
+
+test("bucket.ref<P>() grants the permission types' operations to the using service", () => {
+  const r = analyze([
+    { path: "encore.app", text: '{ "id": "b" }' },
+    { path: "svc/encore.service.ts", text: 'import { Service } from "encore.dev/service";\nexport default new Service("svc");\n' },
+    { path: "svc/b.ts", text: 'import { Bucket, Uploader, ReadWriter as RW } from "encore.dev/storage/objects";\nexport const files = new Bucket("files", { public: true });\nexport const up = files.ref<Uploader>();\n' },
+    { path: "other/encore.service.ts", text: 'import { Service } from "encore.dev/service";\nexport default new Service("other");\n' },
+    { path: "other/x.ts", text: 'import { files } from "../svc/b";\nimport * as o from "encore.dev/storage/objects";\nexport const a = files.ref<o.ReadWriter & o.PublicUrler>();\n' },
+  ]);
+  const ops = (name: string) => r.app.services.find((s) => s.name === name)!.buckets;
+  assert.deepEqual(ops("svc"), [{ bucket: "files", operations: ["WriteObject"] }]);
+  assert.deepEqual(ops("other"), [{ bucket: "files", operations: ["DeleteObject", "GetObjectMetadata", "GetPublicUrl", "ListObjects", "ReadObjectContents", "SignedDownloadUrl", "SignedUploadUrl", "WriteObject"] }]);
+});

@@ -135,6 +135,7 @@ export const D = {
   PublicUrlOnPrivate: d({ code: "RP7014", severity: "error", title: "publicUrl on a private bucket", docs: "Only buckets declared with `public: true` have public URLs." }),
   UnknownBucketMethod: d({ code: "RP7015", severity: "error", title: "Unknown bucket operation", docs: "Buckets support list, exists, attrs, upload, download, remove, signedUploadUrl, signedDownloadUrl, publicUrl and ref." }),
   BucketOutsideService: d({ code: "RP7016", severity: "error", title: "Bucket used outside a service", docs: "Bucket operations are granted per service; move the usage into a service's folder." }),
+  BucketRefUnknownPermission: d({ code: "RP7018", severity: "warning", title: "Bucket permission type not recognised", docs: "`bucket.ref<P>()` grants the operations of the permission types in P: Lister, Attrser, Uploader, Downloader, Remover, SignedUploader, SignedDownloader, PublicUrler and ReadWriter, combined with `&`. For another type Reprise cannot tell which operations the service uses." }),
   BucketRefNoType: d({ code: "RP7017", severity: "error", title: "bucket.ref() without a permission type", docs: "Write `bucket.ref<Uploader>()` (or another permission type) so the granted operations are known." }),
   // RP8xxx — auth, gateway, middleware
   AuthNotBound: d({ code: "RP8001", severity: "error", title: "Auth handler not bound to a variable", docs: "Write `const auth = authHandler(...)` and pass it to `new Gateway({ authHandler: auth })`." }),

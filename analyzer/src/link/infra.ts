@@ -42,6 +42,24 @@ const BUCKET_OPS: Record<string, string> = {
   remove: "DeleteObject", signedUploadUrl: "SignedUploadUrl", signedDownloadUrl: "SignedDownloadUrl", publicUrl: "GetPublicUrl",
 };
 
+/** The operations each `bucket.ref<P>()` permission type grants (ReadWriter: all but public URLs). */
+const BUCKET_PERMISSIONS: Record<string, string[]> = {
+  Lister: ["ListObjects"], Attrser: ["GetObjectMetadata"], Uploader: ["WriteObject"], Downloader: ["ReadObjectContents"],
+  Remover: ["DeleteObject"], SignedUploader: ["SignedUploadUrl"], SignedDownloader: ["SignedDownloadUrl"], PublicUrler: ["GetPublicUrl"],
+  ReadWriter: ["ListObjects", "GetObjectMetadata", "WriteObject", "ReadObjectContents", "DeleteObject", "SignedUploadUrl", "SignedDownloadUrl"],
+};
+
+function refOperations(types: string[] | null): string[] | null {
+  if (!types || types.length === 0) return null;
+  const out: string[] = [];
+  for (const t of types) {
+    const ops = BUCKET_PERMISSIONS[t];
+    if (!ops) return null;
+    for (const op of ops) if (!out.includes(op)) out.push(op);
+  }
+  return out;
+}
+
 export interface InfraResult {
   databases: Database[];
   topics: Topic[];
@@ -194,7 +212,27 @@ export function linkInfra(lc: LinkContext, files: FileFacts[], services: Map<str
       const m = u.member;
       if (u.form !== "call" || !m) continue;
       if (m === "ref") {
-        if (!u.hasTypeArgs) lc.report(D.BucketRefNoType, f.path, u.range, `Write ${u.ident}.ref<Uploader>() (or another permission type) so the granted operations are known.`);
+        if (!u.hasTypeArgs) {
+          lc.report(D.BucketRefNoType, f.path, u.range, `Write ${u.ident}.ref<Uploader>() (or another permission type) so the granted operations are known.`);
+          continue;
+        }
+        const ops = refOperations(u.refTypes ?? null);
+        const at = u.refTypeRange ?? u.range;
+        if (!ops) {
+          lc.report(D.BucketRefUnknownPermission, f.path, at, `Reprise cannot tell which operations this permission type grants; write it as an intersection of ${Object.keys(BUCKET_PERMISSIONS).join(", ")} (e.g. Uploader & Downloader).`);
+          continue;
+        }
+        if (ops.includes("GetPublicUrl") && bucket && !bucket.public) {
+          lc.report(D.PublicUrlOnPrivate, f.path, at, `Bucket '${name}' is not public, so it has no public URLs; declare it with { public: true } or drop PublicUrler.`);
+          continue;
+        }
+        if (!svc) {
+          lc.report(D.BucketOutsideService, f.path, u.range, `Bucket '${name}' is used outside any service; move this code into a service folder.`);
+          continue;
+        }
+        let entry = svc.buckets.find((b) => b.bucket === name);
+        if (!entry) svc.buckets.push((entry = { bucket: name, operations: [] }));
+        for (const op of ops) if (!entry.operations.includes(op)) entry.operations.push(op);
         continue;
       }
       const op = BUCKET_OPS[m];
