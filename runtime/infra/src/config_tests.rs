@@ -203,3 +203,25 @@ fn with_database_replaces_path() {
     assert_eq!(with_database("postgres://h:5", "a"), "postgres://h:5/a");
     assert_eq!(with_database("postgres://u:p@h/x?sslmode=off", "b"), "postgres://u:p@h/b?sslmode=off");
 }
+
+#[test]
+fn schema_lists_exactly_the_keys_serde_accepts() {
+    let schema: Value = serde_json::from_str(include_str!("../config.schema.json")).unwrap();
+    let section = &schema["$defs"]["section"]["properties"];
+    for (name, sub) in section.as_object().unwrap() {
+        let Some(props) = sub["properties"].as_object() else { continue };
+        for key in props.keys() {
+            let text = format!(r#"{{ "{name}": {{ "{key}": null }} }}"#);
+            if let Err(e) = p(&text, None, &no_env) {
+                assert!(!e.to_string().contains("unknown field"), "schema key {name}.{key} is rejected by the parser: {e}");
+            }
+        }
+        // And a key that is not in the schema is rejected.
+        let e = p(&format!(r#"{{ "{name}": {{ "notAKey": 1 }} }}"#), None, &no_env).unwrap_err();
+        assert!(e.to_string().contains("unknown field"), "{e}");
+    }
+    let top: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
+    for k in ["sql", "pubsub", "buckets", "secrets", "tracing", "environments", "$schema"] {
+        assert!(top.iter().any(|t| *t == k), "{k} missing from the schema");
+    }
+}

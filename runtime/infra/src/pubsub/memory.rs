@@ -79,6 +79,9 @@ impl PubSub for MemoryPubSub {
             }
             let limit = Arc::new(Semaphore::new(spec.max_concurrency.unwrap_or(MAX_IN_FLIGHT as usize)));
             let (state, closed, in_flight, sink) = (self.state.clone(), self.closed.clone(), self.in_flight.clone(), self.sink.clone());
+            // Retries hold only a weak sender: once the topic registry drops the subscription (shutdown), the
+            // queue closes, this worker ends and releases the handler.
+            let tx = tx.downgrade();
             tokio::spawn(async move {
                 while let Some(d) = rx.recv().await {
                     if closed.load(Ordering::Acquire) {
@@ -97,7 +100,9 @@ impl PubSub for MemoryPubSub {
                             Outcome::Retry(delay) => {
                                 emit(&sink, Level::Warn, "pubsub: handler failed, retrying", retry_fields(&d, &result, delay));
                                 tokio::time::sleep(delay).await;
-                                let _ = tx.send(Delivery { attempt: n + 1, ..d });
+                                if let Some(tx) = tx.upgrade() {
+                                    let _ = tx.send(Delivery { attempt: n + 1, ..d });
+                                }
                             }
                             Outcome::DeadLetter(error) => {
                                 emit(&sink, Level::Error, "pubsub: message dead-lettered after its last retry", dead_fields(&d, &error));
