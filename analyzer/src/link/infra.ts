@@ -43,7 +43,7 @@ const BUCKET_OPS: Record<string, string> = {
 };
 
 /** The operations each `bucket.ref<P>()` permission type grants (ReadWriter: all but public URLs). */
-const BUCKET_PERMISSIONS: Record<string, string[]> = {
+export const BUCKET_PERMISSIONS: Record<string, string[]> = {
   Lister: ["ListObjects"], Attrser: ["GetObjectMetadata"], Uploader: ["WriteObject"], Downloader: ["ReadObjectContents"],
   Remover: ["DeleteObject"], SignedUploader: ["SignedUploadUrl"], SignedDownloader: ["SignedDownloadUrl"], PublicUrler: ["GetPublicUrl"],
   ReadWriter: ["ListObjects", "GetObjectMetadata", "WriteObject", "ReadObjectContents", "DeleteObject", "SignedUploadUrl", "SignedDownloadUrl"],

@@ -56,7 +56,6 @@ export const SDK_MODULES: Record<string, "api" | "validate" | "pubsub" | "types"
   "encore.dev/pubsub": "pubsub",
   "reprise/pubsub": "pubsub",
   "encore.dev/types": "types",
-  "reprise/types": "types",
 };
 
 export function isSdkSpecifier(spec: string): boolean {
@@ -293,7 +292,8 @@ export class Resolver {
   }
 }
 
-const SDK_NAMES = new Set(["Header", "Query", "Cookie", "HttpStatus", "Attribute", "Decimal", "Min", "Max", "MinLen", "MaxLen", "MatchesRegexp", "StartsWith", "EndsWith", "IsEmail", "IsURL"]);
+/** Type names the schema builder reads natively from the SDK (checked against the SDK's exports by a test). */
+export const SDK_NAMES: ReadonlySet<string> = new Set(["Header", "Query", "Cookie", "HttpStatus", "Attribute", "Decimal", "Min", "Max", "MinLen", "MaxLen", "MatchesRegexp", "StartsWith", "EndsWith", "IsEmail", "IsURL"]);
 
 function isRelative(spec: string): boolean {
   return spec.startsWith("./") || spec.startsWith("../") || spec === "." || spec === ".." || spec.startsWith("/") || spec.startsWith("~");
