@@ -1,9 +1,33 @@
 // The other endpoint kinds: api.raw (Node-style req/res, streamed body), api.static (Rust file serving with
-// notFound, no traversal), api.streamInOut over WebSocket.
+// notFound, no traversal), api.streamIn / streamOut / streamInOut over WebSocket.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { fixture, startApp } from "./helpers.mjs";
+import { fixture, rawRequest, startApp } from "./helpers.mjs";
+
+// Node 20 has WebSocket behind a flag, so the client runs in a child: it sends `send` on open and reports every
+// message it got plus the close code once the server closes.
+async function wsSession(t, url, send) {
+  const client = `
+    const ws = new WebSocket(process.argv[1]);
+    const got = [];
+    ws.onopen = () => { for (const m of JSON.parse(process.argv[2])) ws.send(JSON.stringify(m)); };
+    ws.onmessage = (m) => got.push(JSON.parse(m.data));
+    ws.onclose = (e) => { console.log(JSON.stringify({ got, code: e.code, reason: e.reason })); process.exit(0); };
+    ws.onerror = () => {};
+    setTimeout(() => { console.log(JSON.stringify({ timeout: true, got })); process.exit(1); }, 10000);
+  `;
+  const child = spawn(process.execPath, ["--experimental-websocket", "-e", client, url, JSON.stringify(send)], { stdio: ["ignore", "pipe", "inherit"] });
+  t.after(() => child.kill("SIGKILL"));
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  await new Promise((r) => child.once("exit", r));
+  return JSON.parse(out.trim());
+}
+
+const upgradeHead = (path, host) =>
+  `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+  `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
 
 test("raw, static and streaming endpoints", async (t) => {
   const app = await startApp(t, fixture("basic"));
@@ -54,5 +78,34 @@ test("raw, static and streaming endpoints", async (t) => {
     assert.equal(res.code, 1000);
     const plain = await fetch(app.url + "/ws/chat");
     assert.equal(plain.status, 426);
+  });
+  await t.test("api.streamIn reads the client's messages and answers once with the handshake's params", async () => {
+    const ws = app.url.replace("http:", "ws:");
+    const res = await wsSession(t, ws + "/ws/sum?label=abc", [{ n: 2 }, { n: 3 }, { n: 37 }, { done: true }]);
+    assert.deepEqual(res.got, [{ label: "abc", total: 42, count: 3 }]);
+    assert.equal(res.code, 1000);
+    // A handshake missing its required query param is refused before the upgrade.
+    const host = new URL(app.url).host;
+    const refused = await rawRequest(app.url, upgradeHead("/ws/sum", host));
+    assert.match(refused, /^HTTP\/1\.1 400/);
+    assert.match(refused, /invalid_argument/);
+    assert.match(refused, /label/);
+  });
+
+  await t.test("api.streamOut sends messages built from the handshake's path and query params, then closes", async () => {
+    const ws = app.url.replace("http:", "ws:");
+    const res = await wsSession(t, ws + "/ws/ticks/3?prefix=p", []);
+    assert.deepEqual(res.got, [{ tick: "p0" }, { tick: "p1" }, { tick: "p2" }]);
+    assert.equal(res.code, 1000);
+    const none = await wsSession(t, ws + "/ws/ticks/0", []);
+    assert.deepEqual(none.got, []);
+    assert.equal(none.code, 1000);
+    const host = new URL(app.url).host;
+    const refused = await rawRequest(app.url, upgradeHead("/ws/ticks/notanumber", host));
+    assert.match(refused, /^HTTP\/1\.1 400/);
+    assert.match(refused, /count/);
+    const upgraded = await rawRequest(app.url, upgradeHead("/ws/ticks/1", host));
+    assert.match(upgraded, /^HTTP\/1\.1 101/);
+    assert.match(upgraded, /sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/i);
   });
 });
