@@ -19,7 +19,7 @@ export interface ServiceRoot {
 export class LinkContext {
   readonly diagnostics: Diagnostic[] = [];
   roots: ServiceRoot[] = [];
-  private readonly serviceCache = new Map<string, ServiceRoot | null>();
+  private serviceCache = new Map<string, ServiceRoot | null>();
 
   constructor(
     readonly facts: ReadonlyMap<string, FileFacts>,
@@ -30,6 +30,15 @@ export class LinkContext {
 
   report(def: DiagnosticDefinition, file: string, range: Range, message: string, extras: { related?: RelatedInformation[]; fixes?: Fix[]; severity?: Severity } = {}): void {
     this.diagnostics.push(makeDiagnostic(def, file, range, message, extras));
+  }
+
+  /**
+   * Shares the folder → service cache with another link over the same roots (discovery memo); returns the cache
+   * in use (a null argument keeps it).
+   */
+  adoptServiceCache(cache: Map<string, ServiceRoot | null> | null): Map<string, ServiceRoot | null> {
+    if (cache) this.serviceCache = cache;
+    return this.serviceCache;
   }
 
   /** The service whose root folder contains the file (the deepest one). */

@@ -11,7 +11,7 @@ import { linkAuth, linkClients, linkMiddleware } from "./calls.js";
 import { LinkContext } from "./context.js";
 import { EndpointLinkMemo, linkEndpoints, type SchemaSource } from "./endpoints.js";
 import { linkInfra } from "./infra.js";
-import { discoverServices } from "./services.js";
+import { discoverServicesMemo, type DiscoveryMemo } from "./services.js";
 import { docComment } from "../resources/common.js";
 
 export interface LinkInput {
@@ -29,12 +29,14 @@ export interface LinkInput {
 /** What one link leaves for the next one (owned by the Analyzer; a fresh one gives a full link). */
 export class LinkMemo {
   readonly endpoints = new EndpointLinkMemo();
+  discovery: DiscoveryMemo | null = null;
 }
 
 export function link(input: LinkInput): { model: AppModel; diagnostics: Diagnostic[] } {
   const lc = new LinkContext(input.facts, input.paths, input.resolver, input.appId);
   const files = input.files as FileFacts[];
-  discoverServices(lc, files);
+  const memo = input.memo ?? new LinkMemo();
+  discoverServicesMemo(lc, files, memo);
   const services = new Map<string, Service>();
   for (const r of lc.roots) {
     const decl = r.file ? input.facts.get(r.file)?.services[0] : undefined;
@@ -43,7 +45,7 @@ export function link(input: LinkInput): { model: AppModel; diagnostics: Diagnost
       endpoints: [], databases: [], publishes: [], publishSites: [], calls: [], buckets: [], secrets: [], middleware: [],
     });
   }
-  const endpoints = linkEndpoints(lc, files, services, input.schemas, input.memo?.endpoints);
+  const endpoints = linkEndpoints(lc, files, services, input.schemas, memo.endpoints);
   const infra = linkInfra(lc, files, services, endpoints, input.schemas);
   const auth = linkAuth(lc, files, input.schemas);
   linkMiddleware(lc, files, services);

@@ -7,6 +7,51 @@ import type { FileFacts } from "../facts.js";
 import { basename, dirname } from "../resolve.js";
 import { type LinkContext, type ServiceRoot, ZERO_RANGE } from "./context.js";
 
+/** What discovery read from one file: a service file's declaration (name, range, emptiness), else whether it declares a weak root. */
+const signatures = new WeakMap<FileFacts, string>();
+
+function signature(f: FileFacts): string {
+  let sig = signatures.get(f);
+  if (sig === undefined) {
+    const weak = f.endpoints.length || f.subscriptions.length || f.authHandlers.length || f.gateways.length ? "w" : "-";
+    const s = f.isServiceFile && f.scanned ? f.services[0] : undefined;
+    sig = f.isServiceFile && f.scanned
+      ? `${weak}s${s ? `${s.name}\u0000${JSON.stringify(s.nameRange)}` : `!${f.diagnostics.some((d) => d.code === "RP1001" || d.code === "RP1030" || d.code === "RP1023" || d.code === "RP1024" || d.code === "RP1022")}`}`
+      : weak;
+    signatures.set(f, sig);
+  }
+  return sig;
+}
+
+/** The previous discovery: reused while every file's path and signature and the app id are unchanged. */
+export interface DiscoveryMemo {
+  appId: string;
+  paths: string[];
+  sigs: string[];
+  roots: ServiceRoot[];
+  diagnostics: import("@reprise/protocol").Diagnostic[];
+  serviceCache: Map<string, ServiceRoot | null>;
+}
+
+export function discoverServicesMemo(lc: LinkContext, files: FileFacts[], memo: { discovery: DiscoveryMemo | null }): void {
+  const prev = memo.discovery;
+  let same = !!prev && prev.appId === lc.appId && prev.paths.length === files.length;
+  const sigs: string[] = new Array(files.length);
+  for (let i = 0; i < files.length; i++) {
+    sigs[i] = signature(files[i]);
+    if (same && (prev!.paths[i] !== files[i].path || prev!.sigs[i] !== sigs[i])) same = false;
+  }
+  if (same) {
+    lc.roots = prev!.roots;
+    lc.adoptServiceCache(prev!.serviceCache);
+    for (const d of prev!.diagnostics) lc.diagnostics.push(d);
+    return;
+  }
+  const start = lc.diagnostics.length;
+  discoverServices(lc, files);
+  memo.discovery = { appId: lc.appId, paths: files.map((f) => f.path), sigs, roots: lc.roots, diagnostics: lc.diagnostics.slice(start), serviceCache: lc.adoptServiceCache(null) };
+}
+
 export function discoverServices(lc: LinkContext, files: FileFacts[]): void {
   const strong: (ServiceRoot & { facts: FileFacts })[] = [];
   for (const f of files) {
