@@ -73,6 +73,9 @@ export class SchemaBuilder implements Registry {
 
   /** Top-level schemas of named types per role and request context, with what building them read. */
   private readonly placed = new Map<string, { schema: JSONSchema | null; fields: string[]; acc: Acc }>();
+  /** file → keys of the placed schemas / instances that read it ("" → fragile ones, dropped on any change). */
+  private readonly placedIndex = new Map<string, Set<string>>();
+  private readonly instanceIndex = new Map<string, Set<string>>();
 
   constructor(private readonly host: SchemaFileHost) {}
 
@@ -92,7 +95,10 @@ export class SchemaBuilder implements Registry {
           const pacc = newAcc();
           const r = this.shape(ty, type, file, role, ctx, pacc);
           hit = { ...r, acc: pacc };
-          if (!r.siteSpecific) this.placed.set(key, hit);
+          if (!r.siteSpecific) {
+            this.placed.set(key, hit);
+            indexDeps(this.placedIndex, key, pacc);
+          }
         }
         mergeAcc(acc, hit.acc);
         schema = hit.schema;
@@ -148,8 +154,8 @@ export class SchemaBuilder implements Registry {
 
   invalidate(file: string): void {
     this.scopes.delete(file);
-    for (const [key, hit] of this.placed) if (hit.acc.deps.has(file) || hit.acc.fragile) this.placed.delete(key);
-    for (const [id, inst] of this.instances) if (inst.acc.deps.has(file) || inst.acc.fragile) this.instances.delete(id);
+    dropIndexed(this.placed, this.placedIndex, file);
+    dropIndexed(this.instances, this.instanceIndex, file);
   }
 
   /** Cache sizes, for tests and benchmarks: parsed file scopes and converted declarations held. */
@@ -214,6 +220,15 @@ export class SchemaBuilder implements Registry {
     const inst: Instance = { id, file, name, decl, args, ty: null, acc: newAcc() };
     inst.acc.deps.add(file);
     this.instances.set(id, inst);
+    try {
+      return this.computeInto(inst, id, file, name, decl, args);
+    } finally {
+      // Indexed once its dependencies are complete (so invalidate need not scan every instance).
+      indexDeps(this.instanceIndex, id, inst.acc);
+    }
+  }
+
+  private computeInto(inst: Instance, id: string, file: string, name: string, decl: DeclNode, args: Ty[]): Instance {
     if (this.depth >= MAX_INSTANTIATION_DEPTH) {
       const node = decl.kind === "alias" ? decl.node : decl.kind === "interface" ? decl.nodes[0] : decl.kind === "enum" ? decl.nodes[0] : null;
       if (node) report(this, { file, env: new Map(), acc: inst.acc }, D.RP3012, node.id.span, `'${name}' expands without end (each use instantiates it with a bigger type argument). Make the recursion go through the same type arguments.`);
@@ -371,5 +386,29 @@ function describe(t: Ty): string {
       return describe(t.base);
     default:
       return `a ${t.k} type`;
+  }
+}
+
+/** Records `key` under every file its accumulator read, and under "" when it is fragile. */
+function indexDeps(index: Map<string, Set<string>>, key: string, acc: Acc): void {
+  const add = (f: string) => {
+    let set = index.get(f);
+    if (!set) index.set(f, (set = new Set()));
+    set.add(key);
+  };
+  for (const d of acc.deps) add(d);
+  if (acc.fragile) add("");
+}
+
+/** Drops the entries that read `file` or are fragile; the index may hold stale keys, so each is re-checked. */
+function dropIndexed(map: Map<string, { acc: Acc }>, index: Map<string, Set<string>>, file: string): void {
+  for (const f of [file, ""]) {
+    const keys = index.get(f);
+    if (!keys) continue;
+    for (const key of keys) {
+      const v = map.get(key);
+      if (v && (v.acc.deps.has(file) || v.acc.fragile)) map.delete(key);
+    }
+    index.delete(f);
   }
 }
