@@ -13,7 +13,16 @@ use std::sync::Arc;
 pub type Text = Arc<str>;
 
 pub fn text(value: &str) -> Text {
+    if value.is_empty() {
+        return empty_text();
+    }
     Arc::from(value)
+}
+
+/// The empty string, shared: fields not known yet (route, service) cost no allocation.
+pub fn empty_text() -> Text {
+    static EMPTY: std::sync::OnceLock<Text> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| Arc::from("")).clone()
 }
 
 /// The spans one process recorded for one trace (one incoming request, message delivery or cron run, with

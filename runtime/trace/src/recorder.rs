@@ -63,9 +63,9 @@ impl ActiveTrace {
         };
         let anchor_unix_ns = unix_now_ns();
         let root_id = SpanId::random();
-        let mut spans = Vec::with_capacity(8);
+        let mut spans = Vec::with_capacity(4);
         spans.push(new_span(root_id, parent, anchor_unix_ns, name, details));
-        let mut ended = Vec::with_capacity(8);
+        let mut ended = Vec::with_capacity(4);
         ended.push(false);
         let buffer = TraceBuffer {
             spans,
