@@ -43,16 +43,24 @@ export class LinkContext {
 
   /** The service whose root folder contains the file (the deepest one). */
   serviceOf(file: string): ServiceRoot | null {
-    const dir = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : "";
-    let hit = this.serviceCache.get(dir);
+    // Keyed by file path first (no slicing on the hot path), then by folder.
+    let hit = this.serviceCache.get(file);
     if (hit !== undefined) return hit;
+    const slash = file.lastIndexOf("/");
+    const dir = slash >= 0 ? file.slice(0, slash) : "";
+    hit = this.serviceCache.get(`${dir}/`);
+    if (hit !== undefined) {
+      this.serviceCache.set(file, hit);
+      return hit;
+    }
     hit = null;
     for (const r of this.roots) {
       if (r.dir === "" || dir === r.dir || dir.startsWith(r.dir + "/")) {
         if (!hit || r.dir.length > hit.dir.length) hit = r;
       }
     }
-    this.serviceCache.set(dir, hit);
+    this.serviceCache.set(`${dir}/`, hit);
+    this.serviceCache.set(file, hit);
     return hit;
   }
 
