@@ -252,6 +252,13 @@ pub fn respond(id: u32, status: u32, body: String, headers: Option<Vec<String>>)
     bridge().complete(id, Reply::Full { status: status as u16, body, headers: pairs(headers) })
 }
 
+/// A pending typed request's headers as a flat [name, value, ...] list, read only when a handler asks for
+/// `currentRequest().headers`. None once the request was answered.
+#[napi]
+pub fn request_headers(id: u32) -> Option<Vec<String>> {
+    bridge().headers(id)
+}
+
 /// Sends a raw response's head; the body follows with `rawWrite` / `rawEnd`.
 #[napi]
 pub fn raw_head(id: u32, status: u32, headers: Option<Vec<String>>) -> bool {

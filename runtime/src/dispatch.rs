@@ -132,6 +132,8 @@ impl Dispatcher {
 
 struct Pending {
     tx: oneshot::Sender<Reply>,
+    /// The request's headers, kept so JS can read them only if a handler asks (`currentRequest().headers`).
+    headers: Option<hyper::HeaderMap>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,10 +282,15 @@ impl Bridge {
     /// Registers a request under a fresh id and queues the event `build` makes for it. Dropping the returned
     /// [`PendingCall`] before its reply (client disconnect) aborts the JS side.
     pub fn begin(&self, build: impl FnOnce(u32) -> Event) -> Result<PendingCall<'_>, CallError> {
+        self.begin_with(None, build)
+    }
+
+    /// [`Bridge::begin`], keeping the request's headers readable through [`Bridge::headers`] while it is pending.
+    pub fn begin_with(&self, headers: Option<hyper::HeaderMap>, build: impl FnOnce(u32) -> Event) -> Result<PendingCall<'_>, CallError> {
         let dispatcher = self.dispatcher().ok_or(CallError::Unavailable)?;
         let id = self.next_id();
         let (tx, rx) = oneshot::channel();
-        self.pending.lock().unwrap().insert(id, Pending { tx });
+        self.pending.lock().unwrap().insert(id, Pending { tx, headers });
         let guard = Guard { bridge: self, dispatcher: dispatcher.clone(), id, reason: AbortReason::ClientGone, armed: true };
         if !dispatcher.push(build(id)) {
             let mut guard = guard;
@@ -296,9 +303,27 @@ impl Bridge {
 
     /// [`Bridge::begin`] then [`PendingCall::wait`].
     pub async fn call(&self, build: impl FnOnce(u32) -> Event) -> Result<(u32, Reply), CallError> {
-        let pc = self.begin(build)?;
+        self.call_with(None, build).await
+    }
+
+    /// [`Bridge::call`] for an HTTP request whose headers JS may ask for.
+    pub async fn call_with(&self, headers: Option<hyper::HeaderMap>, build: impl FnOnce(u32) -> Event) -> Result<(u32, Reply), CallError> {
+        let pc = self.begin_with(headers, build)?;
         let id = pc.id;
         pc.wait().await.map(|r| (id, r))
+    }
+
+    /// A pending request's headers as a flat [name, value, ...] list; None once it was answered or for calls
+    /// that carry none (service-to-service).
+    pub fn headers(&self, id: u32) -> Option<Vec<String>> {
+        let pending = self.pending.lock().unwrap();
+        let h = pending.get(&id)?.headers.as_ref()?;
+        let mut out = Vec::with_capacity(h.len() * 2);
+        for (k, v) in h {
+            out.push(k.as_str().to_string());
+            out.push(String::from_utf8_lossy(v.as_bytes()).into_owned());
+        }
+        Some(out)
     }
 
     /// Pushes an event for an existing request to the current dispatcher.
@@ -354,6 +379,26 @@ mod tests {
             assert_eq!(body, id.to_string());
         }
         assert_eq!(b.pending_count(), 0);
+    }
+
+    #[tokio::test]
+    async fn headers_are_readable_while_pending_and_gone_after_the_reply() {
+        let (b, _d, _) = bridge_with_counter();
+        let mut h = hyper::HeaderMap::new();
+        h.append("x-multi", "a".parse().unwrap());
+        h.append("x-multi", "b".parse().unwrap());
+        h.insert("host", "example".parse().unwrap());
+        let pc = b.begin_with(Some(h), call_event).unwrap();
+        let id = pc.id;
+        let mut flat = b.headers(id).unwrap();
+        flat.sort();
+        assert_eq!(flat, ["a", "b", "example", "host", "x-multi", "x-multi"]);
+        let plain = b.begin(call_event).unwrap();
+        assert_eq!(b.headers(plain.id), None);
+        assert!(b.complete(id, Reply::Full { status: 200, body: String::new(), headers: vec![] }));
+        assert_eq!(b.headers(id), None);
+        drop(pc);
+        drop(plain);
     }
 
     #[tokio::test]

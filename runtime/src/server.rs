@@ -274,7 +274,7 @@ impl Runtime {
             None => String::new(),
         };
         let meta = Self::meta(parts, &[], false);
-        let (_, reply) = self.bridge.call(|id| Event::Call { id, endpoint, params: json, auth, meta }).await.map_err(call_error)?;
+        let (_, reply) = self.bridge.call_with(Some(parts.headers.clone()), |id| Event::Call { id, endpoint, params: json, auth, meta }).await.map_err(call_error)?;
         Ok(match reply {
             Reply::Full { status, body, headers } => {
                 let json = !body.is_empty();

@@ -2,7 +2,7 @@
 // embedded gateway, internal endpoints, service-to-service calls, middleware, response placements.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fixture, json, startApp } from "./helpers.mjs";
+import { fixture, json, rawRequest, startApp } from "./helpers.mjs";
 
 const CODES = {
   canceled: 499, unknown: 500, invalid_argument: 400, deadline_exceeded: 504, not_found: 404, already_exists: 409,
@@ -91,5 +91,16 @@ test("status mapping, routing, auth, internal calls", async (t) => {
     const n = await get("/nothing", { method: "POST" });
     assert.equal(n.status, 200);
     assert.equal(await n.text(), "");
+  });
+
+  await t.test("currentRequest().headers is populated on typed endpoints", async () => {
+    const r = await get("/headers/echo", { headers: { "X-Probe": "p1" } });
+    assert.equal(r.status, 200);
+    assert.deepEqual(await r.json(), { probe: "p1", multi: null, hasHost: true, stable: true });
+    // Repeated headers arrive as an array (fetch would merge them, so send raw bytes).
+    const host = new URL(app.url).host;
+    const raw = await rawRequest(app.url, `GET /headers/echo HTTP/1.1\r\nHost: ${host}\r\nX-Multi: a\r\nX-Multi: b\r\nConnection: close\r\n\r\n`);
+    assert.match(raw, /^HTTP\/1\.1 200/);
+    assert.deepEqual(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4)), { probe: null, multi: ["a", "b"], hasHost: true, stable: true });
   });
 });

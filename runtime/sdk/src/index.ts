@@ -11,7 +11,7 @@ export interface APICallMeta {
   path: string;
   pathAndQuery: string;
   pathParams: Record<string, string>;
-  /** Raw endpoints only (typed endpoints receive their headers as typed fields). */
+  /** The request's headers (lower-case names; repeated headers as arrays). Empty for service-to-service calls. */
   headers: Record<string, string | string[]>;
   parsedPayload?: unknown;
   middlewareData?: Record<string, unknown>;
@@ -33,7 +33,10 @@ export function currentRequest(): APICallMeta | undefined {
     path: q >= 0 ? st.pathAndQuery.slice(0, q) : st.pathAndQuery,
     pathAndQuery: st.pathAndQuery,
     pathParams: st.pathParams ?? {},
-    headers: st.headers ?? {},
+    // Read lazily: typed endpoints fetch headers from Rust only when asked.
+    get headers() {
+      return st.headers ?? {};
+    },
     parsedPayload: st.parsedPayload,
     middlewareData: st.middlewareData,
     get signal() {

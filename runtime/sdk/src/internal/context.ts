@@ -4,6 +4,7 @@
  * being passed anything. The AbortController is created only when someone asks for the signal.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { native } from "./native.js";
 
 export interface EndpointInfo {
   index: number;
@@ -23,7 +24,7 @@ export class RequestState {
   middlewareData: Record<string, unknown> | undefined = undefined;
   parsedPayload: unknown = undefined;
   pathParams: Record<string, string> | undefined = undefined;
-  headers: Record<string, string | string[]> | undefined = undefined;
+  private headerRecord: Record<string, string | string[]> | undefined = undefined;
   done = false;
   abortCause: AbortCause | null = null;
   private controller: AbortController | null = null;
@@ -35,6 +36,23 @@ export class RequestState {
     readonly pathAndQuery: string,
     readonly internal: boolean,
   ) {}
+
+  /**
+   * The request's headers (lower-case names, repeated ones as arrays). Raw endpoints set them up front; typed
+   * endpoints fetch them from Rust on first read only, so requests whose handlers never look cost nothing.
+   * Service-to-service calls have none.
+   */
+  get headers(): Record<string, string | string[]> | undefined {
+    if (this.headerRecord === undefined && !this.internal) {
+      const flat = native().requestHeaders(this.id);
+      if (flat) this.headerRecord = headerRecord(flat);
+    }
+    return this.headerRecord;
+  }
+
+  set headers(h: Record<string, string | string[]> | undefined) {
+    this.headerRecord = h;
+  }
 
   /** Fires when the client disconnects, the request deadline passes, or the server shuts down. */
   get signal(): AbortSignal {
@@ -54,6 +72,18 @@ export class RequestState {
     this.abortCause = cause;
     this.controller?.abort(abortReason(cause));
   }
+}
+
+function headerRecord(flat: string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const k = flat[i];
+    const prev = out[k];
+    if (prev === undefined) out[k] = flat[i + 1];
+    else if (Array.isArray(prev)) prev.push(flat[i + 1]);
+    else out[k] = [prev, flat[i + 1]];
+  }
+  return out;
 }
 
 function abortReason(cause: AbortCause): Error {

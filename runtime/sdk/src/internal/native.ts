@@ -30,6 +30,7 @@ export interface NativeRuntime {
   installDispatcher(callback: (batch: unknown[]) => void, activate?: boolean): number;
   uninstallDispatcher(handle: number): void;
   respond(id: number, status: number, body: string, headers?: string[] | null): boolean;
+  requestHeaders(id: number): string[] | null;
   rawHead(id: number, status: number, headers?: string[] | null): boolean;
   rawWrite(id: number, chunk: Buffer): boolean;
   rawEnd(id: number): boolean;
