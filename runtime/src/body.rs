@@ -72,3 +72,31 @@ impl Drop for ResBody {
         }
     }
 }
+
+/// How much of a refused body (over its limit) is read and thrown away so the client, still uploading, gets to
+/// read the 413 instead of a connection reset. A client sending more than this, or slower than
+/// [`DISCARD_FOR`], is cut off.
+pub const DISCARD_MAX: u64 = 16 * 1024 * 1024;
+pub const DISCARD_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Reads and drops the rest of a request body in the background while the error response goes out. Closing a
+/// socket with unread bytes in its receive buffer makes the kernel send RST, which can destroy the response
+/// before the client reads it; draining lets the connection end (or stay alive) cleanly.
+pub fn discard(body: hyper::body::Incoming) {
+    use http_body_util::BodyExt;
+    tokio::spawn(async move {
+        let mut body = body;
+        let mut seen: u64 = 0;
+        let _ = tokio::time::timeout(DISCARD_FOR, async {
+            while let Some(Ok(frame)) = body.frame().await {
+                if let Ok(d) = frame.into_data() {
+                    seen += d.len() as u64;
+                    if seen > DISCARD_MAX {
+                        break;
+                    }
+                }
+            }
+        })
+        .await;
+    });
+}

@@ -15,6 +15,7 @@ pub async fn handle(rt: &Runtime, app: &App, endpoint: u32, ep: &Ep, parts: &Par
     let auth = rt.auth_input(app, ep, parts)?;
     if let (Some(limit), Some(len)) = (ep.body_limit, parts.headers.get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok())) {
         if len > limit {
+            crate::body::discard(body);
             return Err(ApiError::new(ErrCode::ResourceExhausted, format!("request body exceeds the limit of {limit} bytes")).with_status(413));
         }
     }

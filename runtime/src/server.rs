@@ -9,7 +9,7 @@ use crate::dispatch::{AuthInput, Bridge, CallError, Event, Reply, RequestMeta};
 use crate::error::{ApiError, ErrCode};
 use crate::router::Lookup;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::http::request::Parts;
@@ -223,13 +223,34 @@ impl Runtime {
         match ep.body_limit {
             Some(limit) => {
                 if declared.is_some_and(|n| n > limit) {
+                    crate::body::discard(body);
                     return Err(too_large(limit));
                 }
-                match Limited::new(body, limit as usize).collect().await {
-                    Ok(c) => Ok(c.to_bytes()),
-                    Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large(limit)),
-                    Err(_) => Err(ApiError::invalid("the request body could not be read")),
+                // Frames are gathered by hand (not `Limited`) so that a body passing the limit is kept and
+                // drained while the 413 goes out.
+                let mut body = body;
+                let mut first: Option<Bytes> = None;
+                let mut rest: Vec<u8> = Vec::new();
+                let mut seen: u64 = 0;
+                while let Some(frame) = body.frame().await {
+                    let frame = frame.map_err(|_| ApiError::invalid("the request body could not be read"))?;
+                    let Ok(data) = frame.into_data() else { continue };
+                    seen += data.len() as u64;
+                    if seen > limit {
+                        crate::body::discard(body);
+                        return Err(too_large(limit));
+                    }
+                    match &first {
+                        None if rest.is_empty() => first = Some(data),
+                        _ => {
+                            if let Some(f) = first.take() {
+                                rest.extend_from_slice(&f);
+                            }
+                            rest.extend_from_slice(&data);
+                        }
+                    }
                 }
+                Ok(first.unwrap_or_else(|| Bytes::from(rest)))
             }
             None => body.collect().await.map(|c| c.to_bytes()).map_err(|_| ApiError::invalid("the request body could not be read")),
         }

@@ -1,7 +1,37 @@
 // Request decoding and validation in Rust: body, path, query, header placement, coercion, errors naming fields.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import net from "node:net";
 import { fixture, json, startApp } from "./helpers.mjs";
+
+/**
+ * Uploads `total` bytes to `path` (chunked, or with Content-Length) without waiting for the server, then sends a
+ * second request on the same connection; resolves with everything read and any socket error seen.
+ */
+function uploadThenAsk(url, path, total, { chunked }) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(Number(port), hostname);
+    const got = [];
+    let error = null;
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error("upload test timed out")); }, 20_000);
+    sock.on("data", (d) => got.push(d));
+    sock.on("error", (e) => (error = e.code ?? String(e)));
+    sock.on("close", () => { clearTimeout(timer); resolve({ text: Buffer.concat(got).toString("latin1"), error }); });
+    sock.on("connect", async () => {
+      const host = `${hostname}:${port}`;
+      sock.write(`POST ${path} HTTP/1.1\r\nHost: ${host}\r\n` + (chunked ? "Transfer-Encoding: chunked\r\n\r\n" : `Content-Length: ${total}\r\n\r\n`));
+      const piece = Buffer.alloc(64 * 1024, 0x78);
+      for (let sent = 0; sent < total && !sock.destroyed; sent += piece.length) {
+        const frame = chunked ? Buffer.concat([Buffer.from(piece.length.toString(16) + "\r\n"), piece, Buffer.from("\r\n")]) : piece;
+        if (!sock.write(frame)) await new Promise((r) => sock.once("drain", r));
+      }
+      if (sock.destroyed) return;
+      if (chunked) sock.write("0\r\n\r\n");
+      sock.write(`GET /headers/echo HTTP/1.1\r\nHost: ${host}\r\nX-Probe: after\r\nConnection: close\r\n\r\n`);
+    });
+  });
+}
 
 test("validation", async (t) => {
   const app = await startApp(t, fixture("basic"));
@@ -61,4 +91,16 @@ test("validation", async (t) => {
     const ok = await fetch(app.url + "/small", { method: "POST", body: JSON.stringify({ s: "xy" }) });
     assert.deepEqual(await ok.json(), { len: 2 });
   });
+
+  for (const chunked of [true, false]) {
+    await t.test(`a client still uploading past the limit (${chunked ? "chunked" : "Content-Length"}) reads the 413, and the connection stays usable`, async () => {
+      const { text, error } = await uploadThenAsk(app.url, "/small", 4 * 1024 * 1024, { chunked });
+      assert.equal(error, null, "no connection reset");
+      assert.match(text, /^HTTP\/1\.1 413 /);
+      assert.match(text, /"code":"resource_exhausted"/);
+      const second = text.indexOf("HTTP/1.1 200");
+      assert.ok(second > 0, "the follow-up request on the same connection is answered: " + text.slice(0, 300));
+      assert.match(text.slice(second), /"probe":"after"/);
+    });
+  }
 });
