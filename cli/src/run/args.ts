@@ -5,6 +5,8 @@ export interface RunArgs {
   port: number;
   watch: boolean;
   inspect: { host: string; port: number } | null;
+  /** Runtime config file (databases, pub/sub, buckets, secrets); see docs/runtime-config.md. */
+  config: string | null;
   help: boolean;
 }
 
@@ -12,15 +14,18 @@ export class UsageError extends Error {
   readonly code = "RP9101";
 }
 
-export const RUN_USAGE = `Usage: reprise run [appRoot] [--port N] [--watch] [--inspect[=host:port]]
+export const RUN_USAGE = `Usage: reprise run [appRoot] [--port N] [--watch] [--inspect[=host:port]] [--config FILE]
 
 Analyses the app, bundles its TypeScript and serves it on the Reprise runtime.
   appRoot            folder with reprise.app / encore.app (default: found from the current directory)
   --port N, -p N     port to listen on (default: $PORT or 4000; 0 picks a free port)
   --watch            re-analyse and reload on save, keeping the port
   --inspect[=h:p]    open the Node inspector (default 127.0.0.1:9229) for breakpoints in .ts files
+  --config FILE      runtime config (default: $REPRISE_CONFIG, then reprise.config.json / infra.config.json;
+                     none = embedded PGlite, in-process pub/sub, filesystem buckets)
 
-Environment: PORT, REPRISE_HOST (default 127.0.0.1), REPRISE_REQUEST_TIMEOUT_MS (default 30000, 0 = none),
+Environment: PORT, REPRISE_ENV (config environment, default local), REPRISE_HOST (default 127.0.0.1),
+REPRISE_REQUEST_TIMEOUT_MS (default 30000, 0 = none),
 REPRISE_LOG_LEVEL (trace|debug|info|warn|error).`;
 
 function parsePort(v: string | undefined, what: string): number {
@@ -30,13 +35,18 @@ function parsePort(v: string | undefined, what: string): number {
 }
 
 export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): RunArgs {
-  const out: RunArgs = { appRoot: null, port: env.PORT ? parsePort(env.PORT, "PORT") : 4000, watch: false, inspect: null, help: false };
+  const out: RunArgs = { appRoot: null, port: env.PORT ? parsePort(env.PORT, "PORT") : 4000, watch: false, inspect: null, config: null, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--help" || a === "-h") out.help = true;
     else if (a === "--watch" || a === "-w") out.watch = true;
     else if (a === "--port" || a === "-p") out.port = parsePort(argv[++i], a);
     else if (a.startsWith("--port=")) out.port = parsePort(a.slice(7), "--port");
+    else if (a === "--config" || a === "-c") {
+      const v = argv[++i];
+      if (!v) throw new UsageError(`${a}: expected a file name`);
+      out.config = v;
+    } else if (a.startsWith("--config=")) out.config = a.slice(9);
     else if (a === "--inspect") out.inspect = { host: "127.0.0.1", port: 9229 };
     else if (a.startsWith("--inspect=")) {
       const v = a.slice(10);

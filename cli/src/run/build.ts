@@ -128,9 +128,13 @@ export function entryModule(model: AppModel, appRoot: string): string {
   for (const s of model.app.services) if (s.file) alias(s.file);
   const eps = model.app.services.flatMap((s) => s.endpoints).map((e) => `${alias(e.location.file)}[${JSON.stringify(e.name)}]`);
   const ah = model.app.authHandler;
-  const auth = ah ? `${alias(ah.location.file)}[${JSON.stringify(ah.name)}]` : "undefined";
+  // The auth handler need not be exported when an exported Gateway carries it (`new Gateway({ authHandler })`).
+  const gw = model.app.gateway;
+  const viaGateway = gw?.authHandler ? `__gatewayAuth(${alias(gw.location.file)})` : "undefined";
+  const auth = ah ? `(${alias(ah.location.file)}[${JSON.stringify(ah.name)}] ?? ${viaGateway})` : "undefined";
   const imports = [...files].map(([file, a]) => `import * as ${a} from ${JSON.stringify(resolve(appRoot, file))};`);
-  return `${imports.join("\n")}\nexport const endpoints = [\n  ${eps.join(",\n  ")}\n];\nexport const authHandler = ${auth};\n`;
+  const helper = `function __gatewayAuth(mod) {\n  for (const v of Object.values(mod)) if (v && typeof v === "object" && v.name === "api-gateway" && v.config && v.config.authHandler) return v.config.authHandler;\n  return undefined;\n}`;
+  return `${imports.join("\n")}\n${helper}\nexport const endpoints = [\n  ${eps.join(",\n  ")}\n];\nexport const authHandler = ${auth};\n`;
 }
 
 function aliasPlugin(clientsFile: string): Plugin {

@@ -16,6 +16,7 @@ import type { AppModel } from "@reprise/protocol";
 import { formatDiagnostics, prepareApp } from "./build.js";
 import { endpointTable } from "./table.js";
 import type { RunArgs } from "./args.js";
+import { allowsOverlappingBuilds, startAppInfra, type AppInfra } from "./infra.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -34,16 +35,24 @@ export async function serve(appRoot: string, model: AppModel, bundle: string, ar
   }
   const host = await import("reprise/internal/host");
   let worker: Worker | null = null;
+  let infra: AppInfra | null = null;
   if (args.watch) {
-    const w = await startWorker(bundle, model);
+    const w = await startWorker(bundle, model, appRoot, args.config);
     worker = w.worker;
     const port = await host.startServer({ model, appRoot, port: args.port, host: process.env.REPRISE_HOST, requestTimeoutMs: timeoutFromEnv() });
     host.reloadModel(model, appRoot, w.dispatcher);
     announce(model, port);
-    watchApp(appRoot, model, () => worker!, (nw) => (worker = nw));
+    watchApp(appRoot, model, args.config, () => worker!, (nw) => (worker = nw));
   } else {
     const mod = (await import(pathToFileURL(bundle).href)) as { endpoints: unknown[]; authHandler?: unknown };
     host.installApp({ model, endpoints: mod.endpoints, authHandler: mod.authHandler });
+    try {
+      infra = await startAppInfra(appRoot, model, args.config);
+    } catch (e) {
+      // The runtime's dispatcher keeps the event loop alive once the app is installed: leave explicitly.
+      console.error(`reprise run: ${(e as Error).message}`);
+      process.exit(1);
+    }
     const port = await host.startServer({ model, appRoot, port: args.port, host: process.env.REPRISE_HOST, requestTimeoutMs: timeoutFromEnv() });
     announce(model, port);
   }
@@ -55,7 +64,8 @@ export async function serve(appRoot: string, model: AppModel, bundle: string, ar
       console.log(`\n${signal}: shutting down (finishing in-flight requests)`);
       const left = await host.shutdownServer(SHUTDOWN_GRACE_MS);
       if (left) console.log(`${left} connection(s) did not finish within ${SHUTDOWN_GRACE_MS / 1000} s`);
-      await worker?.terminate();
+      await infra?.shutdown().catch((e: Error) => console.error(`reprise: infrastructure shutdown: ${e.message}`));
+      if (worker) await stopWorker(worker, 2000);
       resolve(0);
       // The runtime's threadsafe function keeps the event loop alive by design; leave explicitly.
       process.exit(0);
@@ -72,9 +82,9 @@ function announce(model: AppModel, port: number): void {
   console.log(endpointTable(model, url));
 }
 
-function startWorker(bundle: string, model: AppModel): Promise<{ worker: Worker; dispatcher: number }> {
+function startWorker(bundle: string, model: AppModel, appRoot: string, configFile: string | null): Promise<{ worker: Worker; dispatcher: number }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { bundle, model }, execArgv: ["--enable-source-maps"] });
+    const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { bundle, model, appRoot, configFile }, execArgv: ["--enable-source-maps"] });
     worker.once("message", (m: { type: string; dispatcher?: number; message?: string }) => {
       if (m.type === "ready") resolve({ worker, dispatcher: m.dispatcher! });
       else {
@@ -86,18 +96,23 @@ function startWorker(bundle: string, model: AppModel): Promise<{ worker: Worker;
   });
 }
 
-function drainAndStop(worker: Worker, boundMs: number): void {
-  const timer = setTimeout(() => void worker.terminate(), boundMs);
-  worker.once("message", (m: { type: string }) => {
-    if (m.type === "drained") {
+/** Lets the worker finish its requests and close its infrastructure (bounded), then ends it. */
+function stopWorker(worker: Worker, boundMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
       clearTimeout(timer);
-      void worker.terminate();
-    }
+      void worker.terminate().then(() => resolve(), () => resolve());
+    };
+    const timer = setTimeout(done, boundMs);
+    worker.once("message", (m: { type: string }) => {
+      if (m.type === "drained") done();
+    });
+    worker.once("exit", done);
+    worker.postMessage({ type: "drain" });
   });
-  worker.postMessage({ type: "drain" });
 }
 
-function watchApp(appRoot: string, first: AppModel, current: () => Worker, setCurrent: (w: Worker) => void): FSWatcher {
+function watchApp(appRoot: string, first: AppModel, configFile: string | null, current: () => Worker, setCurrent: (w: Worker) => void): FSWatcher {
   let timer: NodeJS.Timeout | null = null;
   let running = false;
   let again = false;
@@ -117,11 +132,14 @@ function watchApp(appRoot: string, first: AppModel, current: () => Worker, setCu
       }
       const bundle = analysed.bundle;
       const host = await import("reprise/internal/host");
-      const { worker, dispatcher } = await startWorker(bundle, analysed.model);
       const old = current();
+      // Embedded databases allow one opener: the old build lets go of them before the new one starts.
+      const overlap = allowsOverlappingBuilds(model) && allowsOverlappingBuilds(analysed.model);
+      if (!overlap) await stopWorker(old, 5000);
+      const { worker, dispatcher } = await startWorker(bundle, analysed.model, appRoot, configFile);
       host.reloadModel(analysed.model, appRoot, dispatcher);
       setCurrent(worker);
-      drainAndStop(old, 5000);
+      if (overlap) void stopWorker(old, 5000);
       model = analysed.model;
       console.log(`Reloaded in ${Date.now() - started} ms`);
       console.log(endpointTable(model, ""));

@@ -9,18 +9,28 @@ import type { AppModel } from "@reprise/protocol";
 interface Data {
   bundle: string;
   model: AppModel;
+  appRoot: string;
+  configFile: string | null;
 }
 
-const { bundle, model } = workerData as Data;
+const { bundle, model, appRoot, configFile } = workerData as Data;
 process.setSourceMapsEnabled(true);
 try {
   const { installApp } = await import("reprise/internal/host");
   const mod = (await import(pathToFileURL(bundle).href)) as { endpoints: unknown[]; authHandler?: unknown };
   const host = installApp({ model, endpoints: mod.endpoints, authHandler: mod.authHandler }, false);
+  const { startAppInfra } = await import("./infra.js");
+  const infra = await startAppInfra(appRoot, model, configFile);
   parentPort!.postMessage({ type: "ready", dispatcher: host.dispatcherHandle });
   parentPort!.on("message", (m: { type: string }) => {
     if (m.type === "drain") {
-      const poll = () => (host.inFlight === 0 ? parentPort!.postMessage({ type: "drained" }) : setTimeout(poll, 20));
+      const poll = () => {
+        if (host.inFlight !== 0) return void setTimeout(poll, 20);
+        infra.shutdown().then(
+          () => parentPort!.postMessage({ type: "drained" }),
+          () => parentPort!.postMessage({ type: "drained" }),
+        );
+      };
       poll();
     }
   });
