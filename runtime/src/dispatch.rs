@@ -28,6 +28,8 @@ pub enum AbortReason {
     ClientGone = 1,
     Deadline = 2,
     Shutdown = 3,
+    /// A raw endpoint's streamed body passed its limit; Rust answered 413 itself.
+    BodyTooLarge = 4,
 }
 
 #[derive(Debug)]

@@ -4,7 +4,7 @@
 
 use crate::app::{App, Ep};
 use crate::body::ResBody;
-use crate::dispatch::{Event, Reply};
+use crate::dispatch::{AbortReason, Event, Reply};
 use crate::error::{ApiError, ErrCode};
 use crate::server::{reply_response, Resp, Runtime};
 use http_body_util::BodyExt;
@@ -36,6 +36,7 @@ pub async fn handle(rt: &Runtime, app: &App, endpoint: u32, ep: &Ep, parts: &Par
     let id = pending.id;
     let dispatcher = pending.dispatcher();
     let limit = ep.body_limit;
+    let bridge = rt.bridge.clone();
     // The body pump runs beside the handler; it stops when the body ends, fails, or passes the limit.
     tokio::spawn(async move {
         let mut body = body;
@@ -44,8 +45,15 @@ pub async fn handle(rt: &Runtime, app: &App, endpoint: u32, ep: &Ep, parts: &Par
             let Ok(frame) = frame else { break };
             if let Ok(data) = frame.into_data() {
                 seen += data.len() as u64;
-                if limit.is_some_and(|l| seen > l) {
-                    break;
+                if let Some(l) = limit.filter(|l| seen > *l) {
+                    // Not a truncated body handed over as complete: Rust answers 413 (unless JS already sent
+                    // its head), JS's request stream is destroyed, and the rest is drained for the client.
+                    let e = ApiError::new(ErrCode::ResourceExhausted, format!("request body exceeds the limit of {l} bytes")).with_status(413);
+                    let json = vec![("content-type".to_string(), "application/json".to_string())];
+                    bridge.complete(id, Reply::Full { status: 413, body: e.to_json(), headers: json });
+                    dispatcher.push(Event::Abort { id, reason: AbortReason::BodyTooLarge });
+                    crate::body::discard(body);
+                    return;
                 }
                 if !dispatcher.push(Event::RawChunk { id, data }) {
                     return;

@@ -17,7 +17,8 @@ export interface EndpointInfo {
   streaming: string | null;
 }
 
-export type AbortCause = "client_gone" | "deadline" | "shutdown";
+/** Why a request was aborted; `body_too_large`: a raw endpoint's streamed body passed its limit (Rust answered 413). */
+export type AbortCause = "client_gone" | "deadline" | "shutdown" | "body_too_large";
 
 export class RequestState {
   authData: unknown = null;
@@ -88,7 +89,13 @@ function headerRecord(flat: string[]): Record<string, string | string[]> {
 
 function abortReason(cause: AbortCause): Error {
   const e = new Error(
-    cause === "client_gone" ? "the client closed the connection" : cause === "deadline" ? "the request deadline passed" : "the server is shutting down",
+    cause === "client_gone"
+      ? "the client closed the connection"
+      : cause === "deadline"
+        ? "the request deadline passed"
+        : cause === "body_too_large"
+          ? "the request body exceeds its limit"
+          : "the server is shutting down",
   );
   e.name = "AbortError";
   (e as Error & { cause: string }).cause = cause;

@@ -5,7 +5,7 @@
  *
  * Batch layout (flat array, see runtime/src/binding.rs):
  *   1|9 id ep params authKind auth method pathAndQuery   typed call (9 = service-to-service)
- *   2 id reason                                          abort (1 client gone, 2 deadline, 3 shutdown)
+ *   2 id reason                                          abort (1 client gone, 2 deadline, 3 shutdown, 4 raw body over its limit)
  *   3 id ep pathParams authKind auth method pq headers   raw request start; 4 id chunk; 5 id (end of body)
  *   6 id ep params authKind auth method pq               stream open; 7 id text; 8 id (closed)
  * authKind: 0 none, 1 auth-handler params (JSON), 2 propagated auth data (JSON).
@@ -44,7 +44,7 @@ export interface InstallOptions {
   authHandler?: unknown;
 }
 
-const ABORT_CAUSE: Record<number, AbortCause> = { 1: "client_gone", 2: "deadline", 3: "shutdown" };
+const ABORT_CAUSE: Record<number, AbortCause> = { 1: "client_gone", 2: "deadline", 3: "shutdown", 4: "body_too_large" };
 const INTERNAL_BODY = JSON.stringify({ code: "internal", message: "an internal error occurred", details: null });
 
 /** Flattens the model's endpoints in the order the Rust side numbers them. */
