@@ -186,7 +186,7 @@ impl Runtime {
             }
         }
         let result = match ep.kind {
-            Kind::Typed => self.typed(&app, endpoint, ep, &parts, &params, body).await,
+            Kind::Typed => self.typed(&app, endpoint, ep, &mut parts, &params, body).await,
             Kind::Static => crate::static_files::serve(&app, ep, &parts, &params).await,
             Kind::Raw => crate::raw::handle(&self, &app, endpoint, ep, &parts, &params, body).await,
             Kind::Stream => crate::ws::handle(&self, &app, endpoint, ep, &mut parts, &params).await,
@@ -276,7 +276,7 @@ impl Runtime {
         }
     }
 
-    async fn typed(&self, app: &App, endpoint: u32, ep: &Ep, parts: &Parts, params: &[(String, String)], body: Incoming) -> Result<Resp, ApiError> {
+    async fn typed(&self, app: &App, endpoint: u32, ep: &Ep, parts: &mut Parts, params: &[(String, String)], body: Incoming) -> Result<Resp, ApiError> {
         let auth = self.auth_input(app, ep, parts)?;
         let is_body_method = body_method(parts.method.as_str());
         let bytes = match &ep.plan {
@@ -295,7 +295,10 @@ impl Runtime {
             None => String::new(),
         };
         let meta = Self::meta(parts, &[], false);
-        let (_, reply) = self.bridge.call_with(Some(parts.headers.clone()), |id| Event::Call { id, endpoint, params: json, auth, meta }).await.map_err(call_error)?;
+        // The headers move into the pending entry (no copy) so JS can read them only if a handler asks; `parts`
+        // is not used after this call.
+        let headers = std::mem::take(&mut parts.headers);
+        let (_, reply) = self.bridge.call_with(Some(headers), |id| Event::Call { id, endpoint, params: json, auth, meta }).await.map_err(call_error)?;
         Ok(match reply {
             Reply::Full { status, body, headers } => {
                 let json = !body.is_empty();
