@@ -32,10 +32,19 @@ if (only.length) files = files.filter((f) => only.some((o) => relative(root, f).
 let passed = 0;
 let failed = 0;
 
-function runPhase(label, cmd, args, parse, env = {}) {
+function runPhase(label, cmd, args, parse, { env = {}, timeoutMs = 0, quiet = false } = {}) {
   return new Promise((resolve) => {
-    console.log(`\n=== ${label} ===`);
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    if (!quiet) console.log(`\n=== ${label} ===`);
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"], detached: true });
+    // A test file whose tests finished but whose process never exits would stall the whole run: bound it.
+    const timer = timeoutMs
+      ? setTimeout(() => {
+          console.log(`${label}: still running after ${timeoutMs / 1000} s; killed`);
+          try {
+            process.kill(-child.pid, "SIGKILL");
+          } catch {}
+        }, timeoutMs)
+      : null;
     let buf = "";
     child.stdout.on("data", (d) => {
       process.stdout.write(d);
@@ -43,6 +52,7 @@ function runPhase(label, cmd, args, parse, env = {}) {
       if (buf.length > 1 << 20) buf = buf.slice(-(1 << 19));
     });
     child.on("close", (code, signal) => {
+      if (timer) clearTimeout(timer);
       const r = parse(buf);
       passed += r.passed;
       failed += r.failed;
@@ -63,13 +73,26 @@ const lastNumber = (text, re) => {
   return v;
 };
 
+// One node --test process per file, so that a file that hangs is killed and named instead of stalling the run.
+const FILE_TIMEOUT_MS = 10 * 60_000;
 if (files.length) {
-  await runPhase(
-    `node --test (${files.length} files)`,
-    process.execPath,
-    ["--test", "--test-reporter=spec", ...files],
-    (out) => ({ passed: lastNumber(out, "^ℹ pass (\\d+)"), failed: lastNumber(out, "^ℹ fail (\\d+)") }),
-  );
+  console.log(`\n=== node --test (${files.length} files) ===`);
+  const before = { passed, failed };
+  const failedFiles = [];
+  for (const file of files) {
+    const name = relative(root, file);
+    const failedBefore = failed;
+    await runPhase(
+      name,
+      process.execPath,
+      ["--test", "--test-reporter=spec", file],
+      (out) => ({ passed: lastNumber(out, "^ℹ pass (\\d+)"), failed: lastNumber(out, "^ℹ fail (\\d+)") }),
+      { timeoutMs: FILE_TIMEOUT_MS, quiet: true },
+    );
+    if (failed > failedBefore) failedFiles.push(name);
+  }
+  console.log(`\nnode --test: ${passed - before.passed} passed, ${failed - before.failed} failed in ${files.length} files`);
+  for (const f of failedFiles) console.log(`  failed: ${f}`);
 }
 
 const cargoToml = join(root, "Cargo.toml");
@@ -82,7 +105,7 @@ if (existsSync(cargoToml) && /members\s*=\s*\[[^\]]*"/.test(readFileSync(cargoTo
       f += Number(m[2]);
     }
     return { passed: p, failed: f };
-  });
+  }, { timeoutMs: 30 * 60_000 });
 }
 
 const e2e = join(root, "test", "e2e", "run.mjs");
@@ -90,7 +113,7 @@ if (existsSync(e2e) && !only.length && process.env.REPRISE_SKIP_E2E !== "1") {
   await runPhase("VS Code end-to-end", process.execPath, [e2e], (out) => {
     const m = [...out.matchAll(/^e2e: (\d+) passed, (\d+) failed/gm)].pop();
     return m ? { passed: Number(m[1]), failed: Number(m[2]) } : { passed: 0, failed: 0 };
-  });
+  }, { timeoutMs: 20 * 60_000 });
 }
 
 console.log(`\n${passed} passed, ${failed} failed`);
