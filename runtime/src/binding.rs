@@ -259,6 +259,12 @@ pub fn request_headers(id: u32) -> Option<Vec<String>> {
     bridge().headers(id)
 }
 
+/// Gives a raw request's body pump `n` chunks of credit back once JS's stream consumed them.
+#[napi]
+pub fn raw_ack(id: u32, n: u32) -> bool {
+    bridge().add_credit(id, n as usize)
+}
+
 /// Sends a raw response's head; the body follows with `rawWrite` / `rawEnd`.
 #[napi]
 pub fn raw_head(id: u32, status: u32, headers: Option<Vec<String>>) -> bool {

@@ -148,6 +148,7 @@ pub enum CallError {
 pub struct Bridge {
     current: RwLock<Option<Arc<Dispatcher>>>,
     pending: Mutex<IdMap<Pending>>,
+    credits: Mutex<IdMap<Arc<tokio::sync::Semaphore>>>,
     outbound: Mutex<IdMap<mpsc::UnboundedSender<Outbound>>>,
     next_id: AtomicU32,
     pub timeout: RwLock<Option<Duration>>,
@@ -158,6 +159,7 @@ impl Default for Bridge {
         Bridge {
             current: RwLock::new(None),
             pending: Mutex::new(IdMap::default()),
+            credits: Mutex::new(IdMap::default()),
             outbound: Mutex::new(IdMap::default()),
             next_id: AtomicU32::new(1),
             timeout: RwLock::new(Some(Duration::from_secs(30))),
@@ -218,6 +220,7 @@ impl Drop for Guard<'_> {
         if self.armed {
             self.bridge.pending.lock().unwrap().remove(&self.id);
             self.bridge.outbound.lock().unwrap().remove(&self.id);
+            self.bridge.drop_credit(self.id);
             self.dispatcher.push(Event::Abort { id: self.id, reason: self.reason });
         }
     }
@@ -275,6 +278,32 @@ impl Bridge {
 
     pub fn close_outbound(&self, id: u32) {
         self.outbound.lock().unwrap().remove(&id);
+        self.drop_credit(id);
+    }
+
+    /// Opens the inbound window of a raw request: the body pump takes one permit per chunk it hands to JS and JS
+    /// gives them back (`rawAck`) as its stream consumes them, so a slow handler holds at most the window in memory.
+    pub fn open_credit(&self, id: u32, window: usize) -> Arc<tokio::sync::Semaphore> {
+        let s = Arc::new(tokio::sync::Semaphore::new(window));
+        self.credits.lock().unwrap().insert(id, s.clone());
+        s
+    }
+
+    pub fn add_credit(&self, id: u32, n: usize) -> bool {
+        match self.credits.lock().unwrap().get(&id) {
+            Some(s) => {
+                s.add_permits(n);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The request ended: a pump still waiting for credit stops.
+    fn drop_credit(&self, id: u32) {
+        if let Some(s) = self.credits.lock().unwrap().remove(&id) {
+            s.close();
+        }
     }
 
     pub fn pending_count(&self) -> usize {
@@ -401,6 +430,20 @@ mod tests {
         assert_eq!(b.headers(id), None);
         drop(pc);
         drop(plain);
+    }
+
+    #[tokio::test]
+    async fn raw_credit_bounds_the_window_and_closes_with_the_request() {
+        let b = Bridge::default();
+        let credit = b.open_credit(7, 2);
+        credit.acquire().await.unwrap().forget();
+        credit.acquire().await.unwrap().forget();
+        assert!(credit.try_acquire().is_err(), "the window is full until JS acks");
+        assert!(b.add_credit(7, 1));
+        credit.try_acquire().unwrap().forget();
+        b.close_outbound(7);
+        assert!(credit.acquire().await.is_err(), "a pump waiting for credit stops when the request ends");
+        assert!(!b.add_credit(7, 1));
     }
 
     #[tokio::test]

@@ -11,6 +11,9 @@ use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::http::request::Parts;
 
+/// Body chunks a raw handler may have received but not consumed yet; the pump stops reading the socket beyond.
+pub const RAW_WINDOW: usize = 16;
+
 pub async fn handle(rt: &Runtime, app: &App, endpoint: u32, ep: &Ep, parts: &Parts, params: &[(String, String)], body: Incoming) -> Result<Resp, ApiError> {
     let auth = rt.auth_input(app, ep, parts)?;
     if let (Some(limit), Some(len)) = (ep.body_limit, parts.headers.get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok())) {
@@ -37,6 +40,7 @@ pub async fn handle(rt: &Runtime, app: &App, endpoint: u32, ep: &Ep, parts: &Par
     let dispatcher = pending.dispatcher();
     let limit = ep.body_limit;
     let bridge = rt.bridge.clone();
+    let credit = bridge.open_credit(id, RAW_WINDOW);
     // The body pump runs beside the handler; it stops when the body ends, fails, or passes the limit.
     tokio::spawn(async move {
         let mut body = body;
@@ -54,6 +58,11 @@ pub async fn handle(rt: &Runtime, app: &App, endpoint: u32, ep: &Ep, parts: &Par
                     dispatcher.push(Event::Abort { id, reason: AbortReason::BodyTooLarge });
                     crate::body::discard(body);
                     return;
+                }
+                // Backpressure: wait until JS has consumed enough of what it was given (closed when the request ends).
+                match credit.acquire().await {
+                    Ok(p) => p.forget(),
+                    Err(_) => return,
                 }
                 if !dispatcher.push(Event::RawChunk { id, data }) {
                     return;

@@ -155,7 +155,7 @@ export class AppHost {
           i += 9;
           break;
         case 4:
-          this.raws.get(b[i + 1] as number)?.req.push(b[i + 2] as Buffer);
+          this.raws.get(b[i + 1] as number)?.req.deliver(b[i + 2] as Buffer);
           i += 3;
           break;
         case 5:
@@ -348,6 +348,7 @@ export class AppHost {
     const st = this.state(id, ep, method, pq, false, authKind, auth);
     st.pathParams = JSON.parse(pathParams);
     const req = new RawRequest(method, pq, flat);
+    req.id = id;
     st.headers = req.headers as Record<string, string | string[]>;
     const res = new RawResponse(id, () => {
       this.raws.delete(id);

@@ -32,6 +32,7 @@ export interface NativeRuntime {
   respond(id: number, status: number, body: string, headers?: string[] | null): boolean;
   requestHeaders(id: number): string[] | null;
   rawHead(id: number, status: number, headers?: string[] | null): boolean;
+  rawAck(id: number, n: number): boolean;
   rawWrite(id: number, chunk: Buffer): boolean;
   rawEnd(id: number): boolean;
   streamSend(id: number, text: string): boolean;

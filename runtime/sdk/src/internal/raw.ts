@@ -33,8 +33,23 @@ export class RawRequest extends Readable {
     }
   }
 
+  /** Chunks taken while the stream's buffer was full: credited back to Rust once the consumer reads again. */
+  private owed = 0;
+  /** Set by the host; without it (tests, adapters) no credit is returned. */
+  id = 0;
+
+  /** A body chunk from Rust; each one is credited back when the stream has room, which bounds what is queued. */
+  deliver(chunk: Buffer): void {
+    if (this.push(chunk)) {
+      if (this.id) native().rawAck(this.id, 1);
+    } else this.owed++;
+  }
+
   override _read(): void {
-    // Chunks are pushed as Rust delivers them.
+    if (this.owed && this.id) {
+      native().rawAck(this.id, this.owed);
+      this.owed = 0;
+    }
   }
 }
 
