@@ -3,7 +3,8 @@
 
 use crate::decode::RequestPlan;
 use crate::error::RuntimeError;
-use crate::model::{AppModel, Endpoint, StaticAssets};
+use crate::model::{AppModel, CronJob, Endpoint, StaticAssets};
+use crate::schema::Schema;
 use crate::router::{expand_methods, RouteSpec, Router};
 use std::path::PathBuf;
 
@@ -27,8 +28,17 @@ pub struct Ep {
     pub static_assets: Option<StaticAssets>,
 }
 
+/// A topic as the admin publish route needs it: its message schema compiled once per load.
+pub struct TopicInfo {
+    pub name: String,
+    /// `None` when the model has no message schema, or it did not compile (then messages are not validated).
+    pub message: Option<Schema>,
+}
+
 pub struct App {
     pub endpoints: Vec<Ep>,
+    pub cron_jobs: Vec<CronJob>,
+    pub topics: Vec<TopicInfo>,
     pub router: Router,
     pub auth: Option<RequestPlan>,
     pub has_auth_handler: bool,
@@ -97,6 +107,22 @@ impl App {
             }
             None => (None, false),
         };
-        Ok(App { endpoints, router, auth, has_auth_handler, app_root })
+        let topics = model
+            .app
+            .topics
+            .iter()
+            .map(|t| TopicInfo {
+                name: t.name.clone(),
+                message: t.message.as_ref().filter(|m| !m.is_null()).and_then(|m| match Schema::compile(m) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        // A topic schema the validator cannot compile must not stop the app: publish unvalidated.
+                        eprintln!("reprise: topic {:?}: its message schema is not used for validation: {e}", t.name);
+                        None
+                    }
+                }),
+            })
+            .collect();
+        Ok(App { endpoints, cron_jobs: model.app.cron_jobs, topics, router, auth, has_auth_handler, app_root })
     }
 }

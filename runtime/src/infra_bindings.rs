@@ -16,7 +16,7 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
 use reprise_infra::config::{self, PubSubProvider, RuntimeConfig};
-use reprise_infra::cron::{CronError, JobSpec, Schedule, Scheduler};
+use reprise_infra::cron::{CronError, JobSpec, RunFailure, Schedule, Scheduler};
 use reprise_infra::events::{Event, EventSink, Sink, StderrSink};
 use reprise_infra::objects::{Bucket, BucketError, BucketProvider, UploadOptions};
 use reprise_infra::pubsub::{Delivery, Handler, MemoryPubSub, NatsPubSub, PubSub, PubSubError, RetryPolicy, SubscriptionSpec};
@@ -361,7 +361,7 @@ pub fn infra_cron_setup(jobs: Vec<CronJobOptions>, invoke: Function<'_, String, 
     i.callbacks.lock().unwrap().push(tsfn.clone());
     let invoker = Arc::new(move |job: String| {
         let cb = tsfn.clone();
-        async move { call_js(&cb, serde_json::json!({ "job": job })).await }
+        async move { call_js(&cb, serde_json::json!({ "job": job })).await.map_err(|e| run_failure(&e)) }
     });
     let scheduler = Arc::new(Scheduler::new(specs, invoker, sink()));
     if start {
@@ -373,6 +373,31 @@ pub fn infra_cron_setup(jobs: Vec<CronJobOptions>, invoke: Function<'_, String, 
         old.stop();
     }
     Ok(())
+}
+
+/// The SDK reports a failed cron endpoint as JSON `{message, code?, details?}` (see sdk cron/runtime.ts); anything
+/// else (e.g. "the JavaScript side went away") is a plain message.
+fn run_failure(error: &str) -> RunFailure {
+    #[derive(serde::Deserialize)]
+    struct Reported {
+        message: String,
+        code: Option<String>,
+        details: Option<serde_json::Value>,
+    }
+    match serde_json::from_str::<Reported>(error) {
+        Ok(r) => RunFailure { message: r.message, code: r.code, details: r.details.filter(|d| !d.is_null()) },
+        Err(_) => error.into(),
+    }
+}
+
+/// The running app's cron scheduler, when `infraCronSetup` ran (the admin routes read it).
+pub(crate) fn cron_scheduler() -> Option<Arc<Scheduler>> {
+    INFRA.lock().unwrap().clone()?.scheduler.lock().unwrap().clone()
+}
+
+/// The running app's pub/sub provider, when `infraInit` ran (the admin routes publish through it).
+pub(crate) fn pubsub_provider() -> Option<Arc<dyn PubSub>> {
+    INFRA.lock().unwrap().as_ref().map(|i| i.pubsub.clone())
 }
 
 /// Runs a job now; resolves when its endpoint returned. Throws `[AlreadyRunning]` when a run is in progress.

@@ -8,6 +8,7 @@ pub mod router;
 pub mod schema;
 
 mod infra_bindings;
+pub mod admin;
 pub mod app;
 pub mod body;
 pub mod decode;

@@ -16,6 +16,37 @@ pub struct App {
     pub services: Vec<Service>,
     #[serde(default)]
     pub auth_handler: Option<AuthHandler>,
+    #[serde(default)]
+    pub cron_jobs: Vec<CronJob>,
+    #[serde(default)]
+    pub topics: Vec<Topic>,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct EndpointRef {
+    pub service: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CronJob {
+    pub name: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub every: Option<String>,
+    #[serde(default)]
+    pub schedule: Option<String>,
+    #[serde(default)]
+    pub endpoint: Option<EndpointRef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Topic {
+    pub name: String,
+    /// The message's JSON Schema; `None` when the analyser could not derive one.
+    #[serde(default)]
+    pub message: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]

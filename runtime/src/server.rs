@@ -112,10 +112,15 @@ impl Runtime {
         self.active.fetch_add(1, Ordering::AcqRel);
         let mut shutdown = self.shutdown_tx.subscribe();
         let rt = self.clone();
-        let loopback = stream.peer_addr().map(|a| a.ip().is_loopback()).unwrap_or(false);
-        let svc = hyper::service::service_fn(move |req| {
+        let loopback = stream.peer_addr().map(|a| crate::admin::is_loopback(a.ip())).unwrap_or(false);
+        let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
             let rt = rt.clone();
-            async move { Ok::<_, Infallible>(crate::tracing::traced(&rt.clone(), loopback, req, |req| rt.handle(req)).await) }
+            async move {
+                if crate::admin::is_admin_path(req.uri().path()) {
+                    return Ok::<_, Infallible>(crate::admin::handle(rt.app(), loopback, req).await);
+                }
+                Ok::<_, Infallible>(crate::tracing::traced(&rt.clone(), loopback, req, |req| rt.handle(req)).await)
+            }
         });
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder.timer(TokioTimer::new()).max_buf_size(MAX_BUF_BYTES).pipeline_flush(true).header_read_timeout(Duration::from_secs(30));

@@ -28,7 +28,34 @@ pub enum CronError {
     #[error("cron job `{job}` is already running; this run was skipped")]
     AlreadyRunning { job: String },
     #[error("cron job `{job}` failed: {message}")]
-    Failed { job: String, message: String },
+    Failed {
+        job: String,
+        message: String,
+        /// The endpoint's API error code (`not_found`, `internal`, ...) when it failed with one.
+        code: Option<String>,
+        details: Option<serde_json::Value>,
+    },
+}
+
+/// Why a run's endpoint failed: its message, plus the API error code and details when the endpoint threw a
+/// structured error (so an on-demand run can answer with the endpoint's own status and error body).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunFailure {
+    pub message: String,
+    pub code: Option<String>,
+    pub details: Option<serde_json::Value>,
+}
+
+impl From<String> for RunFailure {
+    fn from(message: String) -> Self {
+        RunFailure { message, code: None, details: None }
+    }
+}
+
+impl From<&str> for RunFailure {
+    fn from(message: &str) -> Self {
+        message.to_string().into()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -103,16 +130,18 @@ impl Schedule {
 
 /// Runs a job's endpoint (in the runtime: an in-process call of the endpoint through the JS side).
 pub trait Invoker: Send + Sync + 'static {
-    fn invoke(&self, job: &str) -> BoxFut<'static, Result<(), String>>;
+    fn invoke(&self, job: &str) -> BoxFut<'static, Result<(), RunFailure>>;
 }
 
-impl<F, Fut> Invoker for F
+impl<F, Fut, E> Invoker for F
 where
     F: Fn(String) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<(), String>> + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), E>> + Send + 'static,
+    E: Into<RunFailure>,
 {
-    fn invoke(&self, job: &str) -> BoxFut<'static, Result<(), String>> {
-        Box::pin(self(job.to_string()))
+    fn invoke(&self, job: &str) -> BoxFut<'static, Result<(), RunFailure>> {
+        let fut = self(job.to_string());
+        Box::pin(async move { fut.await.map_err(Into::into) })
     }
 }
 
@@ -179,7 +208,7 @@ impl Scheduler {
             defined: self.jobs.keys().cloned().collect::<Vec<_>>().join(", "),
         })?;
         match run(name, job, &self.invoker, &self.sink, "manual") {
-            Ok(done) => done.await.unwrap_or(Err(CronError::Failed { job: name.into(), message: "the run was cancelled".into() })),
+            Ok(done) => done.await.unwrap_or(Err(CronError::Failed { job: name.into(), message: "the run was cancelled".into(), code: None, details: None })),
             Err(e) => {
                 emit(&self.sink, Level::Warn, "cron: manual run skipped, the job is already running", serde_json::json!({ "job": name }));
                 Err(e)
@@ -227,9 +256,9 @@ fn run(name: &str, job: &Arc<Job>, invoker: &Arc<dyn Invoker>, sink: &Sink, trig
                 emit(&sink, Level::Info, "cron: run finished", serde_json::json!({ "job": name, "trigger": trigger, "durationMs": ms }));
                 Ok(())
             }
-            Err(message) => {
-                emit(&sink, Level::Error, "cron: run failed", serde_json::json!({ "job": name, "trigger": trigger, "durationMs": ms, "error": message }));
-                Err(CronError::Failed { job: name, message })
+            Err(RunFailure { message, code, details }) => {
+                emit(&sink, Level::Error, "cron: run failed", serde_json::json!({ "job": name, "trigger": trigger, "durationMs": ms, "error": message, "code": code }));
+                Err(CronError::Failed { job: name, message, code, details })
             }
         }
     }))

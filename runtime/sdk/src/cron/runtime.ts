@@ -30,6 +30,17 @@ async function invoke(job: RegisteredCron | undefined, name: string): Promise<vo
   throw new Error(`cron job "${name}": its endpoint is not callable in this process`);
 }
 
+/**
+ * A failed run as the JSON the Rust side reads: the message, plus the API error code and details when the
+ * endpoint failed with an APIError (the runtime's in-process call turns every endpoint failure into one), so an
+ * on-demand run over the admin route answers with the endpoint's own status and error body.
+ */
+function failure(e: unknown): string {
+  if (!(e instanceof Error)) return JSON.stringify({ message: String(e) });
+  const { code, details } = e as { code?: unknown; details?: unknown };
+  return JSON.stringify({ message: e.message, code: typeof code === "string" ? code : undefined, details: details ?? undefined });
+}
+
 // napi object fields take undefined, not null, for "absent".
 function jobs(): { name: string; every?: string; schedule?: string }[] {
   const s = state();
@@ -49,7 +60,7 @@ export function setupCron(start: boolean): void {
         const { token, job } = JSON.parse(json) as { token: number; job: string };
         invoke(state().crons.get(job), job).then(
           () => n.infraDone(token, null),
-          (e: unknown) => n.infraDone(token, e instanceof Error ? e.message : String(e)),
+          (e: unknown) => n.infraDone(token, failure(e)),
         );
       },
       start,

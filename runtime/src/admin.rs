@@ -1,0 +1,258 @@
+//! Loopback-only admin routes under `/__reprise/admin/`, answered before app routing (like the trace endpoint):
+//! list cron jobs and run one now, publish a message to a topic. They exist for the tools on the developer's
+//! machine (`reprise cron`, `reprise pubsub`, the editor's "Run now" lens); to a peer that is not on this machine
+//! they do not exist (404), so exposing the app's port never exposes them.
+//!
+//! - `GET  /__reprise/admin/cron` → `{"jobs":[{name,title,endpoint,schedule?,every?,running,nextRun}]}`
+//! - `POST /__reprise/admin/cron/<job>/run` → runs the job through the scheduler (same path and overlap rule as
+//!   a scheduled run) and answers when it finished: `{job,endpoint,durationMs}`
+//! - `POST /__reprise/admin/topics/<topic>/publish` (JSON body) → validated against the topic's message schema,
+//!   published through the configured provider: `{messageId}`
+
+use crate::app::App;
+use crate::error::{ApiError, ErrCode};
+use crate::server::{error_response, json_response, Resp};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, ALLOW};
+use hyper::{Method, Request};
+use percent_encoding::percent_decode_str;
+use reprise_infra::cron::CronError;
+use serde_json::{json, Value};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+pub const PREFIX: &str = "/__reprise/admin";
+/// Largest message the publish route accepts.
+const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+
+/// Whether a peer address is on this machine, including IPv4 loopback seen through a dual-stack socket
+/// (`::ffff:127.0.0.1`), which `IpAddr::is_loopback` alone does not count.
+pub fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+    }
+}
+
+pub fn is_admin_path(path: &str) -> bool {
+    path == PREFIX || path.strip_prefix(PREFIX).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// What an admin path asks for, decided from the peer, method and path alone (no IO), so the gate is testable.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Route {
+    CronList,
+    CronRun(String),
+    Publish(String),
+    /// The peer is not on this machine, or the path names no admin route.
+    NotFound,
+    /// A known path with the wrong method; the value is the `Allow` header.
+    MethodNotAllowed(&'static str),
+}
+
+fn segment(s: &str) -> Option<String> {
+    let decoded = percent_decode_str(s).decode_utf8().ok()?.into_owned();
+    (!decoded.is_empty() && !decoded.contains('/')).then_some(decoded)
+}
+
+pub fn route(loopback: bool, method: &Method, path: &str) -> Route {
+    if !loopback {
+        return Route::NotFound;
+    }
+    let Some(rest) = path.strip_prefix(PREFIX) else { return Route::NotFound };
+    let parts: Vec<&str> = rest.trim_end_matches('/').split('/').skip(1).collect();
+    let expect = |want: Method, allow: &'static str, ok: Route| if *method == want { ok } else { Route::MethodNotAllowed(allow) };
+    match parts.as_slice() {
+        ["cron"] => expect(Method::GET, "GET", Route::CronList),
+        ["cron", job, "run"] => match segment(job) {
+            Some(job) => expect(Method::POST, "POST", Route::CronRun(job)),
+            None => Route::NotFound,
+        },
+        ["topics", topic, "publish"] => match segment(topic) {
+            Some(topic) => expect(Method::POST, "POST", Route::Publish(topic)),
+            None => Route::NotFound,
+        },
+        _ => Route::NotFound,
+    }
+}
+
+/// Answers one admin request. Call only when [`is_admin_path`] holds.
+pub async fn handle(app: Arc<App>, loopback: bool, request: Request<Incoming>) -> Resp {
+    match route(loopback, request.method(), request.uri().path()) {
+        Route::CronList => cron_list(&app),
+        Route::CronRun(job) => cron_run(&app, &job).await,
+        Route::Publish(topic) => publish(&app, &topic, request.into_body()).await,
+        Route::NotFound => error_response(&ApiError::not_found("not found")),
+        Route::MethodNotAllowed(allow) => {
+            let e = ApiError::new(ErrCode::InvalidArgument, format!("method {} is not allowed here; use {allow}", request.method())).with_status(405);
+            let mut r = error_response(&e);
+            r.headers_mut().insert(ALLOW, HeaderValue::from_static(allow));
+            r
+        }
+    }
+}
+
+fn ok(body: Value) -> Resp {
+    json_response(200, body.to_string())
+}
+
+fn endpoint_of(app: &App, job: &str) -> Value {
+    app.cron_jobs.iter().find(|j| j.name == job).and_then(|j| j.endpoint.as_ref()).map_or(Value::Null, |e| json!({ "service": e.service, "name": e.name }))
+}
+
+fn cron_list(app: &App) -> Resp {
+    let status = crate::infra_bindings::cron_scheduler().map(|s| s.status()).unwrap_or_default();
+    let state = |name: &str| status.iter().find(|s| s.name == name);
+    let mut jobs: Vec<Value> = app
+        .cron_jobs
+        .iter()
+        .map(|j| {
+            let s = state(&j.name);
+            let mut v = json!({
+                "name": j.name,
+                "title": j.title.as_deref().unwrap_or(&j.name),
+                "endpoint": j.endpoint,
+                "running": s.is_some_and(|s| s.running),
+                "nextRun": s.and_then(|s| s.next_run.clone()),
+            });
+            if let Some(schedule) = &j.schedule {
+                v["schedule"] = json!(schedule);
+            }
+            if let Some(every) = &j.every {
+                v["every"] = json!(every);
+            }
+            v
+        })
+        .collect();
+    // Jobs the app registered that the analyser did not see (built dynamically) still run; list them too.
+    for s in status.iter().filter(|s| !app.cron_jobs.iter().any(|j| j.name == s.name)) {
+        jobs.push(json!({ "name": s.name, "title": s.name, "endpoint": null, "running": s.running, "nextRun": s.next_run }));
+    }
+    ok(json!({ "jobs": jobs }))
+}
+
+/// The HTTP answer for a finished (or refused) on-demand run.
+pub fn run_error(error: CronError) -> ApiError {
+    match error {
+        CronError::UnknownJob { job, defined } => {
+            let defined = if defined.is_empty() { "none".to_string() } else { defined };
+            ApiError::new(ErrCode::NotFound, format!("no cron job named {job:?} (defined: {defined})"))
+        }
+        CronError::AlreadyRunning { job } => ApiError::new(ErrCode::Aborted, format!("cron job {job} is already running")),
+        CronError::Failed { message, code, details, .. } => {
+            let e = ApiError::new(code.as_deref().and_then(ErrCode::parse).unwrap_or(ErrCode::Internal), message);
+            match details {
+                Some(d) => e.with_details(d),
+                None => e,
+            }
+        }
+        other => ApiError::new(ErrCode::Internal, other.to_string()),
+    }
+}
+
+async fn cron_run(app: &App, job: &str) -> Resp {
+    let Some(scheduler) = crate::infra_bindings::cron_scheduler() else {
+        if app.cron_jobs.iter().any(|j| j.name == job) {
+            return error_response(&ApiError::new(ErrCode::Unavailable, "the app's cron scheduler is not started"));
+        }
+        return error_response(&ApiError::not_found(format!("no cron job named {job:?}")));
+    };
+    let started = std::time::Instant::now();
+    match scheduler.run_now(job).await {
+        Ok(()) => ok(json!({ "job": job, "endpoint": endpoint_of(app, job), "durationMs": started.elapsed().as_secs_f64() * 1000.0 })),
+        Err(e) => error_response(&run_error(e)),
+    }
+}
+
+async fn publish(app: &App, topic: &str, body: Incoming) -> Resp {
+    let Some(info) = app.topics.iter().find(|t| t.name == topic) else {
+        let known = app.topics.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
+        let known = if known.is_empty() { "none".to_string() } else { known };
+        return error_response(&ApiError::not_found(format!("no topic named {topic:?} (defined: {known})")));
+    };
+    let bytes = match Limited::new(body, MAX_MESSAGE_BYTES).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            return error_response(&ApiError::invalid(format!("the message is larger than {MAX_MESSAGE_BYTES} bytes")).with_status(413));
+        }
+        Err(e) => return error_response(&ApiError::invalid(format!("could not read the request body: {e}"))),
+    };
+    let message: Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => return error_response(&ApiError::invalid(format!("the message is not valid JSON: {e}"))),
+    };
+    if let Some(schema) = &info.message {
+        if let Err(e) = schema.validate(&message) {
+            let details = if e.field.is_empty() { json!({}) } else { json!({ "field": e.field }) };
+            return error_response(&ApiError::new(ErrCode::InvalidArgument, e.message).with_details(details));
+        }
+    }
+    let Some(pubsub) = crate::infra_bindings::pubsub_provider() else {
+        return error_response(&ApiError::new(ErrCode::Unavailable, "the app's pub/sub provider is not started"));
+    };
+    match pubsub.publish(topic, bytes::Bytes::from(message.to_string())).await {
+        Ok(id) => ok(json!({ "messageId": id })),
+        Err(e) => error_response(&ApiError::new(ErrCode::Unavailable, format!("publish to {topic:?} failed: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::{Ipv4Addr, Ipv6Addr};
+
+    #[test]
+    fn only_loopback_peers_see_the_routes() {
+        for path in ["/__reprise/admin/cron", "/__reprise/admin/cron/tidy/run", "/__reprise/admin/topics/t/publish"] {
+            assert_eq!(route(false, &Method::GET, path), Route::NotFound, "{path}");
+            assert_eq!(route(false, &Method::POST, path), Route::NotFound, "{path}");
+        }
+        assert_eq!(route(true, &Method::GET, "/__reprise/admin/cron"), Route::CronList);
+        assert_eq!(route(true, &Method::GET, "/__reprise/admin/cron/"), Route::CronList);
+    }
+
+    #[test]
+    fn loopback_covers_v4_v6_and_mapped_v4() {
+        assert!(is_loopback(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        assert!(is_loopback(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 9))));
+        assert!(is_loopback(IpAddr::V6(Ipv6Addr::LOCALHOST)));
+        assert!(is_loopback(IpAddr::V6(Ipv4Addr::LOCALHOST.to_ipv6_mapped())));
+        assert!(!is_loopback(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1))));
+        assert!(!is_loopback(IpAddr::V6(Ipv4Addr::new(192, 168, 1, 2).to_ipv6_mapped())));
+        assert!(!is_loopback("2001:db8::1".parse().unwrap()));
+    }
+
+    #[test]
+    fn routes_methods_and_names() {
+        assert_eq!(route(true, &Method::POST, "/__reprise/admin/cron/tidy-notes/run"), Route::CronRun("tidy-notes".into()));
+        assert_eq!(route(true, &Method::POST, "/__reprise/admin/cron/a%20b/run"), Route::CronRun("a b".into()));
+        assert_eq!(route(true, &Method::POST, "/__reprise/admin/topics/note-created/publish"), Route::Publish("note-created".into()));
+        assert_eq!(route(true, &Method::GET, "/__reprise/admin/cron/tidy/run"), Route::MethodNotAllowed("POST"));
+        assert_eq!(route(true, &Method::POST, "/__reprise/admin/cron"), Route::MethodNotAllowed("GET"));
+        assert_eq!(route(true, &Method::GET, "/__reprise/admin/topics/t/publish"), Route::MethodNotAllowed("POST"));
+        for path in ["/__reprise/admin", "/__reprise/admin/nope", "/__reprise/admin/cron/a/b/run", "/__reprise/admin/cron/%2F/run", "/__reprise/admin/cron//run"] {
+            assert_eq!(route(true, &Method::POST, path), Route::NotFound, "{path}");
+        }
+    }
+
+    #[test]
+    fn admin_paths_are_recognised_exactly() {
+        assert!(is_admin_path("/__reprise/admin"));
+        assert!(is_admin_path("/__reprise/admin/cron"));
+        assert!(!is_admin_path("/__reprise/administrator"));
+        assert!(!is_admin_path("/__reprise/traces"));
+        assert!(!is_admin_path("/admin"));
+    }
+
+    #[test]
+    fn run_errors_map_to_statuses() {
+        let e = run_error(CronError::AlreadyRunning { job: "tidy".into() });
+        assert_eq!((e.http_status(), e.code, e.message.as_str()), (409, ErrCode::Aborted, "cron job tidy is already running"));
+        assert_eq!(run_error(CronError::UnknownJob { job: "x".into(), defined: "a, b".into() }).http_status(), 404);
+        let failed = run_error(CronError::Failed { job: "j".into(), message: "nope".into(), code: Some("permission_denied".into()), details: Some(json!({"k": 1})) });
+        assert_eq!((failed.http_status(), failed.details), (403, Some(json!({"k": 1}))));
+        let plain = run_error(CronError::Failed { job: "j".into(), message: "gone".into(), code: None, details: None });
+        assert_eq!(plain.http_status(), 500);
+    }
+}
