@@ -9,6 +9,8 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(args
   run: { summary: "run the app on the Reprise runtime", load: () => import("./commands/run.js") },
   lsp: { summary: "start the language server (--stdio)", load: () => import("./commands/lsp.js") },
   traces: { summary: "list a running app's recent traces, or print one as a tree", load: () => import("./commands/traces.js") },
+  cron: { summary: "list a running app's cron jobs, or run one now", load: () => import("./commands/cron.js") },
+  pubsub: { summary: "publish a message to a running app's topic", load: () => import("./commands/pubsub.js") },
 };
 
 export function usage(): string {

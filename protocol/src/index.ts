@@ -4,3 +4,4 @@ export * from "./lsp.js";
 export * from "./graph-build.js";
 export * from "./mermaid.js";
 export * from "./traces.js";
+export * from "./admin.js";

@@ -4,7 +4,31 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { execFile } from "node:child_process";
+import net from "node:net";
 import { root, startApp, json } from "../http/helpers.mjs";
+
+const cli = join(root, "cli", "bin", "reprise.mjs");
+
+/** Runs the reprise CLI; resolves with its exit code and output (never rejects on a non-zero exit). */
+function reprise(args, input) {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin.end(input);
+    else child.stdin.end();
+  });
+}
+
+/** A loopback port with nothing listening on it. */
+async function closedPort() {
+  const srv = net.createServer();
+  await new Promise((r) => srv.listen(0, "127.0.0.1", r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
 
 const appDir = join(root, "test", "infra", "fixtures", "admin-app");
 
@@ -120,6 +144,61 @@ test("admin routes under reprise run", { timeout: 120_000 }, async (t) => {
     const got = await poll(async () => (await state()).received.find((m) => m.id === 7), "the subscription to handle the message");
     assert.deepEqual(got, { id: 7, tag: "admin" });
     assert.equal((await state()).received.filter((m) => m.id === 7).length, 1, "the invalid messages were not published");
+  });
+
+  await t.test("reprise cron list / run talk to the running app", async () => {
+    const port = new URL(app.url).port;
+    const list = await reprise(["cron", "list", "--port", port]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^NAME\s+SCHEDULE\s+ENDPOINT\s+STATE/m);
+    assert.match(list.stdout, /^count-ticks\s+every 24h\s+jobs\.tick\s+idle\s+\S+\s+Count ticks$/m);
+    assert.match(list.stdout, /^slow-job\s+0 3 \* \* \*\s+jobs\.slow/m);
+    const asJson = await reprise(["cron", "list", "--url", app.url, "--json"]);
+    assert.equal(asJson.code, 0, asJson.stderr);
+    assert.equal(JSON.parse(asJson.stdout).jobs.length, 3);
+
+    const before = (await state()).ticks;
+    const ran = await reprise(["cron", "run", "count-ticks", "--url", app.url]);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /^cron job count-ticks \(jobs\.tick\) finished in \d+\.\d ms$/m);
+    assert.equal((await state()).ticks, before + 1);
+
+    const failed = await reprise(["cron", "run", "failing-job", "--url", app.url]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /permission_denied: the failing job always fails/);
+    const unknown = await reprise(["cron", "run", "nope", "--url", app.url]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /not_found: no cron job named "nope"/);
+    const usage = await reprise(["cron", "run", "--url", app.url]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /needs a job name/);
+  });
+
+  await t.test("reprise pubsub publish validates, publishes, and the subscription handles it", async () => {
+    const ok = await reprise(["pubsub", "publish", "events", '{"id": 9, "tag": "cli"}', "--url", app.url]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^published message \S+ to topic events$/m);
+    await poll(async () => (await state()).received.some((m) => m.id === 9 && m.tag === "cli"), "the CLI's message");
+    const stdin = await reprise(["pubsub", "publish", "events", "-", "--url", app.url, "--json"], '{"id": 10, "tag": "stdin"}');
+    assert.equal(stdin.code, 0, stdin.stderr);
+    assert.equal(typeof JSON.parse(stdin.stdout).messageId, "string");
+    await poll(async () => (await state()).received.some((m) => m.id === 10), "the stdin message");
+
+    const invalid = await reprise(["pubsub", "publish", "events", '{"id": 11, "tag": ""}', "--url", app.url]);
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.stderr, /invalid_argument: .*"tag"/);
+    const notJson = await reprise(["pubsub", "publish", "events", "{nope", "--url", app.url]);
+    assert.equal(notJson.code, 2);
+    assert.match(notJson.stderr, /not valid JSON/);
+  });
+
+  await t.test("with no app running there the commands say so and exit 2", async () => {
+    const port = String(await closedPort());
+    for (const args of [["cron", "list"], ["cron", "run", "x"], ["pubsub", "publish", "events", "{}"]]) {
+      const r = await reprise([...args, "--port", port]);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`no app is running at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));
+    }
   });
 
   app.proc.kill("SIGTERM");

@@ -1,0 +1,57 @@
+/**
+ * The loopback-only admin routes of a running app (runtime/src/admin.rs; contract in docs/infrastructure.md
+ * "Admin routes"): their paths and answers, shared by the CLI (`reprise cron`, `reprise pubsub`) and the editor.
+ */
+
+export const ADMIN_API_PATH = "/__reprise/admin";
+
+/** `GET /__reprise/admin/cron` */
+export const CRON_LIST_PATH = `${ADMIN_API_PATH}/cron`;
+
+/** `POST /__reprise/admin/cron/<job>/run` */
+export function cronRunPath(job: string): string {
+  return `${ADMIN_API_PATH}/cron/${encodeURIComponent(job)}/run`;
+}
+
+/** `POST /__reprise/admin/topics/<topic>/publish` with the message as the JSON body. */
+export function topicPublishPath(topic: string): string {
+  return `${ADMIN_API_PATH}/topics/${encodeURIComponent(topic)}/publish`;
+}
+
+export interface AdminEndpointRef {
+  service: string;
+  name: string;
+}
+
+export interface AdminCronJob {
+  name: string;
+  title: string;
+  /** Null when the analyser could not resolve the job's endpoint. */
+  endpoint: AdminEndpointRef | null;
+  schedule?: string;
+  every?: string;
+  running: boolean;
+  /** RFC 3339; null before the scheduler started. */
+  nextRun: string | null;
+}
+
+export interface AdminCronList {
+  jobs: AdminCronJob[];
+}
+
+export interface AdminCronRun {
+  job: string;
+  endpoint: AdminEndpointRef | null;
+  durationMs: number;
+}
+
+export interface AdminPublished {
+  messageId: string;
+}
+
+/** Every error answer: `{code, message, details}` (409 `aborted` for a run already in progress). */
+export interface AdminError {
+  code: string;
+  message: string;
+  details: Record<string, unknown> | null;
+}
