@@ -2,10 +2,15 @@
  * Host side of the API explorer: one panel showing one endpoint at a time. The host builds the pre-filled
  * request (draftRequest over the endpoint's request schema), performs the HTTP call to the running app and sends
  * the result back. Restored after reload by its serializer (the webview saved the endpoint and the edited draft).
+ * Publish mode (a topic instead of an endpoint) reuses the same page: the draft is a sample message POSTed to the
+ * runtime's admin publish route, and the answer is the message id or the validation error.
  */
 import * as vscode from "vscode";
 import {
   draftRequest,
+  draftUrl,
+  publishDraft,
+  publishOutcome,
   isMessage,
   EXPLORER_TO_HOST_TYPES,
   type CallResult,
@@ -28,18 +33,37 @@ export interface EndpointRef {
   endpoint: string;
 }
 
+/** Publish mode: a topic and, optionally, the sample message the language server built for its lens. */
+export interface TopicRef {
+  kind: "topic";
+  rootUri: string;
+  topic: string;
+  sampleMessage?: unknown;
+}
+
+export type ExplorerTarget = EndpointRef | TopicRef;
+const isTopic = (t: ExplorerTarget | null): t is TopicRef => !!t && (t as TopicRef).kind === "topic";
+
+/** Identity of a target, comparable between a ref and the page's saved state (a topic is known by its name). */
+function targetKey(t: ExplorerTarget | NonNullable<ExplorerState["endpoint"]>): string {
+  if ("kind" in t && t.kind === "topic") return `topic ${t.rootUri} ${"topic" in t ? t.topic : t.name}`;
+  return `endpoint ${t.rootUri} ${t.service} ${"endpoint" in t ? t.endpoint : (t as { name: string }).name}`;
+}
+
 export class ApiExplorerPanel implements vscode.Disposable {
   private static current: ApiExplorerPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private ref: EndpointRef | null = null;
+  private ref: ExplorerTarget | null = null;
+  /** Resolves when the page (re)loaded and said "ready"; replaced while the panel is hidden (see below). */
   private ready: Promise<void>;
   private markReady!: () => void;
+  private isReady = false;
   private readonly responses = new vscode.EventEmitter<CallResult>();
   /** Fires after each response is shown (tests and the "call" command await it). */
   readonly onDidRespond = this.responses.event;
   lastResult: CallResult | null = null;
 
-  static show(deps: ExplorerDeps, ref?: EndpointRef): ApiExplorerPanel {
+  static show(deps: ExplorerDeps, ref?: ExplorerTarget): ApiExplorerPanel {
     let p = ApiExplorerPanel.current;
     if (p) p.panel.reveal(vscode.ViewColumn.Beside, true);
     else {
@@ -60,17 +84,23 @@ export class ApiExplorerPanel implements vscode.Disposable {
         panel.webview.options = webviewOptions(deps.extensionUri);
         ApiExplorerPanel.current?.dispose();
         const e = state?.endpoint;
-        ApiExplorerPanel.current = new ApiExplorerPanel(panel, deps, e ? { rootUri: e.rootUri, service: e.service, endpoint: e.name } : null);
+        const ref: ExplorerTarget | null = !e ? null : e.kind === "topic" ? { kind: "topic", rootUri: e.rootUri, topic: e.name } : { rootUri: e.rootUri, service: e.service, endpoint: e.name };
+        ApiExplorerPanel.current = new ApiExplorerPanel(panel, deps, ref);
       },
     };
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, private readonly deps: ExplorerDeps, ref: EndpointRef | null) {
+  private constructor(readonly panel: vscode.WebviewPanel, private readonly deps: ExplorerDeps, ref: ExplorerTarget | null) {
     this.ref = ref;
-    this.ready = new Promise((r) => (this.markReady = r));
+    this.ready = this.nextReady();
     panel.webview.html = pageHtml("api-explorer", panel.webview, deps.extensionUri);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
+      // Without retainContextWhenHidden a hidden webview's page is discarded and loads again when shown: messages
+      // posted meanwhile are lost, so anything sent to the page waits for the next "ready".
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.resetReady();
+      }),
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       deps.runner.onDidChange(() => this.postAppState()),
       deps.models.onDidChange((p) => {
@@ -79,9 +109,25 @@ export class ApiExplorerPanel implements vscode.Disposable {
     );
   }
 
-  setEndpoint(ref: EndpointRef): void {
+  /** The current target, for tests and commands. */
+  get target(): ExplorerTarget | null {
+    return this.ref;
+  }
+
+  private resetReady(): void {
+    if (!this.isReady) return; // still waiting: keep the promise others await
+    this.isReady = false;
+    this.ready = this.nextReady();
+  }
+
+  private nextReady(): Promise<void> {
+    return new Promise((r) => (this.markReady = () => { this.isReady = true; r(); }));
+  }
+
+  setEndpoint(ref: ExplorerTarget): void {
     this.ref = ref;
-    this.panel.title = `API: ${ref.service}.${ref.endpoint}`;
+    this.currentDraft = null;
+    this.panel.title = isTopic(ref) ? `Publish: ${ref.topic}` : `API: ${ref.service}.${ref.endpoint}`;
     void this.ready.then(() => this.postEndpoint(true));
   }
 
@@ -106,15 +152,32 @@ export class ApiExplorerPanel implements vscode.Disposable {
 
   /** Sends the endpoint and its fresh draft; the webview keeps the user's edited draft for the same endpoint unless `fresh`. */
   private postEndpoint(fresh: boolean): void {
-    if (!this.ref) return;
-    const found = this.deps.models.findEndpoint(this.ref.rootUri, this.ref.service, this.ref.endpoint);
+    const ref = this.ref;
+    if (!ref) return;
+    if (isTopic(ref)) {
+      const topic = this.deps.models.findTopic(ref.rootUri, ref.topic);
+      if (!topic) return;
+      if (fresh || !this.currentDraft) this.currentDraft = publishDraft(topic, ref.sampleMessage);
+      const n = topic.subscriptions.length;
+      const subs = n ? `${n} subscriber${n === 1 ? "" : "s"}: ${topic.subscriptions.map((x) => `${x.service}/${x.name}`).join(", ")}` : "no subscribers";
+      this.post({
+        type: "endpoint",
+        endpoint: { kind: "topic", rootUri: ref.rootUri, service: topic.service ?? "", name: topic.name, methods: ["POST"], path: this.currentDraft.path, doc: `${subs} · ${topic.deliveryGuarantee}`, auth: false },
+        draft: this.currentDraft,
+        fresh,
+        ...this.baseUrl(),
+      });
+      return;
+    }
+    const found = this.deps.models.findEndpoint(ref.rootUri, ref.service, ref.endpoint);
     if (!found) return;
     const e = found.endpoint;
-    if (fresh) this.currentDraft = draftRequest(e);
+    if (fresh || !this.currentDraft) this.currentDraft = draftRequest(e);
     this.post({
       type: "endpoint",
-      endpoint: { rootUri: this.ref.rootUri, service: e.service, name: e.name, methods: e.method, path: e.path, doc: e.doc, auth: e.auth },
-      draft: this.currentDraft ?? draftRequest(e),
+      endpoint: { kind: "endpoint", rootUri: ref.rootUri, service: e.service, name: e.name, methods: e.method, path: e.path, doc: e.doc, auth: e.auth },
+      draft: this.currentDraft,
+      fresh,
       ...this.baseUrl(),
     });
   }
@@ -132,7 +195,8 @@ export class ApiExplorerPanel implements vscode.Disposable {
 
   private async send(id: number, draft: RequestDraft): Promise<CallResult> {
     this.currentDraft = draft;
-    const result = await sendDraft(this.baseUrl().baseUrl, draft);
+    const result = vscode.workspace.isTrusted ? await sendDraft(this.baseUrl().baseUrl, draft) : restricted(draftUrl(this.baseUrl().baseUrl, draft));
+    if (isTopic(this.ref)) this.deps.log(publishSummary(this.ref.topic, result));
     this.lastResult = result;
     this.post({ type: "response", id, result });
     this.responses.fire(result);
@@ -142,11 +206,16 @@ export class ApiExplorerPanel implements vscode.Disposable {
   private async onMessage(raw: unknown): Promise<void> {
     if (!isMessage<ExplorerToHost>(raw, EXPLORER_TO_HOST_TYPES)) return;
     switch (raw.type) {
-      case "ready":
+      case "ready": {
+        // A reload (after a window reload or while hidden) keeps the user's edited draft when it is for this target.
+        const saved = raw.state?.endpoint;
+        const same = !!saved && !!this.ref && targetKey(saved) === targetKey(this.ref);
+        if (same && raw.state?.draft) this.currentDraft = raw.state.draft;
         this.markReady();
-        if (this.ref) this.postEndpoint(!raw.state?.draft);
+        if (this.ref) this.postEndpoint(!(same && raw.state?.draft));
         else this.postAppState();
         break;
+      }
       case "send":
         if (typeof raw.id === "number" && raw.request && typeof raw.request.path === "string") await this.send(raw.id, raw.request);
         break;
@@ -170,4 +239,17 @@ export interface ExplorerDeps {
   extensionUri: vscode.Uri;
   models: AppModelStore;
   runner: AppRunner;
+  /** A line for the Reprise output channel (publish results). */
+  log: (line: string) => void;
+}
+
+/** "published to signups: message id 7 (3 ms)" or "publish to signups refused: 400 invalid_argument: ...". */
+export function publishSummary(topic: string, r: CallResult): string {
+  const o = publishOutcome(r);
+  return o.ok ? `published to ${topic}: message id ${o.messageId} (${r.timeMs.toFixed(0)} ms)` : `publish to ${topic} refused: ${o.reason}`;
+}
+
+/** The answer to Send in restricted mode: nothing is sent to the app (it may be running the workspace's code). */
+function restricted(url: string): CallResult {
+  return { ok: false, status: 0, statusText: "", headers: [], body: "", truncated: false, timeMs: 0, url, error: "restricted mode: trust the workspace to call the app" };
 }

@@ -4,7 +4,7 @@
  * shows the app (status bar, tree, diagram, API explorer) reads from here, never from the server directly.
  */
 import * as vscode from "vscode";
-import type { AppModelParams, CronJob, Endpoint, Service } from "@reprise/protocol";
+import type { AppModelParams, CronJob, Endpoint, Service, Topic } from "@reprise/protocol";
 
 export class AppModelStore implements vscode.Disposable {
   private readonly byRoot = new Map<string, AppModelParams>();
@@ -51,6 +51,10 @@ export class AppModelStore implements vscode.Disposable {
 
   findCronJob(rootUri: string, name: string): CronJob | undefined {
     return this.byRoot.get(rootUri)?.model.app.cronJobs.find((c) => c.name === name);
+  }
+
+  findTopic(rootUri: string, name: string): Topic | undefined {
+    return this.byRoot.get(rootUri)?.model.app.topics.find((t) => t.name === name);
   }
 
   /** Errors and warnings over every root (what the status bar counts as problems). */

@@ -16,7 +16,7 @@ import {
   type ClientCapabilities,
   type FeatureState,
 } from "vscode-languageclient/node";
-import { AppModelNotification, type AppModelParams } from "@reprise/protocol";
+import { AppModelNotification, RUNNING_APP_LENS_KINDS, type AppModelParams, type CodeLensData } from "@reprise/protocol";
 import { config, SECTION, Setting } from "./settings";
 
 export const CLIENT_ID = "reprise";
@@ -69,9 +69,32 @@ export function createClient(
     synchronize: { configurationSection: SECTION },
     initializationOptions: { settings: config() },
     markdown: { isTrusted: false, supportHtml: false },
+    middleware: {
+      // Restricted mode: the lenses that would run, call, debug or publish to the app are not shown at all.
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = await next(document, token);
+        return vscode.workspace.isTrusted || !lenses ? lenses : lenses.filter((l) => !actsOnRunningApp(l));
+      },
+    },
   };
   const client = new LanguageClient(CLIENT_ID, "Reprise", serverOptions, clientOptions);
   client.registerFeature(new AppModelFeature());
   client.onNotification(AppModelNotification, (params: AppModelParams) => onAppModel(params));
   return client;
+}
+
+const GATED = new Set<string>(RUNNING_APP_LENS_KINDS);
+
+/** Whether a lens from the server (resolved or not: `data` is the server's CodeLensData) would act on the app. */
+export function actsOnRunningApp(lens: vscode.CodeLens): boolean {
+  const data = (lens as vscode.CodeLens & { data?: Partial<CodeLensData> }).data;
+  if (data && typeof data.kind === "string") return GATED.has(data.kind);
+  return !!lens.command && /^reprise\.(runEndpoint|callEndpoint|debugEndpoint|runCronJob|publishMessage)$/.test(lens.command.command);
+}
+
+/** Asks VS Code to fetch the lenses again (after trust was granted the hidden ones appear). */
+export function refreshCodeLenses(client: LanguageClient): void {
+  const feature = client.getFeature("textDocument/codeLens");
+  const providers = new Set(vscode.workspace.textDocuments.map((d) => feature.getProvider(d)).filter((p) => p !== undefined));
+  for (const p of providers) p.onDidChangeCodeLensEmitter.fire();
 }

@@ -7,10 +7,9 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { RepriseContext } from "./context";
 import { ArchitecturePanel } from "./architecture-panel";
-import { ApiExplorerPanel, type EndpointRef } from "./api-explorer-panel";
+import { ApiExplorerPanel, type EndpointRef, type ExplorerDeps, type TopicRef } from "./api-explorer-panel";
 import { DEBUG_TYPE, type RepriseLaunchConfig } from "./debug";
-import { sendDraft } from "./http-call";
-import { draftRequest } from "@reprise/webviews";
+import { describeError, runCronNow, type AdminResult, type CronRunValue } from "./admin";
 import type { TreeNode } from "./tree";
 import { runPort } from "./settings";
 
@@ -30,6 +29,7 @@ export function commandTable(ctx: RepriseContext): Record<string, Handler> {
     "reprise.callEndpoint": (arg) => openExplorer(ctx, arg, true),
     "reprise.debugEndpoint": (arg) => debugEndpoint(ctx, arg),
     "reprise.runCronJob": (arg) => runCronJob(ctx, arg),
+    "reprise.publishMessage": (arg) => publishMessage(ctx, arg),
     "reprise.showLocations": (arg) => showLocations(arg),
     "reprise.restartServer": () => ctx.restartClient(),
     "reprise.showOutput": () => ctx.output.show(true),
@@ -72,6 +72,7 @@ async function rootPathOf(ctx: RepriseContext, arg: unknown): Promise<string | u
 // ---------- run / stop / debug ----------
 
 async function runApp(ctx: RepriseContext, arg: unknown) {
+  if (!refuseUntrusted(ctx, "Running the app")) return undefined;
   const root = await rootPathOf(ctx, arg);
   if (!root) return void vscode.window.showWarningMessage("Reprise: no app found (a folder with encore.app or reprise.app).");
   try {
@@ -95,6 +96,7 @@ function launchJsonConfig(folder: vscode.WorkspaceFolder | undefined): RepriseLa
 }
 
 async function debugApp(ctx: RepriseContext, arg: unknown): Promise<number | undefined> {
+  if (!refuseUntrusted(ctx, "Debugging the app")) return undefined;
   const root = await rootPathOf(ctx, arg);
   if (!root) return undefined;
   const existing = ctx.runner.get(root);
@@ -128,20 +130,58 @@ async function pickEndpoint(ctx: RepriseContext): Promise<EndpointRef | undefine
   return (await vscode.window.showQuickPick(items, { placeHolder: "Endpoint to open in the API explorer" }))?.ref;
 }
 
-const explorerDeps = (ctx: RepriseContext) => ({ extensionUri: ctx.extension.extensionUri, models: ctx.models, runner: ctx.runner });
+export const explorerDeps = (ctx: RepriseContext): ExplorerDeps => ({ extensionUri: ctx.extension.extensionUri, models: ctx.models, runner: ctx.runner, log: (line) => ctx.output.info(line) });
 
 async function openExplorer(ctx: RepriseContext, arg: unknown, sendOnce: boolean) {
+  if (sendOnce && !refuseUntrusted(ctx, "Calling an endpoint")) return undefined;
   const ref = endpointRefOf(arg) ?? (await pickEndpoint(ctx));
   if (!ref) return undefined;
   const panel = ApiExplorerPanel.show(explorerDeps(ctx), ref);
   if (!sendOnce) return panel;
-  const root = vscode.Uri.parse(ref.rootUri).fsPath;
-  if (!ctx.runner.get(root)?.ready) {
-    if (!vscode.workspace.isTrusted) return panel; // shows "app not running"; nothing starts in restricted mode
-    const app = await runApp(ctx, { rootUri: ref.rootUri });
-    if (!app) return panel;
-  }
+  if (!(await ensureRunning(ctx, ref.rootUri))) return panel;
   return panel.sendCurrent();
+}
+
+/** Starts the app of `rootUri` unless it is already answering; false when it could not be started. */
+async function ensureRunning(ctx: RepriseContext, rootUri: string): Promise<boolean> {
+  if (ctx.runner.get(vscode.Uri.parse(rootUri).fsPath)?.ready) return true;
+  return !!(await runApp(ctx, { rootUri }));
+}
+
+// ---------- topics ----------
+
+function topicRefOf(arg: unknown): TopicRef | undefined {
+  if (!arg || typeof arg !== "object") return undefined;
+  const a = arg as Record<string, unknown>;
+  if (typeof a.rootUri !== "string") return undefined;
+  if (a.kind === "topic" && typeof a.name === "string") return { kind: "topic", rootUri: a.rootUri, topic: a.name }; // tree node
+  if (typeof a.topic === "string") return { kind: "topic", rootUri: a.rootUri, topic: a.topic, sampleMessage: a.sampleMessage }; // PublishMessageArgs
+  return undefined;
+}
+
+async function pickTopic(ctx: RepriseContext): Promise<TopicRef | undefined> {
+  const items = ctx.models.all().flatMap((p) => p.model.app.topics.map((t) => ({
+    label: t.name, description: `${t.subscriptions.length} subscriber${t.subscriptions.length === 1 ? "" : "s"}`, ref: { kind: "topic" as const, rootUri: p.rootUri, topic: t.name },
+  })));
+  if (!items.length) {
+    void vscode.window.showInformationMessage("Reprise: no topics found.");
+    return undefined;
+  }
+  return (await vscode.window.showQuickPick(items, { placeHolder: "Topic to publish a test message to" }))?.ref;
+}
+
+/**
+ * ✉ Publish test message: the API explorer in publish mode, pre-filled with a sample message from the topic's
+ * schema; the user edits it and presses Publish (the panel shows the message id or the runtime's validation
+ * error). The app is started first when it is not running.
+ */
+async function publishMessage(ctx: RepriseContext, arg: unknown) {
+  if (!refuseUntrusted(ctx, "Publishing a message")) return undefined;
+  const ref = topicRefOf(arg) ?? (await pickTopic(ctx));
+  if (!ref) return undefined;
+  const panel = ApiExplorerPanel.show(explorerDeps(ctx), ref);
+  await ensureRunning(ctx, ref.rootUri);
+  return panel;
 }
 
 async function debugEndpoint(ctx: RepriseContext, arg: unknown) {
@@ -153,21 +193,48 @@ async function debugEndpoint(ctx: RepriseContext, arg: unknown) {
 
 // ---------- cron, locations ----------
 
-async function runCronJob(ctx: RepriseContext, arg: unknown) {
-  const a = (arg ?? {}) as { rootUri?: string; name?: string; endpoint?: { service: string; name: string } | null };
+export interface CronRunOutcome {
+  job: string;
+  result: AdminResult<CronRunValue>;
+}
+
+/**
+ * ▶ Run now: asks the running app (started first if needed) to run the job through the runtime's admin route, so
+ * private endpoints (`expose: false`, the usual cron target) run exactly as the scheduler would run them.
+ */
+async function runCronJob(ctx: RepriseContext, arg: unknown): Promise<CronRunOutcome | undefined> {
+  const a = (arg ?? {}) as { rootUri?: string; name?: string; title?: string };
   const rootUri = a.rootUri ?? rootUriOf(ctx, undefined);
   if (!rootUri || !a.name) return undefined;
+  if (!refuseUntrusted(ctx, "Running a cron job")) return undefined;
   const job = ctx.models.findCronJob(rootUri, a.name);
-  const target = job?.endpoint ?? a.endpoint;
-  const found = target && ctx.models.findEndpoint(rootUri, target.service, target.name);
-  if (!found) return void vscode.window.showWarningMessage(`Reprise: cron job ${a.name} has no endpoint to run.`);
+  const label = job?.title || a.title || a.name;
   const app = await runApp(ctx, { rootUri });
   if (!app) return undefined;
-  const result = await sendDraft(app.baseUrl, draftRequest(found.endpoint));
-  const summary = result.error ? `failed: ${result.error}` : `${result.status} ${result.statusText} in ${result.timeMs.toFixed(0)} ms`;
-  ctx.output.info(`cron ${a.name} → ${found.service.name}.${found.endpoint.name}: ${summary}`);
-  void (result.ok ? vscode.window.showInformationMessage(`Reprise: ran ${job?.title ?? a.name}: ${summary}`) : vscode.window.showWarningMessage(`Reprise: ${job?.title ?? a.name} ${summary}`));
-  return result;
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Reprise: running ${label}` }, () => runCronNow(app.baseUrl, a.name!));
+  if (result.ok) {
+    const target = `${result.value.endpoint.service}.${result.value.endpoint.name}`;
+    const summary = `ran ${label} (${target}) in ${result.value.durationMs.toFixed(0)} ms`;
+    ctx.output.info(`cron ${a.name}: ${summary}`);
+    void vscode.window.showInformationMessage(`Reprise: ${summary}`);
+  } else {
+    const why = describeError(result);
+    ctx.output.warn(`cron ${a.name}: failed: ${why}`);
+    const more = result.code === "aborted" ? " (it is already running)" : "";
+    void vscode.window.showWarningMessage(`Reprise: ${label} failed${more}: ${why}`, "Show Output").then((b) => b && ctx.output.show(true));
+  }
+  return { job: a.name, result };
+}
+
+/** Restricted mode: nothing that runs workspace code. Returns false (after telling the user) when untrusted. */
+export function refuseUntrusted(ctx: RepriseContext, what: string): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  const message = `Reprise: ${what} is disabled in restricted mode. Trust the workspace to run the app.`;
+  ctx.refusals.push(message);
+  ctx.output.warn(message);
+  void vscode.window.showWarningMessage(message, "Manage Workspace Trust")
+    .then((b) => b && vscode.commands.executeCommand("workbench.trust.manage"));
+  return false;
 }
 
 interface LspRange { start: { line: number; character: number }; end: { line: number; character: number } }

@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import { State, type LanguageClient } from "vscode-languageclient/node";
 import type { AppModelParams } from "@reprise/protocol";
 import { AppModelStore } from "./app-models";
-import { createClient, findServerModule, serverModuleCandidates } from "./client";
+import { createClient, findServerModule, refreshCodeLenses, serverModuleCandidates } from "./client";
 import { AppRunner } from "./run";
 import { StatusBar } from "./status";
 import { ContextKey } from "./settings";
@@ -24,6 +24,8 @@ export class RepriseContext implements vscode.Disposable {
   readonly status = new StatusBar();
   readonly runner: AppRunner;
   readonly debugSessions = new Map<string, DebugRun>();
+  /** What was refused in restricted mode, newest last (the same text the user sees; read by the tests). */
+  readonly refusals: string[] = [];
   client: LanguageClient | undefined;
   private clientStarting: Promise<void> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -41,7 +43,10 @@ export class RepriseContext implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length && this.models.rootFor(e.document.uri) && /\.(ts|tsx|js|mjs|sql)$/.test(e.document.fileName)) this.setAnalysing(true);
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.status.set({ trusted: true })),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.status.set({ trusted: true });
+        if (this.client) refreshCodeLenses(this.client);
+      }),
       vscode.debug.onDidStartDebugSession((s) => {
         const meta = s.configuration.__reprise as { root: string; port: number } | undefined;
         if (meta) this.debugSessions.set(s.id, { session: s, ...meta });

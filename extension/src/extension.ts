@@ -4,7 +4,7 @@
  */
 import * as vscode from "vscode";
 import { RepriseContext } from "./context";
-import { commandTable } from "./commands";
+import { commandTable, explorerDeps as makeExplorerDeps } from "./commands";
 import { AppTreeProvider } from "./tree";
 import { ArchitecturePanel, ARCHITECTURE_VIEW_TYPE } from "./architecture-panel";
 import { ApiExplorerPanel, API_EXPLORER_VIEW_TYPE } from "./api-explorer-panel";
@@ -27,7 +27,7 @@ export function activate(extension: vscode.ExtensionContext): RepriseApi {
   const ctx = (owner = new RepriseContext(extension));
   for (const [id, handler] of Object.entries(commandTable(ctx))) ctx.add(vscode.commands.registerCommand(id, handler));
   const tree = new AppTreeProvider(ctx.models);
-  const explorerDeps = { extensionUri: extension.extensionUri, models: ctx.models, runner: ctx.runner };
+  const explorerDeps = makeExplorerDeps(ctx);
   const debugProvider = new RepriseDebugConfigurationProvider(extension.extensionPath, (folder) => {
     const root = ctx.models.rootFor(folder?.uri ?? vscode.window.activeTextEditor?.document.uri);
     return root ? vscode.Uri.parse(root.rootUri).fsPath : folder?.uri.fsPath;

@@ -46,7 +46,7 @@ export class AppTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
         })),
       ...app.databases
         .filter((d) => d.service === s.name || s.databases.includes(d.name))
-        .map((d): TreeNode => ({ kind: "database", rootUri: p.rootUri, name: d.name, location: d.location, detail: `${d.migrations.files.length} migrations` })),
+        .map((d): TreeNode => ({ kind: "database", rootUri: p.rootUri, name: d.name, location: d.location, detail: `${d.migrations.files.length} migration${d.migrations.files.length === 1 ? "" : "s"}` })),
       ...app.cronJobs
         .filter((c) => c.endpoint?.service === s.name && endpointNames.has(c.endpoint.name))
         .map((c): TreeNode => ({ kind: "cron", rootUri: p.rootUri, name: c.name, title: c.title, location: c.location, detail: c.every ? `every ${c.every}` : c.schedule ?? "", endpoint: c.endpoint })),

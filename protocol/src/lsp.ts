@@ -36,8 +36,10 @@ export const ClientCommand = {
   debugEndpoint: "reprise.debugEndpoint",
   /** ShowLocationsArgs: peek a list of locations (VS Code: `editor.action.showReferences` semantics). */
   showLocations: "reprise.showLocations",
-  /** RunCronJobArgs: trigger the cron job's endpoint once on the running app. */
+  /** RunCronJobArgs: run the cron job once on the running app (the runtime's loopback admin route). */
   runCronJob: "reprise.runCronJob",
+  /** PublishMessageArgs: let the user edit `sampleMessage`, then publish it to the topic on the running app. */
+  publishMessage: "reprise.publishMessage",
 } as const;
 
 export interface EndpointCommandArgs {
@@ -71,3 +73,29 @@ export interface RunCronJobArgs {
   title: string;
   endpoint: { service: string; name: string } | null;
 }
+
+export interface PublishMessageArgs {
+  rootUri: string;
+  topic: string;
+  /** A message built from the topic's message schema with placeholder values (null when the schema is unknown). */
+  sampleMessage: unknown;
+  subscribers: number;
+}
+
+/** What each server code lens is about; echoed back in `CodeLensData.kind`. */
+export type CodeLensKind = "run" | "call" | "debug" | "subscribers" | "publish" | "topic" | "cron";
+
+/** The `data` of an unresolved server code lens (clients echo it back on resolve; kept small). */
+export interface CodeLensData {
+  /** App root URI. */
+  root: string;
+  kind: CodeLensKind;
+  /** Endpoint "service.name", topic name, subscription "topic/name" or cron job name. */
+  key: string;
+}
+
+/**
+ * Lenses whose command acts on the running app (starts it, calls it, publishes to it). Clients hide them where
+ * nothing may run, e.g. VS Code's restricted mode.
+ */
+export const RUNNING_APP_LENS_KINDS: readonly CodeLensKind[] = ["run", "call", "debug", "publish", "cron"];

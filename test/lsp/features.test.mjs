@@ -75,7 +75,7 @@ test("an edit in one file updates another file's diagnostics", async () => {
   client.notify("textDocument/didClose", { textDocument: { uri: uri(rel) } });
 });
 
-test("code lenses: Run / Call / Debug on endpoints, subscribers on topics, the topic on subscriptions, Run now on cron jobs", async () => {
+test("code lenses: Run / Call / Debug on endpoints, subscribers and publish on topics, the topic on subscriptions, Run now on cron jobs", async () => {
   const lenses = await client.request("textDocument/codeLens", { textDocument: { uri: uri("users/users.ts") } });
   assert.equal(lenses.length, 6);
   const resolved = await Promise.all(lenses.map((l) => client.request("codeLens/resolve", l)));
@@ -98,10 +98,15 @@ test("code lenses: Run / Call / Debug on endpoints, subscribers on topics, the t
   const topicLenses = await Promise.all(
     (await client.request("textDocument/codeLens", { textDocument: { uri: uri("users/topics.ts") } })).map((l) => client.request("codeLens/resolve", l)),
   );
-  assert.equal(topicLenses.length, 1);
+  assert.equal(topicLenses.length, 2);
   assert.equal(topicLenses[0].command.title, "1 subscriber");
   assert.equal(topicLenses[0].command.command, "reprise.showLocations");
   assert.equal(topicLenses[0].command.arguments[0].locations[0].uri, uri("email/email.ts"));
+  // Next to the count: publish a message pre-filled from the topic's message schema (Signup { userId: number }).
+  assert.equal(topicLenses[1].command.title, "✉ Publish test message");
+  assert.equal(topicLenses[1].command.command, "reprise.publishMessage");
+  assert.deepEqual(topicLenses[1].command.arguments, [{ rootUri: uriOf(root), topic: "signups", sampleMessage: { userId: 0 }, subscribers: 1 }]);
+  assert.deepEqual(topicLenses[1].range, topicLenses[0].range);
 
   const emailLenses = await Promise.all(
     (await client.request("textDocument/codeLens", { textDocument: { uri: uri("email/email.ts") } })).map((l) => client.request("codeLens/resolve", l)),

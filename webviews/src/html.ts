@@ -63,13 +63,16 @@ export function apiExplorerPage(r: PageResources): string {
   <span id="app-state" class="app stopped">app not running</span>
   <button id="start-app" hidden>▶ Run app</button>
 </div>
+<div id="request-meta">
 <label for="query">Query (name=value per line)</label>
 <textarea id="query" rows="2" spellcheck="false"></textarea>
 <label for="headers">Headers (Name: value per line)</label>
 <textarea id="headers" rows="3" spellcheck="false"></textarea>
-<label for="body">JSON body</label>
+</div>
+<label for="body" id="body-label">JSON body</label>
 <textarea id="body" rows="8" spellcheck="false"></textarea>
 <h2>Response <span id="res-status" class="status"></span> <span id="res-time"></span></h2>
+<p id="res-summary" class="summary" hidden></p>
 <label>Headers</label>
 <pre id="res-headers"></pre>
 <label>Body</label>

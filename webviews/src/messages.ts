@@ -59,7 +59,14 @@ export interface CallResult {
   url: string;
 }
 
+/**
+ * "endpoint": a call to one of the app's endpoints. "topic": publish mode — the draft is a POST of the message to
+ * the runtime's loopback admin route `/__reprise/admin/topics/<name>/publish` (`service` is the topic's service).
+ */
+export type ExplorerTargetKind = "endpoint" | "topic";
+
 export interface ExplorerEndpoint {
+  kind: ExplorerTargetKind;
   rootUri: string;
   service: string;
   name: string;
@@ -70,12 +77,17 @@ export interface ExplorerEndpoint {
 }
 
 export interface ExplorerState {
-  endpoint: { rootUri: string; service: string; name: string } | null;
+  /** `kind` is absent in state saved before publish mode existed (it means "endpoint"). */
+  endpoint: { rootUri: string; service: string; name: string; kind?: ExplorerTargetKind } | null;
   draft: RequestDraft | null;
 }
 
 export type HostToExplorer =
-  | { type: "endpoint"; endpoint: ExplorerEndpoint; draft: RequestDraft; baseUrl: string; running: boolean }
+  /**
+   * `fresh`: the user just picked this target (lens, tree, command), so `draft` replaces what the page shows;
+   * otherwise (model update, page reload) the page keeps its own edited draft for the same target.
+   */
+  | { type: "endpoint"; endpoint: ExplorerEndpoint; draft: RequestDraft; baseUrl: string; running: boolean; fresh?: boolean }
   | { type: "appState"; running: boolean; baseUrl: string }
   | { type: "response"; id: number; result: CallResult }
   /** Press Send for the user (⚡ Call sends once on open); the answer comes back as a normal "send". */

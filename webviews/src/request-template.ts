@@ -4,8 +4,8 @@
  * every required property. Pure, so the host and tests use the same function. Schemas come from user code and
  * may be partial or odd: unknown shapes produce `null` samples, never an exception.
  */
-import type { Endpoint, JSONSchema } from "@reprise/protocol";
-import type { HeaderLine, RequestDraft } from "./messages.js";
+import type { Endpoint, JSONSchema, Topic } from "@reprise/protocol";
+import type { CallResult, HeaderLine, RequestDraft } from "./messages.js";
 
 const MAX_DEPTH = 6;
 
@@ -161,4 +161,41 @@ export function draftUrl(baseUrl: string, draft: RequestDraft): string {
   const url = new URL(draft.path.startsWith("/") ? draft.path : `/${draft.path}`, baseUrl);
   for (const q of draft.query) if (q.name) url.searchParams.append(q.name, q.value);
   return url.toString();
+}
+
+/** The runtime's loopback-only admin route that publishes one message to a topic. */
+export function topicPublishPath(topic: string): string {
+  return `/__reprise/admin/topics/${encodeURIComponent(topic)}/publish`;
+}
+
+/**
+ * The API explorer's publish-mode draft: a POST of a sample message (from the topic's message schema, unless the
+ * caller already has one, e.g. from the language server's lens) to the admin publish route.
+ */
+export function publishDraft(topic: Pick<Topic, "name" | "message">, sampleMessage?: unknown): RequestDraft {
+  const message = sampleMessage !== undefined && sampleMessage !== null ? sampleMessage : topic.message ? sample(topic.message, topic.message, 0) : {};
+  return {
+    method: "POST",
+    path: topicPublishPath(topic.name),
+    query: [],
+    headers: [{ name: "Content-Type", value: "application/json" }],
+    body: JSON.stringify(message ?? {}, null, 2),
+  };
+}
+
+export type PublishOutcome = { ok: true; messageId: string } | { ok: false; reason: string };
+
+/** What a publish answer means: the message id (200 `{ messageId }`), or why it was not published. */
+export function publishOutcome(r: CallResult): PublishOutcome {
+  if (r.error) return { ok: false, reason: r.error };
+  let json: unknown = null;
+  try {
+    json = JSON.parse(r.body);
+  } catch {
+    // not JSON: summarised from the status alone
+  }
+  const o = (typeof json === "object" && json !== null ? json : {}) as { messageId?: unknown; code?: unknown; message?: unknown };
+  if (r.ok && (typeof o.messageId === "string" || typeof o.messageId === "number")) return { ok: true, messageId: String(o.messageId) };
+  if (typeof o.code === "string") return { ok: false, reason: `${r.status} ${o.code}${typeof o.message === "string" && o.message ? `: ${o.message}` : ""}` };
+  return { ok: false, reason: `${r.status} ${r.statusText}`.trim() };
 }

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Endpoint } from "@reprise/protocol";
-import { draftRequest, draftUrl, sample } from "../src/request-template.js";
+import { draftRequest, draftUrl, publishDraft, publishOutcome, sample } from "../src/request-template.js";
+import type { CallResult } from "../src/messages.js";
 
 const base: Endpoint = {
   name: "e", service: "s", method: ["GET"], path: "/hello/:name", expose: true, auth: false, raw: false,
@@ -44,4 +45,25 @@ test("odd schemas never throw: self-reference, non-object properties, unknown ty
 
 test("draftUrl joins base, path and query", () => {
   assert.equal(draftUrl("http://127.0.0.1:4000", { method: "GET", path: "/a b", query: [{ name: "q", value: "x&y" }], headers: [], body: "" }), "http://127.0.0.1:4000/a%20b?q=x%26y");
+});
+
+test("publish draft: POST of a sample message to the admin route (the lens's sample wins, names are encoded)", () => {
+  const message = { type: "object", required: ["id", "tags"], properties: { id: { type: "integer" }, tags: { type: "array", items: { type: "string" } } } };
+  const d = publishDraft({ name: "user signups", message });
+  assert.equal(d.method, "POST");
+  assert.equal(d.path, "/__reprise/admin/topics/user%20signups/publish");
+  assert.deepEqual(d.headers, [{ name: "Content-Type", value: "application/json" }]);
+  assert.deepEqual(JSON.parse(d.body), { id: 0, tags: [] });
+  assert.deepEqual(JSON.parse(publishDraft({ name: "t", message }, { id: 5, tags: ["x"] }).body), { id: 5, tags: ["x"] });
+  assert.deepEqual(JSON.parse(publishDraft({ name: "t", message: null }).body), {});
+});
+
+test("publish outcome: message id, structured refusal, plain HTTP error, no answer", () => {
+  const r = (over: Partial<CallResult>): CallResult => ({ ok: true, status: 200, statusText: "OK", headers: [], body: "", truncated: false, timeMs: 1, error: null, url: "", ...over });
+  assert.deepEqual(publishOutcome(r({ body: '{"messageId":"42"}' })), { ok: true, messageId: "42" });
+  assert.deepEqual(publishOutcome(r({ body: '{"messageId":7}' })), { ok: true, messageId: "7" });
+  assert.deepEqual(publishOutcome(r({ ok: false, status: 400, body: '{"code":"invalid_argument","message":"id: expected an integer"}' })), { ok: false, reason: "400 invalid_argument: id: expected an integer" });
+  assert.deepEqual(publishOutcome(r({ ok: false, status: 404, statusText: "Not Found", body: "nope" })), { ok: false, reason: "404 Not Found" });
+  assert.deepEqual(publishOutcome(r({ ok: false, status: 0, error: "connection refused (is the app running?)" })), { ok: false, reason: "connection refused (is the app running?)" });
+  assert.equal(publishOutcome(r({ body: "{}" })).ok, false, "a 200 without a message id is not a publish");
 });

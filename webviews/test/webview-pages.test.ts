@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { toGraph } from "@reprise/protocol";
 import { apiExplorerPage, diagramPage } from "../src/html.js";
-import { draftRequest } from "../src/request-template.js";
+import { draftRequest, publishDraft } from "../src/request-template.js";
 import type { HostToDiagram, HostToExplorer } from "../src/messages.js";
 import { chromiumPath, launch, NO_CHROMIUM, ORIGIN, serve } from "./browser.js";
 
@@ -138,7 +138,7 @@ test("api explorer: shows the pre-filled request, sends the edited draft, shows 
   const page = await openPage("api-explorer");
   await waitPosted(page, ((m: any) => m.type === "ready"));
   const draft = draftRequest(ep);
-  await send(page, { type: "endpoint", endpoint: { rootUri: "file:///app", service: "users", name: "update", methods: ["PUT"], path: "/users/:id", doc: null, auth: false }, draft, baseUrl: "http://127.0.0.1:4000", running: true });
+  await send(page, { type: "endpoint", endpoint: { kind: "endpoint", rootUri: "file:///app", service: "users", name: "update", methods: ["PUT"], path: "/users/:id", doc: null, auth: false }, draft, baseUrl: "http://127.0.0.1:4000", running: true });
   assert.equal(await page.inputValue("#method"), "PUT");
   assert.equal(await page.inputValue("#path"), "/users/0");
   assert.deepEqual(JSON.parse(await page.inputValue("#body")), { name: "Ada" });
@@ -152,6 +152,37 @@ test("api explorer: shows the pre-filled request, sends the edited draft, shows 
   await page.locator("#res-status", { hasText: "200 OK" }).waitFor({ timeout: 10000 });
   assert.match((await page.textContent("#res-body")) ?? "", /"id": 7/);
   assert.equal(await page.textContent("#res-time"), "3.2 ms");
+  assert.deepEqual(await page.evaluate(() => (window as any).__violations), []);
+  await page.close();
+});
+
+test("API explorer publish mode: the message is the body, Publish posts it, the message id or the refusal is summarised", { skip }, async () => {
+  const page = await openPage("api-explorer");
+  await waitPosted(page, ((m: any) => m.type === "ready"));
+  const topic = { name: "signups", message: { type: "object", required: ["email"], properties: { email: { type: "string", format: "email" } } } };
+  const draft = publishDraft(topic);
+  await send(page, { type: "endpoint", endpoint: { kind: "topic", rootUri: "file:///app", service: "users", name: "signups", methods: ["POST"], path: draft.path, doc: "1 subscriber", auth: false }, draft, baseUrl: "http://127.0.0.1:4000", running: true });
+  assert.equal(await page.textContent("#title"), "Publish to topic signups");
+  assert.equal(await page.textContent("#send"), "Publish");
+  assert.equal(await page.inputValue("#path"), "/__reprise/admin/topics/signups/publish");
+  assert.ok(await page.locator("#path").evaluate((el) => (el as HTMLInputElement).readOnly), "the admin path is not editable");
+  assert.ok(await page.locator("#method").isDisabled());
+  assert.ok(await page.locator("#request-meta").isHidden(), "no query/headers in publish mode");
+  assert.deepEqual(JSON.parse(await page.inputValue("#body")), { email: "user@example.com" });
+  await page.fill("#body", '{ "email": "ada@example.com" }');
+  await page.click("#send");
+  const sent = await waitPosted(page, ((m: any) => m.type === "send"));
+  assert.equal(sent.request.method, "POST");
+  assert.deepEqual(JSON.parse(sent.request.body), { email: "ada@example.com" });
+  const json = [{ name: "content-type", value: "application/json" }];
+  await send(page, { type: "response", id: sent.id, result: { ok: true, status: 200, statusText: "OK", headers: json, body: '{"messageId":"m-17"}', truncated: false, timeMs: 1.5, error: null, url: "" } });
+  await page.locator("#res-summary", { hasText: "Published: message id m-17" }).waitFor({ timeout: 10000 });
+  // The saved state says "topic", so a reload restores publish mode.
+  assert.equal(((await page.evaluate(() => (window as any).__state)) as any).endpoint.kind, "topic");
+  await page.click("#send");
+  const again = await waitPosted(page, ((m: any) => m.type === "send" && m.id !== sent.id));
+  await send(page, { type: "response", id: again.id, result: { ok: false, status: 400, statusText: "Bad Request", headers: json, body: '{"code":"invalid_argument","message":"email: expected a string","details":null}', truncated: false, timeMs: 1, error: null, url: "" } });
+  await page.locator("#res-summary", { hasText: "Not published: 400 invalid_argument: email: expected a string" }).waitFor({ timeout: 10000 });
   assert.deepEqual(await page.evaluate(() => (window as any).__violations), []);
   await page.close();
 });

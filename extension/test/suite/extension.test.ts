@@ -6,31 +6,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
-import type { RepriseApi } from "../../src/extension";
-
-const EXTENSION_ID = "reprise.reprise-vscode";
-
-async function api(): Promise<RepriseApi> {
-  const ext = vscode.extensions.getExtension<RepriseApi>(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is installed`);
-  return ext.activate();
-}
-
-async function poll<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== null && v !== false) return v as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function fixtureFile(rel: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, "a workspace folder is open");
-  return vscode.Uri.joinPath(folder.uri, rel);
-}
+import { api, EXTENSION_ID, fixtureFile, lensesOf, poll } from "../helpers";
 
 describe("Reprise extension", () => {
   it("activates on encore.app in the Node extension host, cheaply", async () => {
@@ -76,16 +52,18 @@ describe("Reprise extension", () => {
     assert.ok(fix.edit && fix.edit.size > 0, "the quick fix carries an edit");
   });
 
-  it("offers Run / Call lenses on endpoints that name the extension's commands", async () => {
-    const uri = fixtureFile("users/users.ts");
-    const lenses = await poll("code lenses on users.ts", async () => {
-      await vscode.workspace.openTextDocument(uri); // the renderer needs a model for the provider command
-      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri, 10);
-      return l && l.some((x) => x.command) ? l : undefined;
-    });
+  it("offers Run / Call lenses on endpoints, Run now on cron jobs and Publish on topics, naming the extension's commands", async () => {
+    const lenses = await lensesOf("users/users.ts");
     const commands = new Set(lenses.map((l) => l.command?.command));
     assert.ok(commands.has("reprise.runEndpoint"), `lens commands: ${[...commands].join(", ")}`);
     assert.ok(commands.has("reprise.callEndpoint"));
+    assert.ok(commands.has("reprise.runCronJob"), "▶ Run now on the cron job");
+    const topic = await lensesOf("users/signups.ts");
+    const titles = topic.map((l) => l.command?.title);
+    assert.ok(titles.includes("1 subscriber"), `topic lenses: ${titles.join(", ")}`);
+    const publish = topic.find((l) => l.command?.command === "reprise.publishMessage");
+    assert.ok(publish, "✉ Publish test message on the topic");
+    assert.deepEqual(publish.command?.arguments?.[0]?.sampleMessage, { email: "", plan: "free" });
   });
 
   it("resolves a reprise launch config to a node launch of `reprise run`", async () => {

@@ -10,13 +10,39 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { RepriseApi } from "../../src/extension";
 import type { CallResult } from "@reprise/webviews";
+import type { CronRunOutcome } from "../../src/commands";
+import type { ApiExplorerPanel } from "../../src/api-explorer-panel";
 
 const STAND_IN = `// stand-in for \`reprise run <root> --port N --watch\` (extension tests only)
 import http from "node:http";
 const port = Number(process.argv[process.argv.indexOf("--port") + 1]);
+// The runtime's admin routes, answered as the contract says (the UI steps of test/e2e/run.mjs use the real ones).
+const admin = (req, body, res) => {
+  const send = (status, v) => { res.statusCode = status; res.end(JSON.stringify(v)); };
+  let m = new RegExp("^/__reprise/admin/cron/([^/]+)/run$").exec(req.url);
+  if (m && req.method === "POST") {
+    const job = decodeURIComponent(m[1]);
+    if (job === "busy") return send(409, { code: "aborted", message: "the job is already running" });
+    if (job !== "recount-users") return send(404, { code: "not_found", message: "no cron job " + job });
+    return send(200, { job, endpoint: { service: "users", name: "recount" }, durationMs: 4 });
+  }
+  m = new RegExp("^/__reprise/admin/topics/([^/]+)/publish$").exec(req.url);
+  if (m && req.method === "POST") {
+    let msg = null;
+    try { msg = JSON.parse(body); } catch {}
+    if (!msg || typeof msg.email !== "string") return send(400, { code: "invalid_argument", message: "email: expected a string", details: null });
+    return send(200, { messageId: "m-" + decodeURIComponent(m[1]) + "-" + msg.email });
+  }
+  return false;
+};
 http.createServer((req, res) => {
   res.setHeader("content-type", "application/json");
-  res.end(JSON.stringify({ count: 3, url: req.url, method: req.method, args: process.argv.slice(2) }));
+  let body = "";
+  req.on("data", (c) => (body += c));
+  req.on("end", () => {
+    if (req.url.startsWith("/__reprise/admin/") && admin(req, body, res) !== false) return;
+    res.end(JSON.stringify({ count: 3, url: req.url, method: req.method, args: process.argv.slice(2) }));
+  });
 }).listen(port, "127.0.0.1", () => console.log("Reprise: e2e-app running at http://127.0.0.1:" + port));
 `;
 
@@ -63,6 +89,36 @@ describe("Run and Call (stand-in CLI)", () => {
     assert.deepEqual(body.args.slice(0, 4), ["run", root, "--port", String(cfg().get("run.port"))]);
     assert.ok(result.timeMs >= 0);
     assert.equal(a.apiExplorer()?.lastResult?.status, 200);
+  });
+
+  it("▶ Run now runs the cron job through the runtime's admin route and reports its duration or error code", async () => {
+    const p = a.context.models.all()[0];
+    const ok = await vscode.commands.executeCommand<CronRunOutcome>("reprise.runCronJob", { rootUri: p.rootUri, name: "recount-users", title: "Recount users", endpoint: { service: "users", name: "recount" } });
+    assert.ok(ok?.result.ok, JSON.stringify(ok?.result));
+    assert.equal(ok.result.value.durationMs, 4);
+    assert.deepEqual(ok.result.value.endpoint, { service: "users", name: "recount" });
+    const missing = await vscode.commands.executeCommand<CronRunOutcome>("reprise.runCronJob", { rootUri: p.rootUri, name: "no-such-job", title: "", endpoint: null });
+    assert.ok(missing && !missing.result.ok && missing.result.status === 404 && missing.result.code === "not_found", JSON.stringify(missing?.result));
+    const busy = await vscode.commands.executeCommand<CronRunOutcome>("reprise.runCronJob", { rootUri: p.rootUri, name: "busy", title: "Busy", endpoint: null });
+    assert.equal(busy?.result.ok, false);
+    assert.ok(busy && !busy.result.ok && busy.result.status === 409 && busy.result.code === "aborted", JSON.stringify(busy?.result));
+  });
+
+  it("✉ Publish opens the explorer in publish mode with the sample message and shows the message id or the refusal", async () => {
+    const p = a.context.models.all()[0];
+    const panel = await vscode.commands.executeCommand<ApiExplorerPanel>("reprise.publishMessage", { rootUri: p.rootUri, topic: "signups", sampleMessage: { email: "ada@example.com", plan: "free" }, subscribers: 1 });
+    assert.deepEqual(panel.target, { kind: "topic", rootUri: p.rootUri, topic: "signups", sampleMessage: { email: "ada@example.com", plan: "free" } });
+    const published = await panel.sendCurrent();
+    assert.equal(published.status, 200, published.body);
+    assert.equal(published.url, `http://127.0.0.1:${cfg().get("run.port")}/__reprise/admin/topics/signups/publish`);
+    assert.deepEqual(JSON.parse(published.body), { messageId: "m-signups-ada@example.com" });
+    // From the tree (no sample given): the message is built from the topic's schema (Signup { email, plan }).
+    const fromTree = await vscode.commands.executeCommand<ApiExplorerPanel>("reprise.publishMessage", { kind: "topic", rootUri: p.rootUri, name: "signups" });
+    assert.equal(fromTree, panel, "one explorer panel, switched to the other target");
+    const sampled = await panel.sendCurrent();
+    assert.equal(sampled.status, 200, sampled.body);
+    assert.deepEqual(JSON.parse(sampled.body), { messageId: "m-signups-" }, "sample email is the empty string");
+    assert.match(panel.panel.title, /Publish: signups/);
   });
 
   it("⏹ Stop ends the task and the status bar drops the port", async () => {

@@ -1,13 +1,16 @@
 /**
- * Code lenses: ▶ Run / ⚡ Call / 🐞 Debug on endpoints, "N subscribers" on topics, the topic a subscription reads,
- * "Run now" on cron jobs. Provide is cheap (positions and a small `data` key only); resolve builds the command and
+ * Code lenses: ▶ Run / ⚡ Call / 🐞 Debug on endpoints, "N subscribers" and "Publish test message" on topics, the
+ * topic a subscription reads, "Run now" on cron jobs. Provide is cheap (positions and a small `data` key only); resolve builds the command and
  * its argument (sample request from the schema, subscriber locations) for the lenses actually on screen.
  */
 import type { CodeLens, Command } from "vscode-languageserver/node";
 import {
   ClientCommand,
+  type CodeLensData,
+  type CodeLensKind,
   type EndpointCommandArgs,
   type Location,
+  type PublishMessageArgs,
   type RunCronJobArgs,
   type ShowLocationsArgs,
 } from "@reprise/protocol";
@@ -16,15 +19,9 @@ import type { ModelIndex } from "../model-index.js";
 import { sampleValue } from "../schema-text.js";
 import { fileUri, location, range } from "../to-proto.js";
 
-type LensKind = "run" | "call" | "debug" | "subscribers" | "topic" | "cron";
-
+type LensKind = CodeLensKind;
 /** Kept small: clients echo it back on resolve. */
-export interface LensData {
-  root: string;
-  kind: LensKind;
-  /** Endpoint "service.name", topic name, subscription "topic/name" or cron job name. */
-  key: string;
-}
+export type LensData = CodeLensData;
 
 export function provideCodeLenses(root: AppRoot, file: string): CodeLens[] {
   const lenses: CodeLens[] = [];
@@ -40,7 +37,10 @@ export function provideCodeLenses(root: AppRoot, file: string): CodeLens[] {
       at(p.location, "run", key);
       at(p.location, "call", key);
       at(p.location, "debug", key);
-    } else if (e.kind === "topic") at(p.location, "subscribers", e.topic.name);
+    } else if (e.kind === "topic") {
+      at(p.location, "subscribers", e.topic.name);
+      at(p.location, "publish", e.topic.name);
+    }
     else if (e.kind === "subscription") at(p.location, "topic", `${e.subscription.topic}/${e.subscription.name}`);
     else if (e.kind === "cron") at(p.location, "cron", e.cron.name);
   }
@@ -90,6 +90,17 @@ function commandFor(root: AppRoot, index: ModelIndex, data: LensData): Command |
         locations: topic.subscriptions.map((s) => location(root.uri, s.location)),
       };
       return { title, command: ClientCommand.showLocations, arguments: [args] };
+    }
+    case "publish": {
+      const topic = index.topics.get(data.key);
+      if (!topic) return undefined;
+      const args: PublishMessageArgs = {
+        rootUri: root.uriString,
+        topic: topic.name,
+        sampleMessage: topic.message ? sampleValue(topic.message) : null,
+        subscribers: topic.subscriptions.length,
+      };
+      return { title: "✉ Publish test message", command: ClientCommand.publishMessage, arguments: [args] };
     }
     case "topic": {
       const slash = data.key.indexOf("/");

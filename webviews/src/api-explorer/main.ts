@@ -1,10 +1,12 @@
 /**
  * API explorer webview: shows the pre-filled request for one endpoint, lets the user edit it and asks the host
  * to send it (the host does the HTTP call, so the page needs no network access and the CSP stays closed).
- * Shows status, headers, body and timing of the answer.
+ * Shows status, headers, body and timing of the answer. In publish mode (target kind "topic") the draft is the
+ * message for the runtime's admin publish route and the answer is summarised as the message id or the error.
  */
-import type { CallResult, ExplorerState, ExplorerToHost, HeaderLine, HostToExplorer, RequestDraft } from "../messages.js";
+import type { CallResult, ExplorerState, ExplorerTargetKind, ExplorerToHost, HeaderLine, HostToExplorer, RequestDraft } from "../messages.js";
 import { vscodeApi } from "../vscode-webview.js";
+import { publishOutcome } from "../request-template.js";
 
 const vscode = vscodeApi<ExplorerState, ExplorerToHost>();
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -22,10 +24,14 @@ const resStatus = $<HTMLSpanElement>("res-status");
 const resTime = $<HTMLSpanElement>("res-time");
 const resHeaders = $<HTMLPreElement>("res-headers");
 const resBody = $<HTMLPreElement>("res-body");
+const resSummary = $<HTMLParagraphElement>("res-summary");
+const requestMeta = $<HTMLDivElement>("request-meta");
+const bodyLabel = $<HTMLLabelElement>("body-label");
 
 let state: ExplorerState = vscode.getState() ?? { endpoint: null, draft: null };
 let nextId = 1;
 let pending: number | null = null;
+let mode: ExplorerTargetKind = state.endpoint?.kind ?? "endpoint";
 
 const linesOf = (items: HeaderLine[], sep: string) => items.map((h) => `${h.name}${sep}${h.value}`).join("\n");
 function parseLines(text: string, sep: string): HeaderLine[] {
@@ -68,6 +74,27 @@ function showResult(r: CallResult): void {
     // not JSON after all: show it as sent
   }
   resBody.textContent = text + (r.truncated ? "\n… (truncated)" : "");
+  showSummary(r);
+}
+
+/** Publish mode: the one line a user looks for — the message id, or why the runtime refused the message. */
+function showSummary(r: CallResult): void {
+  resSummary.hidden = mode !== "topic";
+  if (mode !== "topic") return;
+  const outcome = publishOutcome(r);
+  resSummary.textContent = outcome.ok ? `Published: message id ${outcome.messageId}` : `Not published: ${outcome.reason}`;
+  resSummary.className = outcome.ok ? "summary ok" : "summary fail";
+}
+
+function setMode(kind: ExplorerTargetKind): void {
+  mode = kind;
+  const publish = kind === "topic";
+  method.disabled = publish;
+  path.readOnly = publish;
+  requestMeta.hidden = publish;
+  bodyLabel.textContent = publish ? "Message (JSON)" : "JSON body";
+  send.textContent = publish ? "Publish" : "Send";
+  resSummary.hidden = true;
 }
 
 window.addEventListener("message", (event: MessageEvent<HostToExplorer>) => {
@@ -75,11 +102,18 @@ window.addEventListener("message", (event: MessageEvent<HostToExplorer>) => {
   switch (msg.type) {
     case "endpoint": {
       const e = msg.endpoint;
-      title.textContent = `${e.service}.${e.name}`;
-      doc.textContent = `${e.methods.join(", ")} ${e.path}${e.auth ? " · requires auth" : ""}${e.doc ? ` — ${e.doc}` : ""}`;
-      const same = state.endpoint && state.endpoint.service === e.service && state.endpoint.name === e.name && state.endpoint.rootUri === e.rootUri;
-      showDraft(same && state.draft ? state.draft : msg.draft);
-      state = { endpoint: { rootUri: e.rootUri, service: e.service, name: e.name }, draft: currentDraft() };
+      setMode(e.kind);
+      if (e.kind === "topic") {
+        title.textContent = `Publish to topic ${e.name}`;
+        doc.textContent = e.doc ?? "";
+      } else {
+        title.textContent = `${e.service}.${e.name}`;
+        doc.textContent = `${e.methods.join(", ")} ${e.path}${e.auth ? " · requires auth" : ""}${e.doc ? ` — ${e.doc}` : ""}`;
+      }
+      const saved = state.endpoint;
+      const same = saved && (saved.kind ?? "endpoint") === e.kind && saved.service === e.service && saved.name === e.name && saved.rootUri === e.rootUri;
+      showDraft(!msg.fresh && same && state.draft ? state.draft : msg.draft);
+      state = { endpoint: { rootUri: e.rootUri, service: e.service, name: e.name, kind: e.kind }, draft: currentDraft() };
       vscode.setState(state);
       showAppState(msg.running, msg.baseUrl);
       break;
@@ -111,10 +145,12 @@ send.addEventListener("click", () => {
   send.disabled = true;
   resStatus.textContent = "sending…";
   resStatus.className = "status";
+  resSummary.hidden = true;
   vscode.postMessage({ type: "send", id: pending, request: currentDraft() });
 });
 startApp.addEventListener("click", () => vscode.postMessage({ type: "startApp" }));
 for (const el of [method, path, query, headers, body]) el.addEventListener("change", saveDraft);
 
+setMode(mode);
 if (state.draft) showDraft(state.draft);
 vscode.postMessage({ type: "ready", state: vscode.getState() ?? null });
