@@ -1,28 +1,24 @@
 /**
  * Client of the runtime's loopback-only admin routes (`/__reprise/admin/...`), which do what plain HTTP to the
  * app cannot: run a cron job whose endpoint is private (`expose: false`, 404 from outside). Publishing to a topic
- * goes through the API explorer's publish mode instead (the user edits the message first), to the route in
- * `topicPublishPath`. Pure Node (fetch), no VS Code API.
+ * goes through the API explorer's publish mode instead (the user edits the message first). Paths and answer types
+ * are @reprise/protocol's (protocol/src/admin.ts, shared with the CLI). Pure Node (fetch), no VS Code API.
  */
+
+import { cronRunPath, type AdminCronRun } from "@reprise/protocol";
 
 /** An admin route's answer, folded into success or a displayable error. */
 export type AdminResult<T> =
   | { ok: true; status: number; value: T; timeMs: number }
   | { ok: false; status: number; code: string; message: string; details?: unknown; timeMs: number };
 
-export interface CronRunValue {
-  job: string;
-  endpoint: { service: string; name: string };
-  durationMs: number;
-}
-
-export const cronRunPath = (job: string) => `/__reprise/admin/cron/${encodeURIComponent(job)}/run`;
+export type CronRunValue = AdminCronRun;
 
 /** POST /__reprise/admin/cron/<job>/run: runs the job once, now, and answers when its endpoint has returned. */
 export function runCronNow(baseUrl: string, job: string, timeoutMs = 120_000): Promise<AdminResult<CronRunValue>> {
   return post(baseUrl, cronRunPath(job), undefined, timeoutMs, (v) => {
     const o = v as Partial<CronRunValue> | null;
-    const ok = o && typeof o.durationMs === "number" && typeof o.job === "string" && typeof o.endpoint?.service === "string" && typeof o.endpoint.name === "string";
+    const ok = o && typeof o.durationMs === "number" && typeof o.job === "string" && (o.endpoint === null || (typeof o.endpoint?.service === "string" && typeof o.endpoint.name === "string"));
     return ok ? (o as CronRunValue) : undefined;
   });
 }

@@ -213,8 +213,8 @@ async function runCronJob(ctx: RepriseContext, arg: unknown): Promise<CronRunOut
   if (!app) return undefined;
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Reprise: running ${label}` }, () => runCronNow(app.baseUrl, a.name!));
   if (result.ok) {
-    const target = `${result.value.endpoint.service}.${result.value.endpoint.name}`;
-    const summary = `ran ${label} (${target}) in ${result.value.durationMs.toFixed(0)} ms`;
+    const ep = result.value.endpoint;
+    const summary = `ran ${label}${ep ? ` (${ep.service}.${ep.name})` : ""} in ${result.value.durationMs.toFixed(0)} ms`;
     ctx.output.info(`cron ${a.name}: ${summary}`);
     void vscode.window.showInformationMessage(`Reprise: ${summary}`);
   } else {

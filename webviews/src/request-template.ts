@@ -4,7 +4,7 @@
  * every required property. Pure, so the host and tests use the same function. Schemas come from user code and
  * may be partial or odd: unknown shapes produce `null` samples, never an exception.
  */
-import type { Endpoint, JSONSchema, Topic } from "@reprise/protocol";
+import { topicPublishPath, type Endpoint, type JSONSchema, type Topic } from "@reprise/protocol";
 import type { CallResult, HeaderLine, RequestDraft } from "./messages.js";
 
 const MAX_DEPTH = 6;
@@ -163,13 +163,8 @@ export function draftUrl(baseUrl: string, draft: RequestDraft): string {
   return url.toString();
 }
 
-/** The runtime's loopback-only admin route that publishes one message to a topic. */
-export function topicPublishPath(topic: string): string {
-  return `/__reprise/admin/topics/${encodeURIComponent(topic)}/publish`;
-}
-
 /**
- * The API explorer's publish-mode draft: a POST of a sample message (from the topic's message schema, unless the
+ * The API explorer's publish-mode draft (to the runtime's loopback-only admin route): a POST of a sample message (from the topic's message schema, unless the
  * caller already has one, e.g. from the language server's lens) to the admin publish route.
  */
 export function publishDraft(topic: Pick<Topic, "name" | "message">, sampleMessage?: unknown): RequestDraft {
