@@ -203,10 +203,10 @@ export interface CronRunOutcome {
  * private endpoints (`expose: false`, the usual cron target) run exactly as the scheduler would run them.
  */
 async function runCronJob(ctx: RepriseContext, arg: unknown): Promise<CronRunOutcome | undefined> {
-  const a = (arg ?? {}) as { rootUri?: string; name?: string; title?: string };
-  const rootUri = a.rootUri ?? rootUriOf(ctx, undefined);
-  if (!rootUri || !a.name) return undefined;
   if (!refuseUntrusted(ctx, "Running a cron job")) return undefined;
+  const a = (arg && typeof arg === "object" && typeof (arg as { name?: unknown }).name === "string" ? arg : await pickCronJob(ctx)) as { rootUri?: string; name?: string; title?: string } | undefined;
+  const rootUri = a?.rootUri ?? rootUriOf(ctx, undefined);
+  if (!a || !rootUri || !a.name) return undefined;
   const job = ctx.models.findCronJob(rootUri, a.name);
   const label = job?.title || a.title || a.name;
   const app = await runApp(ctx, { rootUri });
@@ -224,6 +224,20 @@ async function runCronJob(ctx: RepriseContext, arg: unknown): Promise<CronRunOut
     void vscode.window.showWarningMessage(`Reprise: ${label} failed${more}: ${why}`, "Show Output").then((b) => b && ctx.output.show(true));
   }
   return { job: a.name, result };
+}
+
+/** The palette form of Run now: every cron job of every app root. */
+async function pickCronJob(ctx: RepriseContext): Promise<{ rootUri: string; name: string; title: string } | undefined> {
+  const items = ctx.models.all().flatMap((p) => p.model.app.cronJobs.map((c) => ({
+    label: c.title || c.name,
+    description: `${c.name} · ${c.every ? `every ${c.every}` : c.schedule ?? ""}${c.endpoint ? ` → ${c.endpoint.service}.${c.endpoint.name}` : ""}`,
+    job: { rootUri: p.rootUri, name: c.name, title: c.title },
+  })));
+  if (!items.length) {
+    void vscode.window.showInformationMessage("Reprise: no cron jobs found.");
+    return undefined;
+  }
+  return (await vscode.window.showQuickPick(items, { placeHolder: "Cron job to run now" }))?.job;
 }
 
 /** Restricted mode: nothing that runs workspace code. Returns false (after telling the user) when untrusted. */

@@ -590,7 +590,7 @@ async function runUiChecks(port, appPort, runGap) {
 async function runRestrictedUiCheck(port) {
   const page = await newPage();
   const results = [];
-  const name = "restricted mode: the topic shows its subscriber count but no Publish, endpoints no Run / Call, shield status";
+  let name = "restricted mode: the topic shows its subscriber count but no Publish, endpoints no Run / Call, shield status";
   const t = Date.now();
   try {
     await page.goto(workbenchUrl(port, [["extensionDevelopmentPath", remote(port, EXT)], ["skipWelcome", "true"]]));
@@ -605,6 +605,22 @@ async function runRestrictedUiCheck(port) {
     await page.screenshot({ path: path.join(OUT, "restricted.png") });
     results.push({ name, status: "ok" });
     log(`restricted ok   ${name} (${((Date.now() - t) / 1000).toFixed(1)}s)`);
+    // Granting trust (the Workspace Trust editor's "Trust" button) brings the hidden lenses back, without a reload.
+    name = "granting trust shows the Run / Call / Publish lenses without a reload";
+    const t2 = Date.now();
+    // The trust editor opens in a second group, so welcome.ts stays on screen: its lenses must come back by
+    // themselves (the extension asks for a code-lens refresh when trust is granted), not by reopening the file.
+    await page.keyboard.press("Control+\\");
+    await page.locator(".editor-group-container").nth(1).waitFor({ timeout: 10000 });
+    await runCommand(page, "Manage Workspace Trust");
+    await page.locator(".workspace-trust-editor .workspace-trust-buttons .monaco-button", { hasText: /^Trust/ }).first().click();
+    await page.locator(".workspace-trust-editor", { hasText: "You trust this folder" }).waitFor({ timeout: 20000 });
+    await page.locator(".editor-group-container").first().locator(".codelens-decoration a", { hasText: "Call" }).first().waitFor({ timeout: 30000 });
+    await page.keyboard.press("Control+W"); // close the trust editor (it keeps the focus otherwise)
+    await page.locator(".tab", { hasText: "signups.ts" }).first().click();
+    await page.locator(".codelens-decoration a", { hasText: "Publish test message" }).first().waitFor({ timeout: 30000 });
+    results.push({ name, status: "ok" });
+    log(`restricted ok   ${name} (${((Date.now() - t2) / 1000).toFixed(1)}s)`);
   } catch (e) {
     results.push({ name, status: "fail", why: e.message.split("\n")[0] });
     log(`restricted FAIL ${name}: ${e.message.split("\n")[0]}`);
