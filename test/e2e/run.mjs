@@ -19,13 +19,12 @@
 // Env: VSCODE_E2E_HOME (default .vscode-e2e), CHROMIUM, E2E_OUT (default e2e-out), E2E_KEEP=1, REPRISE_E2E_STRICT=1
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import util from "node:util";
 import { fileURLToPath } from "node:url";
 import { describeProcesses, descendants, stillSame } from "./procs.mjs";
+import { adminRouteGap, freePort, httpStatus, openFile, pollJson, revealTree, runCommand, sleep, treeRow, webviewFrame } from "./workbench.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const EXT = path.join(REPO, "extension");
@@ -43,31 +42,8 @@ const DEADLINE_MS = 7 * 60_000; // the whole phase must stay under ~8 minutes in
 
 const T0 = Date.now();
 const log = (...a) => console.log(`[e2e +${((Date.now() - T0) / 1000).toFixed(1)}s]`, ...a);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const NOISE = /^(Ignoring fetching additional builtin extensions from gallery|Resolv|Creating a socket|\[Service Worker\])/;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function httpStatus(url) {
-  return new Promise((resolve) => {
-    const req = http.get(url, (res) => {
-      res.resume();
-      resolve(res.statusCode);
-    });
-    req.on("error", () => resolve(0));
-    req.setTimeout(2000, () => req.destroy());
-  });
-}
 
 // ---------- preparation ----------
 
@@ -304,89 +280,6 @@ async function runExtensionTests(port, testsModule = TESTS_MODULE) {
   const code = await Promise.race([exit, sleep(240000).then(() => "timeout")]);
   await page.context().close();
   return { code, summary };
-}
-
-/** The inner frame of the webview whose page contains `selector` (webviews are two nested iframes). */
-async function webviewFrame(page, selector, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const f of page.frames()) {
-      if (f.name() !== "active-frame" && !/active-frame/.test(f.url()) && f.parentFrame() === page.mainFrame()) continue;
-      try {
-        if (await f.$(selector)) return f;
-      } catch {}
-    }
-    if (Date.now() > deadline) throw new Error(`no webview with ${selector}`);
-    await sleep(200);
-  }
-}
-
-async function runCommand(page, title) {
-  await page.keyboard.press("F1");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ timeout: 10000 });
-  await input.fill(`>${title}`);
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor({ timeout: 30000 });
-  await page.keyboard.press("Enter");
-}
-
-async function openFile(page, rel, expectText) {
-  await page.locator(".monaco-workbench").click({ position: { x: 700, y: 450 } }).catch(() => {});
-  await page.keyboard.press("Control+P");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ timeout: 10000 });
-  await input.fill(rel);
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: path.basename(rel) }).first().waitFor({ timeout: 30000 });
-  await page.keyboard.press("Enter");
-  await page.locator(".monaco-editor .view-lines", { hasText: expectText }).first().waitFor({ timeout: 20000 });
-}
-
-/** GETs a JSON URL until `ok(body)` holds (deadline 30 s); returns the body. */
-async function pollJson(url, ok, what, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  for (;;) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      const body = await res.json().catch(() => null);
-      if (res.ok && ok(body)) return body;
-      last = `${res.status} ${JSON.stringify(body)}`;
-    } catch (e) {
-      last = e.message;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await sleep(250);
-  }
-}
-
-/** Why the admin-route steps can't run: the runtime on appPort has no `/__reprise/admin` routes (yet). */
-async function adminRouteGap(appPort) {
-  try {
-    const res = await fetch(`http://127.0.0.1:${appPort}/__reprise/admin/cron`, { signal: AbortSignal.timeout(5000) });
-    const body = await res.json().catch(() => null);
-    return res.ok && Array.isArray(body?.jobs) ? null : `the runtime has no admin routes (GET /__reprise/admin/cron answered ${res.status})`;
-  } catch (e) {
-    return `the app is not answering (${e.message})`;
-  }
-}
-
-/** The Explorer's "Reprise" view, expanded. */
-async function revealTree(page) {
-  await page.keyboard.press("Control+Shift+E"); // the Explorer container
-  const header = page.locator(".pane-header", { hasText: /^Reprise/ }).first();
-  await header.waitFor({ timeout: 30000 });
-  // Give the tree the sidebar's height (the list renders only the rows in view): collapse the other panes.
-  const others = page.locator(".sidebar .pane-header[aria-expanded='true']", { hasNotText: /^Reprise/ });
-  for (let i = await others.count(); i > 0; i--) await others.first().click();
-  if ((await header.getAttribute("aria-expanded")) !== "true") await header.click();
-  const pane = page.locator(".pane", { has: header });
-  await pane.locator(".monaco-list-row").first().waitFor({ timeout: 30000 });
-  return pane;
-}
-
-/** A tree row by its label (exact, so "count" doesn't match "recount"). */
-function treeRow(view, label) {
-  return view.locator(".monaco-list-row", { has: view.page().locator(".label-name", { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) }) }).first();
 }
 
 // (b) UI steps
