@@ -16,7 +16,7 @@ import {
   type ClientCapabilities,
   type FeatureState,
 } from "vscode-languageclient/node";
-import { AppModelNotification, RUNNING_APP_LENS_KINDS, type AppModelParams, type CodeLensData } from "@reprise/protocol";
+import { AppModelNotification, ClientCommand, RUNNING_APP_LENS_KINDS, type AppModelParams, type CodeLensData } from "@reprise/protocol";
 import { config, SECTION, Setting } from "./settings";
 
 export const CLIENT_ID = "reprise";
@@ -84,12 +84,13 @@ export function createClient(
 }
 
 const GATED = new Set<string>(RUNNING_APP_LENS_KINDS);
+const GATED_COMMANDS = new Set<string>([ClientCommand.runEndpoint, ClientCommand.callEndpoint, ClientCommand.debugEndpoint, ClientCommand.runCronJob, ClientCommand.publishMessage]);
 
 /** Whether a lens from the server (resolved or not: `data` is the server's CodeLensData) would act on the app. */
 export function actsOnRunningApp(lens: vscode.CodeLens): boolean {
   const data = (lens as vscode.CodeLens & { data?: Partial<CodeLensData> }).data;
   if (data && typeof data.kind === "string") return GATED.has(data.kind);
-  return !!lens.command && /^reprise\.(runEndpoint|callEndpoint|debugEndpoint|runCronJob|publishMessage)$/.test(lens.command.command);
+  return !!lens.command && GATED_COMMANDS.has(lens.command.command);
 }
 
 /** Asks VS Code to fetch the lenses again (after trust was granted the hidden ones appear). */
