@@ -16,7 +16,7 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
 use reprise_infra::config::{self, PubSubProvider, RuntimeConfig};
-use reprise_infra::cron::{CronError, JobSpec, RunFailure, Schedule, Scheduler};
+use reprise_infra::cron::{CronError, JobSpec, RunFailure, Schedule, Scheduler, TickClaim};
 use reprise_infra::events::{Event, EventSink, Sink, StderrSink};
 use reprise_infra::objects::{Bucket, BucketError, BucketProvider, UploadOptions};
 use reprise_infra::pubsub::{Delivery, Handler, MemoryPubSub, NatsPubSub, PubSub, PubSubError, RetryPolicy, SubscriptionSpec};
@@ -28,6 +28,8 @@ type LogCallback = ThreadsafeFunction<String, (), String, Status, false, true>;
 struct Infra {
     config: RuntimeConfig,
     pubsub: Arc<dyn PubSub>,
+    /// Set when replicas can share a coordinator (NATS): each scheduled cron tick then runs on one replica.
+    cron_claim: Option<Arc<dyn TickClaim>>,
     buckets: BucketProvider,
     open_buckets: Mutex<HashMap<String, Arc<dyn Bucket>>>,
     scheduler: Mutex<Option<Arc<Scheduler>>>,
@@ -90,17 +92,19 @@ pub async fn infra_init(app_root: String, config_file: Option<String>) -> Result
         return serde_json::to_string(&i.config).map_err(|e| coded("Internal", e));
     }
     let cfg = config::load(Path::new(&app_root), config_file.as_deref().map(Path::new), &env_lookup).map_err(|e| coded("ConfigError", e))?;
-    let pubsub: Arc<dyn PubSub> = match cfg.pubsub.provider {
-        PubSubProvider::Memory => Arc::new(MemoryPubSub::new(sink())),
+    let (pubsub, cron_claim): (Arc<dyn PubSub>, Option<Arc<dyn TickClaim>>) = match cfg.pubsub.provider {
+        PubSubProvider::Memory => (Arc::new(MemoryPubSub::new(sink())), None),
         PubSubProvider::Nats => {
             let url = cfg.pubsub.url.clone().unwrap_or_default();
-            Arc::new(NatsPubSub::connect(&url, &cfg.pubsub.stream_prefix, sink()).await.map_err(pubsub_err)?)
+            let nats = Arc::new(NatsPubSub::connect(&url, &cfg.pubsub.stream_prefix, sink()).await.map_err(pubsub_err)?);
+            (nats.clone(), Some(nats))
         }
     };
     let infra = Arc::new(Infra {
         buckets: BucketProvider::new(cfg.buckets.clone()),
         config: cfg,
         pubsub,
+        cron_claim,
         open_buckets: Mutex::default(),
         scheduler: Mutex::default(),
         callbacks: Mutex::default(),
@@ -363,7 +367,11 @@ pub fn infra_cron_setup(jobs: Vec<CronJobOptions>, invoke: Function<'_, String, 
         let cb = tsfn.clone();
         async move { call_js(&cb, serde_json::json!({ "job": job })).await.map_err(|e| run_failure(&e)) }
     });
-    let scheduler = Arc::new(Scheduler::new(specs, invoker, sink()));
+    let scheduler = Scheduler::new(specs, invoker, sink());
+    let scheduler = Arc::new(match i.cron_claim.clone() {
+        Some(claim) => scheduler.with_claim(claim),
+        None => scheduler,
+    });
     if start {
         // Timers need the tokio runtime napi runs async functions on.
         let s = scheduler.clone();

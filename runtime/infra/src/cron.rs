@@ -145,6 +145,14 @@ where
     }
 }
 
+/// Decides which of several replicas runs a scheduled tick. Every replica computes the same tick times from the
+/// schedule (they are wall-clock instants, not "now + interval"), so a tick is named by `(job, tick)` and exactly
+/// one claimant per name must win, whenever it asks. On-demand runs are never claimed: they run where asked.
+pub trait TickClaim: Send + Sync + 'static {
+    /// `Ok(true)`: this process runs the tick; `Ok(false)`: another replica claimed it; `Err`: could not tell.
+    fn claim<'a>(&'a self, job: &'a str, tick: DateTime<Utc>) -> BoxFut<'a, Result<bool, String>>;
+}
+
 #[derive(Debug, Clone)]
 pub struct JobSpec {
     pub name: String,
@@ -169,6 +177,7 @@ pub struct JobStatus {
 pub struct Scheduler {
     jobs: Arc<BTreeMap<String, Arc<Job>>>,
     invoker: Arc<dyn Invoker>,
+    claim: Option<Arc<dyn TickClaim>>,
     sink: Sink,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
@@ -179,22 +188,48 @@ impl Scheduler {
             .into_iter()
             .map(|s| (s.name, Arc::new(Job { schedule: s.schedule, running: AtomicBool::new(false), next: Mutex::new(None) })))
             .collect();
-        Scheduler { jobs: Arc::new(jobs), invoker, sink, tasks: Mutex::default() }
+        Scheduler { jobs: Arc::new(jobs), invoker, claim: None, sink, tasks: Mutex::default() }
+    }
+
+    /// Scheduled ticks run only where `claim` says so (replicas sharing a backend run each tick once).
+    pub fn with_claim(mut self, claim: Arc<dyn TickClaim>) -> Scheduler {
+        self.claim = Some(claim);
+        self
     }
 
     /// Starts one timer per job. Must run inside a tokio runtime.
     pub fn start(&self) {
         let mut tasks = self.tasks.lock().unwrap();
         for (name, job) in self.jobs.iter() {
-            let (name, job, invoker, sink) = (name.clone(), job.clone(), self.invoker.clone(), self.sink.clone());
+            let (name, job, invoker, claim, sink) = (name.clone(), job.clone(), self.invoker.clone(), self.claim.clone(), self.sink.clone());
             tasks.push(tokio::spawn(async move {
+                let mut last: Option<DateTime<Utc>> = None;
                 loop {
-                    let now = Utc::now();
+                    // Never the same tick twice, even if the timer (monotonic) wakes a little before the wall clock.
+                    let now = last.map_or_else(Utc::now, |l| Utc::now().max(l));
                     let next = job.schedule.next_after(now);
                     *job.next.lock().unwrap() = Some(next);
                     tokio::time::sleep((next - now).to_std().unwrap_or_default()).await;
-                    if let Err(e) = run(&name, &job, &invoker, &sink, "schedule") {
-                        emit(&sink, Level::Warn, "cron: run skipped, the previous run is still in progress", serde_json::json!({ "job": name, "error": e.to_string() }));
+                    last = Some(next);
+                    let skipped = || emit(&sink, Level::Warn, "cron: run skipped, the previous run is still in progress", serde_json::json!({ "job": name }));
+                    // A replica still busy with the previous run leaves the tick to the others rather than claiming it.
+                    if job.running.load(Ordering::Acquire) {
+                        skipped();
+                        continue;
+                    }
+                    if let Some(claim) = &claim {
+                        match claim.claim(&name, next).await {
+                            Ok(true) => emit(&sink, Level::Debug, "cron: tick claimed", serde_json::json!({ "job": name, "tick": next.to_rfc3339() })),
+                            Ok(false) => {
+                                emit(&sink, Level::Debug, "cron: tick claimed by another replica", serde_json::json!({ "job": name, "tick": next.to_rfc3339() }));
+                                continue;
+                            }
+                            // Better twice than never: without the coordinator a replica still runs its ticks.
+                            Err(e) => emit(&sink, Level::Warn, "cron: could not coordinate the tick with other replicas; running it here", serde_json::json!({ "job": name, "tick": next.to_rfc3339(), "error": e })),
+                        }
+                    }
+                    if run(&name, &job, &invoker, &sink, "schedule").is_err() {
+                        skipped();
                     }
                 }
             }));

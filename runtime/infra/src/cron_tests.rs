@@ -119,3 +119,58 @@ async fn run_now_reports_results_and_refuses_overlap() {
     }
     assert!(sink.events().iter().any(|e| e.message == "cron: run failed"));
 }
+
+/// One winner per (job, tick) across every scheduler that shares it, like the NATS claim.
+#[derive(Default)]
+struct SharedClaims(Mutex<std::collections::HashSet<(String, DateTime<Utc>)>>);
+
+impl TickClaim for SharedClaims {
+    fn claim<'a>(&'a self, job: &'a str, tick: DateTime<Utc>) -> BoxFut<'a, Result<bool, String>> {
+        Box::pin(async move { Ok(self.0.lock().unwrap().insert((job.to_string(), tick))) })
+    }
+}
+
+struct Unreachable;
+
+impl TickClaim for Unreachable {
+    fn claim<'a>(&'a self, _job: &'a str, _tick: DateTime<Utc>) -> BoxFut<'a, Result<bool, String>> {
+        Box::pin(async { Err("coordinator unreachable".to_string()) })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_sharing_a_claim_run_each_tick_once() {
+    let claims = Arc::new(SharedClaims::default());
+    let (a, b) = (Arc::new(Counting { runs: AtomicUsize::new(0), hold: Duration::ZERO, fail: false }), Arc::new(Counting { runs: AtomicUsize::new(0), hold: Duration::ZERO, fail: false }));
+    let sink = Arc::new(MemorySink::default());
+    let spec = || vec![JobSpec { name: "tick".into(), schedule: Schedule::Every(Duration::from_millis(50)) }];
+    let sa = Scheduler::new(spec(), invoker(&a), sink.clone()).with_claim(claims.clone());
+    let sb = Scheduler::new(spec(), invoker(&b), sink.clone()).with_claim(claims.clone());
+    sa.start();
+    sb.start();
+    let end = Instant::now() + Duration::from_secs(10);
+    while claims.0.lock().unwrap().len() < 10 {
+        assert!(Instant::now() < end, "expected ten ticks");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    sa.stop();
+    sb.stop();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let ticks = claims.0.lock().unwrap().len();
+    let runs = a.runs.load(Ordering::SeqCst) + b.runs.load(Ordering::SeqCst);
+    // A tick claimed just before stop() may not have started its run; never more runs than ticks.
+    assert!(runs <= ticks && runs + 1 >= ticks, "runs {runs}, ticks {ticks}");
+    assert!(sink.events().iter().any(|e| e.message == "cron: tick claimed by another replica"));
+
+    // Without an answer from the coordinator a replica still runs its ticks (and says so).
+    let c = Arc::new(Counting { runs: AtomicUsize::new(0), hold: Duration::ZERO, fail: false });
+    let sc = Scheduler::new(spec(), invoker(&c), sink.clone()).with_claim(Arc::new(Unreachable));
+    sc.start();
+    let end = Instant::now() + Duration::from_secs(10);
+    while c.runs.load(Ordering::SeqCst) < 2 {
+        assert!(Instant::now() < end, "expected runs despite the unreachable coordinator");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    sc.stop();
+    assert!(sink.events().iter().any(|e| e.message.starts_with("cron: could not coordinate")));
+}

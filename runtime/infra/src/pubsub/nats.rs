@@ -1,7 +1,8 @@
 //! The NATS JetStream provider. Layout on the server (all names start with the configured prefix, so several apps
 //! can share one server): one stream per topic (`<prefix>_<topic>`, subject `<prefix>.<topic>`, file storage),
 //! one durable pull consumer per subscription (`<subscription>`, explicit acks, ack wait = the ack deadline), and
-//! one dead-letter stream (`<prefix>-deadletters`, subjects `<prefix>-dl.<topic>.<subscription>`).
+//! one dead-letter stream (`<prefix>-deadletters`, subjects `<prefix>-dl.<topic>.<subscription>`), and one stream of
+//! cron tick claims (`<prefix>-cron`, see [`NatsPubSub::claim_cron_tick`]).
 //! A durable consumer is shared by every process that subscribes with the same name, so replicas split the work
 //! and each message is handled by one of them; an unacked message (handler failed, timed out or its process died)
 //! is delivered again.
@@ -98,6 +99,54 @@ impl NatsPubSub {
 }
 
 const DEFAULT_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// How long the server remembers a claimed cron tick. It only has to cover the spread between replicas reaching the
+/// same tick (clock skew plus timer and network delay); the id names the tick itself, so distinct ticks never
+/// collide however long the window is, and the stream holds one tiny message per tick for this long.
+pub const CRON_CLAIM_WINDOW: Duration = Duration::from_secs(3600);
+
+impl NatsPubSub {
+    fn cron_stream(&self) -> String {
+        format!("{}-cron", self.prefix)
+    }
+
+    /// Claims one scheduled tick of a cron job for this process: every replica publishes the same message id
+    /// (`Nats-Msg-Id` = job + tick) to the `<prefix>-cron` stream, and JetStream's duplicate detection stores the
+    /// first and answers every later publish within the window with `duplicate: true`. The decision is one atomic
+    /// step on the server: no lock to release, no lease to expire, nothing to clean up (`max_age`).
+    pub async fn claim_cron_tick(&self, job: &str, tick: &str) -> Result<bool, PubSubError> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(PubSubError::Closed);
+        }
+        let stream = self.cron_stream();
+        let perr = |e: String| PubSubError::Publish { topic: stream.clone(), message: e };
+        if !self.streams.lock().unwrap().contains(&stream) {
+            self.js
+                .get_or_create_stream(stream::Config {
+                    name: stream.clone(),
+                    subjects: vec![format!("{stream}.>")],
+                    max_age: CRON_CLAIM_WINDOW,
+                    duplicate_window: CRON_CLAIM_WINDOW,
+                    storage: stream::StorageType::File,
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| PubSubError::Setup { topic: stream.clone(), message: e.to_string() })?;
+            self.streams.lock().unwrap().insert(stream.clone());
+        }
+        let id: String = url::form_urlencoded::byte_serialize(format!("{job}@{tick}").as_bytes()).collect();
+        let message = jetstream::context::Publish::build().message_id(&id).payload(Bytes::from(tick.to_string()));
+        let ack = self.js.send_publish(format!("{stream}.{}", sanitize(job)), message).await.map_err(|e| perr(e.to_string()))?;
+        let ack = ack.await.map_err(|e| perr(e.to_string()))?;
+        Ok(!ack.duplicate)
+    }
+}
+
+impl crate::cron::TickClaim for NatsPubSub {
+    fn claim<'a>(&'a self, job: &'a str, tick: chrono::DateTime<chrono::Utc>) -> BoxFut<'a, Result<bool, String>> {
+        Box::pin(async move { self.claim_cron_tick(job, &tick.to_rfc3339()).await.map_err(|e| e.to_string()) })
+    }
+}
 
 impl PubSub for NatsPubSub {
     fn publish<'a>(&'a self, topic: &'a str, payload: Bytes) -> BoxFut<'a, Result<String, PubSubError>> {

@@ -284,3 +284,19 @@ fn names_are_sanitized() {
     assert_eq!(nats::sanitize("orders.created v2"), "orders_created_v2");
     assert_eq!(nats::sanitize("user-signup_1"), "user-signup_1");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_cron_tick_claims_have_one_winner() {
+    let server = NatsServer::start();
+    let (a, b) = (nats(&server, "claims").await, nats(&server, "claims").await);
+    let tick = "2026-12-02T10:00:00+00:00";
+    let (ra, rb) = tokio::join!(a.claim_cron_tick("cleanup", tick), b.claim_cron_tick("cleanup", tick));
+    assert_eq!([ra.unwrap(), rb.unwrap()].iter().filter(|w| **w).count(), 1, "exactly one replica wins a tick");
+    assert!(!a.claim_cron_tick("cleanup", tick).await.unwrap(), "a claimed tick stays claimed");
+    assert!(b.claim_cron_tick("cleanup", "2026-12-02T10:01:00+00:00").await.unwrap(), "the next tick is free");
+    assert!(a.claim_cron_tick("other job", tick).await.unwrap(), "ticks are per job");
+    // Job names that sanitise to the same subject stay distinct claims.
+    assert!(a.claim_cron_tick("other_job", tick).await.unwrap());
+    a.shutdown().await;
+    b.shutdown().await;
+}
