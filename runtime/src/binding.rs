@@ -3,7 +3,7 @@
 //! service-to-service calls. Everything here is glue; the logic lives in the plain-Rust modules.
 
 use crate::app::App;
-use crate::dispatch::{AuthInput, Bridge, Dispatcher, Event, Outbound, Reply};
+use crate::dispatch::{Bridge, Dispatcher, Outbound, Reply};
 use crate::server::Runtime;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
@@ -68,6 +68,7 @@ pub async fn start(options: StartOptions) -> Result<u32> {
     let addr = format!("{}:{}", host, options.port);
     let listener = Runtime::bind(&addr).await.map_err(|e| Error::new(Status::GenericFailure, format!("could not listen on {addr}: {e}")))?;
     let port = listener.local_addr().map(|a| a.port() as u32).unwrap_or(options.port);
+    bridge().start_reply_pump(&tokio::runtime::Handle::current());
     let rt = Runtime::new(app, bridge().clone());
     if RUNTIME.set(rt.clone()).is_err() {
         return Err(Error::new(Status::GenericFailure, "the Reprise runtime is already started in this process".to_string()));
@@ -114,92 +115,58 @@ pub async fn shutdown(grace_ms: u32) -> Result<u32> {
     Ok(rt.shutdown(Duration::from_millis(grace_ms as u64)).await as u32)
 }
 
-/// A batch of events for JS, encoded as one flat array (see the SDK's internal/host.ts for the layout).
-pub struct Batch(Vec<Event>);
+/// A napi value made by hand, handed to the threadsafe function's call as one argument.
+struct RawValue(sys::napi_value);
 
-fn auth_parts(a: AuthInput) -> (u32, Option<String>) {
-    match a {
-        AuthInput::None => (0, None),
-        AuthInput::Params(p) => (1, Some(p)),
-        AuthInput::Data(d) => (2, Some(d)),
+impl ToNapiValue for RawValue {
+    unsafe fn to_napi_value(_: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+        Ok(val.0)
     }
 }
 
-impl ToNapiValue for Batch {
-    unsafe fn to_napi_value(raw: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        let env = Env::from_raw(raw);
-        let mut arr = env.create_array(0)?;
-        let mut i = 0u32;
-        macro_rules! put {
-            ($v:expr) => {{
-                arr.set(i, $v)?;
-                i += 1;
-            }};
-        }
-        for e in val.0 {
+fn check(status: sys::napi_status, what: &str) -> Result<()> {
+    if status == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(Error::new(Status::GenericFailure, format!("could not create the batch's {what}")))
+    }
+}
+
+/// The three arguments of a batch (src/batch.rs): a Uint32Array, one string, and the extras array (or null).
+unsafe fn batch_args(env: sys::napi_env, enc: crate::batch::Encoded) -> Result<FnArgs<(RawValue, RawValue, RawValue)>> {
+    use crate::batch::Extra;
+    let bytes = enc.ints.len() * 4;
+    let mut data: *mut std::ffi::c_void = std::ptr::null_mut();
+    let mut ab = std::ptr::null_mut();
+    check(sys::napi_create_arraybuffer(env, bytes, &mut data, &mut ab), "numbers")?;
+    if bytes > 0 {
+        std::ptr::copy_nonoverlapping(enc.ints.as_ptr() as *const u8, data as *mut u8, bytes);
+    }
+    let mut ints = std::ptr::null_mut();
+    check(sys::napi_create_typedarray(env, sys::TypedarrayType::uint32_array, enc.ints.len(), ab, 0, &mut ints), "numbers")?;
+    let mut text = std::ptr::null_mut();
+    let (ptr, len) = (enc.text.as_ptr() as *const std::ffi::c_char, enc.text.len() as isize);
+    if enc.ascii {
+        check(sys::napi_create_string_latin1(env, ptr, len, &mut text), "text")?;
+    } else {
+        check(sys::napi_create_string_utf8(env, ptr, len, &mut text), "text")?;
+    }
+    let extras = if enc.extras.is_empty() {
+        let mut null = std::ptr::null_mut();
+        check(sys::napi_get_null(env, &mut null), "extras")?;
+        null
+    } else {
+        let env_ = Env::from_raw(env);
+        let mut arr = env_.create_array(enc.extras.len() as u32)?;
+        for (i, e) in enc.extras.into_iter().enumerate() {
             match e {
-                Event::Call { id, endpoint, params, auth, meta } => {
-                    let (kind, auth) = auth_parts(auth);
-                    put!(if meta.internal { 9u32 } else { 1u32 });
-                    put!(id);
-                    put!(endpoint);
-                    put!(params);
-                    put!(kind);
-                    put!(auth);
-                    put!(meta.method);
-                    put!(meta.path_and_query);
-                }
-                Event::Abort { id, reason } => {
-                    put!(2u32);
-                    put!(id);
-                    put!(reason as u32);
-                }
-                Event::RawStart { id, endpoint, meta, headers, auth } => {
-                    let (kind, auth) = auth_parts(auth);
-                    put!(3u32);
-                    put!(id);
-                    put!(endpoint);
-                    put!(meta.path_params);
-                    put!(kind);
-                    put!(auth);
-                    put!(meta.method);
-                    put!(meta.path_and_query);
-                    put!(headers);
-                }
-                Event::RawChunk { id, data } => {
-                    put!(4u32);
-                    put!(id);
-                    put!(Buffer::from(data.to_vec()));
-                }
-                Event::RawEnd { id } => {
-                    put!(5u32);
-                    put!(id);
-                }
-                Event::StreamOpen { id, endpoint, params, auth, meta } => {
-                    let (kind, auth) = auth_parts(auth);
-                    put!(6u32);
-                    put!(id);
-                    put!(endpoint);
-                    put!(params);
-                    put!(kind);
-                    put!(auth);
-                    put!(meta.method);
-                    put!(meta.path_and_query);
-                }
-                Event::StreamMessage { id, text } => {
-                    put!(7u32);
-                    put!(id);
-                    put!(text);
-                }
-                Event::StreamClosed { id } => {
-                    put!(8u32);
-                    put!(id);
-                }
+                Extra::Bytes(b) => arr.set(i as u32, Buffer::from(b.to_vec()))?,
+                Extra::Strings(v) => arr.set(i as u32, v)?,
             }
         }
-        let _ = i;
-        Array::to_napi_value(raw, arr)
-    }
+        Array::to_napi_value(env, arr)?
+    };
+    Ok(FnArgs::from((RawValue(ints), RawValue(text), RawValue(extras))))
 }
 
 /// Installs `callback(batch)` as the current dispatcher (the previous one keeps serving requests it started).
@@ -211,14 +178,19 @@ pub fn install_dispatcher(callback: Function<'_, (), ()>, activate: Option<bool>
     let tsfn = callback
         .build_threadsafe_function::<()>()
         .callee_handled::<false>()
-        .build_callback(move |_ctx| {
+        .build_callback(move |ctx| {
             let events = match cb_cell.get().and_then(Weak::upgrade) {
                 Some(d) => d.drain(),
                 None => Vec::new(),
             };
-            Ok(Batch(events))
+            unsafe { batch_args(ctx.env.raw(), crate::batch::encode(events)) }
         })?;
-    let dispatcher = Dispatcher::new(Box::new(move || tsfn.call((), ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok));
+    let wake: Box<dyn Fn() -> bool + Send + Sync> = Box::new(move || tsfn.call((), ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok);
+    let rt = napi::bindgen_prelude::within_runtime_if_available(tokio::runtime::Handle::try_current);
+    let dispatcher = match rt {
+        Ok(rt) => Dispatcher::deferred(wake, &rt, bridge().clone()),
+        Err(_) => Dispatcher::new(wake),
+    };
     let _ = cell.set(Arc::downgrade(&dispatcher));
     let handle = NEXT_DISPATCHER.fetch_add(1, Ordering::Relaxed);
     dispatchers().lock().unwrap().insert(handle, dispatcher.clone());
@@ -246,10 +218,18 @@ fn pairs(flat: Option<Vec<String>>) -> Vec<(String, String)> {
     out
 }
 
-/// Completes a typed request. `headers` is a flat [name, value, ...] list. False when the request is gone.
+/// Answers a typed request. `headers` is a flat [name, value, ...] list. False when the request is gone. The
+/// reply is parked until `flushReplies` (JS calls it once per batch), so one batch of answers wakes the tokio
+/// worker once.
 #[napi]
 pub fn respond(id: u32, status: u32, body: String, headers: Option<Vec<String>>) -> bool {
-    bridge().complete(id, Reply::Full { status: status as u16, body, headers: pairs(headers) })
+    bridge().park_reply(id, Reply::Full { status: status as u16, body, headers: pairs(headers) })
+}
+
+/// Completes the replies `respond` parked.
+#[napi]
+pub fn flush_replies() {
+    bridge().flush_replies();
 }
 
 /// A pending typed request's headers as a flat [name, value, ...] list, read only when a handler asks for

@@ -178,16 +178,32 @@ impl RequestPlan {
     }
 
     /// Decodes, coerces and validates; returns the params object as JSON text for the handler.
+    /// When the params object is exactly the JSON body (nothing came from elsewhere, nothing was dropped), the
+    /// body's own text is handed on: it parses in JS to the same object, and re-serialising it is skipped.
     pub fn decode(&self, parts: &RequestParts<'_>) -> Result<String, ApiError> {
-        let value = self.decode_value(parts)?;
+        let (value, verbatim) = self.decode_inner(parts)?;
+        if verbatim {
+            if let Some(text) = parts.body.and_then(|b| std::str::from_utf8(b).ok()) {
+                return Ok(text.to_owned());
+            }
+        }
         Ok(serde_json::to_string(&value).unwrap_or_else(|_| "{}".into()))
     }
 
     pub fn decode_value(&self, parts: &RequestParts<'_>) -> Result<Value, ApiError> {
+        self.decode_inner(parts).map(|(v, _)| v)
+    }
+
+    /// The validated params, and whether they are the parsed body untouched.
+    fn decode_inner(&self, parts: &RequestParts<'_>) -> Result<(Value, bool), ApiError> {
+        let mut verbatim = false;
         let mut obj = match parts.body {
             Some(b) if self.wants_body(parts.body_method) && !b.iter().all(u8::is_ascii_whitespace) => {
                 match serde_json::from_slice::<Value>(b) {
-                    Ok(Value::Object(o)) => o,
+                    Ok(Value::Object(o)) => {
+                        verbatim = true;
+                        o
+                    }
                     Ok(_) => return Err(ApiError::invalid("the request body must be a JSON object")),
                     Err(e) => return Err(ApiError::invalid(format!("malformed JSON body: {e}"))),
                 }
@@ -197,8 +213,8 @@ impl RequestPlan {
         // Keys in the body that belong elsewhere (a path param, a header) must not be smuggled in through the body.
         if !obj.is_empty() {
             for f in &self.fields {
-                if f.source != Source::Body {
-                    obj.remove(&f.name);
+                if f.source != Source::Body && obj.remove(&f.name).is_some() {
+                    verbatim = false;
                 }
             }
         }
@@ -222,11 +238,13 @@ impl RequestPlan {
                 Source::Path => {
                     if let Some((_, raw)) = parts.path_params.iter().find(|(k, _)| *k == f.name) {
                         let decoded = url_decode(raw, false)?;
+                        verbatim = false;
                         obj.insert(f.name.clone(), self.schema.coerce(f.node, &decoded));
                     }
                 }
                 Source::Query | Source::Body if f.source == Source::Query || !parts.body_method => {
                     if let Some(values) = query_values.get(i).filter(|v| !v.is_empty()) {
+                        verbatim = false;
                         obj.insert(f.name.clone(), self.schema.coerce_many(f.node, values));
                     }
                 }
@@ -240,6 +258,7 @@ impl RequestPlan {
                         values.push(s.to_string());
                     }
                     if !values.is_empty() {
+                        verbatim = false;
                         obj.insert(f.name.clone(), self.schema.coerce_many(f.node, &values));
                     }
                 }
@@ -249,6 +268,7 @@ impl RequestPlan {
                             Some(inner) => json!({ "value": self.schema.coerce(inner, v) }),
                             None => self.schema.coerce(f.node, v),
                         };
+                        verbatim = false;
                         obj.insert(f.name.clone(), value);
                     }
                 }
@@ -257,7 +277,7 @@ impl RequestPlan {
         }
         let value = Value::Object(obj);
         self.schema.validate(&value).map_err(invalid)?;
-        Ok(value)
+        Ok((value, verbatim))
     }
 
     /// Validates a params object given directly (service-to-service calls): no wire placement, same rules.
@@ -327,6 +347,30 @@ mod tests {
         assert_eq!(e.code, ErrCode::InvalidArgument);
         let e = p.decode_value(&parts(true, &[("id", "1")], None, &h, None)).unwrap_err();
         assert_eq!(e.details.unwrap()["field"], "name");
+    }
+
+    #[test]
+    fn an_untouched_body_is_handed_on_verbatim() {
+        let body_only = RequestPlan::compile(&json!({
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+            "required": ["name"]
+        }))
+        .unwrap();
+        let h = HeaderMap::new();
+        let text = br#"{ "name": "Ada", "age": 36.0 }"#;
+        assert_eq!(body_only.decode(&parts(true, &[], None, &h, Some(text))).unwrap(), std::str::from_utf8(text).unwrap());
+        // A field from the path, or a smuggled key dropped from the body, means the object is rebuilt.
+        let p = plan();
+        let out = p.decode(&parts(true, &[("id", "42")], None, &h, Some(br#"{"name":"Ada"}"#))).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), json!({"id": 42, "name": "Ada"}));
+        let mixed = RequestPlan::compile(&json!({
+            "type": "object",
+            "properties": {"id": {"type": "string", "x-reprise-source": "path"}, "name": {"type": "string"}}
+        }))
+        .unwrap();
+        let out = mixed.decode(&parts(true, &[], None, &h, Some(br#"{"name":"Ada","id":"smuggled"}"#))).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), json!({"name": "Ada"}));
     }
 
     #[test]

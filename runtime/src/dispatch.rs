@@ -3,14 +3,20 @@
 //! requests that arrive together cross into JS as one batch. JS answers through `respond`, which completes the
 //! request's oneshot channel by id. A request whose client leaves, or which outlives its deadline, is removed from
 //! the pending table and JS gets an abort event (its `AbortSignal` fires); nothing waits on a handler forever.
+//!
+//! Both directions batch their wake-ups, because on a small machine the tokio worker and the JS thread share cores
+//! and a wake-up per request makes them preempt each other per request. Rust → JS: a dispatcher with a flusher
+//! task wakes JS only after the tokio worker finished its current round of ready connections (the flusher yields
+//! once before waking). JS → Rust: `respond` only parks the reply; JS flushes the replies of a whole batch with
+//! one call, and a pump task on a tokio worker completes them there, so the worker is woken once per batch.
 
 use bytes::Bytes;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 
 /// What the auth handler gets for a request.
 #[derive(Debug, Clone)]
@@ -98,11 +104,48 @@ pub struct Dispatcher {
     scheduled: AtomicBool,
     wake: Box<dyn Fn() -> bool + Send + Sync>,
     closed: AtomicBool,
+    /// Set for dispatchers with a flusher task: pushes notify it instead of waking JS themselves.
+    flusher: Option<Arc<Notify>>,
 }
 
 impl Dispatcher {
+    /// A dispatcher that wakes JS from the pushing thread, at once.
     pub fn new(wake: Box<dyn Fn() -> bool + Send + Sync>) -> Arc<Dispatcher> {
-        Arc::new(Dispatcher { queue: Mutex::new(Vec::with_capacity(64)), scheduled: AtomicBool::new(false), wake, closed: AtomicBool::new(false) })
+        Arc::new(Dispatcher { queue: Mutex::new(Vec::with_capacity(64)), scheduled: AtomicBool::new(false), wake, closed: AtomicBool::new(false), flusher: None })
+    }
+
+    /// A dispatcher whose wake-ups are made by a flusher task on `rt`: the first push of a batch notifies it, and
+    /// it yields once (so the worker finishes the connections that are ready now, each adding its request to the
+    /// batch) before waking JS. When the wake fails (the JS thread is gone) the dispatcher closes and the queued
+    /// requests fail as unavailable through `bridge` instead of waiting for their deadline.
+    pub fn deferred(wake: Box<dyn Fn() -> bool + Send + Sync>, rt: &tokio::runtime::Handle, bridge: Arc<Bridge>) -> Arc<Dispatcher> {
+        let notify = Arc::new(Notify::new());
+        let d = Arc::new(Dispatcher {
+            queue: Mutex::new(Vec::with_capacity(64)),
+            scheduled: AtomicBool::new(false),
+            wake,
+            closed: AtomicBool::new(false),
+            flusher: Some(notify.clone()),
+        });
+        let weak = Arc::downgrade(&d);
+        rt.spawn(async move {
+            loop {
+                notify.notified().await;
+                tokio::task::yield_now().await;
+                let Some(d) = weak.upgrade() else { return };
+                // Events accepted before a close are still delivered; only a failed wake fails them.
+                let queued = !d.queue.lock().unwrap().is_empty();
+                if queued && !(d.wake)() {
+                    d.closed.store(true, Ordering::Release);
+                    bridge.fail_events(d.drain());
+                    return;
+                }
+                if d.is_closed() {
+                    return;
+                }
+            }
+        });
+        d
     }
 
     pub fn push(&self, e: Event) -> bool {
@@ -110,9 +153,15 @@ impl Dispatcher {
             return false;
         }
         self.queue.lock().unwrap().push(e);
-        if !self.scheduled.swap(true, Ordering::AcqRel) && !(self.wake)() {
-            self.closed.store(true, Ordering::Release);
-            return false;
+        if !self.scheduled.swap(true, Ordering::AcqRel) {
+            match &self.flusher {
+                Some(n) => n.notify_one(),
+                None if !(self.wake)() => {
+                    self.closed.store(true, Ordering::Release);
+                    return false;
+                }
+                None => {}
+            }
         }
         true
     }
@@ -125,10 +174,22 @@ impl Dispatcher {
 
     pub fn close(&self) {
         self.closed.store(true, Ordering::Release);
+        if let Some(n) = &self.flusher {
+            n.notify_one();
+        }
     }
 
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for Dispatcher {
+    fn drop(&mut self) {
+        // Lets the flusher task see the dispatcher is gone and end.
+        if let Some(n) = &self.flusher {
+            n.notify_one();
+        }
     }
 }
 
@@ -152,7 +213,13 @@ pub struct Bridge {
     outbound: Mutex<IdMap<mpsc::UnboundedSender<Outbound>>>,
     next_id: AtomicU32,
     pub timeout: RwLock<Option<Duration>>,
+    /// Replies JS parked with [`Bridge::park_reply`], completed by the pump on [`Bridge::flush_replies`].
+    outbox: Mutex<Vec<(oneshot::Sender<Reply>, Reply)>>,
+    pump: OnceLock<Arc<Notify>>,
 }
+
+/// Parked replies past this many are flushed without waiting for JS's flush call.
+const OUTBOX_FLUSH_AT: usize = 256;
 
 impl Default for Bridge {
     fn default() -> Self {
@@ -163,6 +230,8 @@ impl Default for Bridge {
             outbound: Mutex::new(IdMap::default()),
             next_id: AtomicU32::new(1),
             timeout: RwLock::new(Some(Duration::from_secs(30))),
+            outbox: Mutex::new(Vec::new()),
+            pump: OnceLock::new(),
         }
     }
 }
@@ -257,6 +326,62 @@ impl Bridge {
         match self.pending.lock().unwrap().remove(&id) {
             Some(p) => p.tx.send(reply).is_ok(),
             None => false,
+        }
+    }
+
+    /// Starts the task that completes parked replies on a tokio worker (once per bridge). Without it, parked
+    /// replies are completed by the flushing thread.
+    pub fn start_reply_pump(self: &Arc<Self>, rt: &tokio::runtime::Handle) {
+        let notify = Arc::new(Notify::new());
+        if self.pump.set(notify.clone()).is_err() {
+            return;
+        }
+        let weak = Arc::downgrade(self);
+        rt.spawn(async move {
+            loop {
+                notify.notified().await;
+                let Some(bridge) = weak.upgrade() else { return };
+                bridge.send_parked();
+            }
+        });
+    }
+
+    /// Takes a reply off the pending table like [`Bridge::complete`] but only parks it: the request's task is
+    /// woken by [`Bridge::flush_replies`]. False when the request is gone.
+    pub fn park_reply(&self, id: u32, reply: Reply) -> bool {
+        let Some(p) = self.pending.lock().unwrap().remove(&id) else { return false };
+        let mut outbox = self.outbox.lock().unwrap();
+        outbox.push((p.tx, reply));
+        let full = outbox.len() >= OUTBOX_FLUSH_AT;
+        drop(outbox);
+        if full {
+            self.flush_replies();
+        }
+        true
+    }
+
+    /// Hands the parked replies to the pump (one wake-up of a tokio worker for all of them).
+    pub fn flush_replies(&self) {
+        match self.pump.get() {
+            Some(n) => n.notify_one(),
+            None => self.send_parked(),
+        }
+    }
+
+    fn send_parked(&self) {
+        let parked = std::mem::take(&mut *self.outbox.lock().unwrap());
+        for (tx, reply) in parked {
+            let _ = tx.send(reply);
+        }
+    }
+
+    /// Fails the requests of events that can no longer reach JS: their waiters see [`CallError::Unavailable`].
+    pub fn fail_events(&self, events: Vec<Event>) {
+        let mut pending = self.pending.lock().unwrap();
+        for e in events {
+            if let Event::Call { id, .. } | Event::RawStart { id, .. } | Event::StreamOpen { id, .. } = e {
+                pending.remove(&id);
+            }
         }
     }
 
@@ -467,6 +592,67 @@ mod tests {
         let _ = tokio::time::timeout(Duration::from_millis(5), fut).await;
         assert_eq!(b.pending_count(), 0);
         assert!(matches!(d.drain().last(), Some(Event::Abort { reason: AbortReason::ClientGone, .. })));
+    }
+
+    #[tokio::test]
+    async fn deferred_dispatcher_wakes_once_per_round_after_the_pushers() {
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let w = wakes.clone();
+        let b = Arc::new(Bridge::default());
+        let d = Dispatcher::deferred(
+            Box::new(move || {
+                w.fetch_add(1, Ordering::SeqCst);
+                true
+            }),
+            &tokio::runtime::Handle::current(),
+            b.clone(),
+        );
+        b.install(d.clone());
+        let calls: Vec<_> = (0..5).map(|_| b.begin(call_event).unwrap()).collect();
+        assert_eq!(wakes.load(Ordering::SeqCst), 0, "no wake-up from the pushing task itself");
+        for _ in 0..100 {
+            if wakes.load(Ordering::SeqCst) > 0 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(wakes.load(Ordering::SeqCst), 1, "one wake-up for the whole round");
+        assert_eq!(d.drain().len(), 5);
+        drop(calls);
+    }
+
+    #[tokio::test]
+    async fn a_failed_deferred_wake_fails_the_queued_requests() {
+        let b = Arc::new(Bridge::default());
+        let d = Dispatcher::deferred(Box::new(|| false), &tokio::runtime::Handle::current(), b.clone());
+        b.install(d.clone());
+        let r = tokio::time::timeout(Duration::from_secs(5), b.call(call_event)).await.expect("not left waiting for the deadline");
+        assert_eq!(r.unwrap_err(), CallError::Unavailable);
+        assert!(d.is_closed());
+        assert_eq!(b.pending_count(), 0);
+    }
+
+    #[tokio::test]
+    async fn parked_replies_are_delivered_on_flush() {
+        let (b, d, _) = bridge_with_counter();
+        b.start_reply_pump(&tokio::runtime::Handle::current());
+        let b1 = b.clone();
+        let t = tokio::spawn(async move { b1.call(call_event).await });
+        let id = loop {
+            if let Some(Event::Call { id, .. }) = d.drain().into_iter().next() {
+                break id;
+            }
+            tokio::task::yield_now().await;
+        };
+        assert!(b.park_reply(id, Reply::Full { status: 201, body: "x".into(), headers: vec![] }));
+        assert!(!b.park_reply(id, Reply::Full { status: 200, body: String::new(), headers: vec![] }), "answered once");
+        for _ in 0..20 {
+            tokio::task::yield_now().await;
+        }
+        assert!(!t.is_finished(), "parked until the flush");
+        b.flush_replies();
+        let (_, reply) = tokio::time::timeout(Duration::from_secs(5), t).await.unwrap().unwrap().unwrap();
+        assert!(matches!(reply, Reply::Full { status: 201, .. }));
     }
 
     #[tokio::test]

@@ -10,12 +10,14 @@ pub mod schema;
 mod infra_bindings;
 pub mod admin;
 pub mod app;
+pub mod batch;
 pub mod body;
 pub mod decode;
 pub mod dispatch;
 pub mod raw;
 pub mod server;
 pub mod static_files;
+pub mod threads;
 pub mod tracing;
 pub mod ws;
 

@@ -3,11 +3,15 @@
  * through one threadsafe function; this module runs the auth handler, middleware and the endpoint handler inside
  * the request's AsyncLocalStorage context and answers with one native `respond` call per request.
  *
- * Batch layout (flat array, see runtime/src/binding.rs):
- *   1|9 id ep params authKind auth method pathAndQuery   typed call (9 = service-to-service)
- *   2 id reason                                          abort (1 client gone, 2 deadline, 3 shutdown, 4 raw body over its limit)
- *   3 id ep pathParams authKind auth method pq headers   raw request start; 4 id chunk; 5 id (end of body)
- *   6 id ep params authKind auth method pq               stream open; 7 id text; 8 id (closed)
+ * Batch layout (runtime/src/batch.rs): `onBatch(ints, text, extras)`. `ints` is a Uint32Array of events, one
+ * after the other; a string field is given in `ints` by its length in UTF-16 units and its text is the next part of
+ * `text` (strings are read in order); `xi` indexes `extras` (raw body chunks as Buffers, raw header lists).
+ *   1|9 id ep authKind m mLen paramsLen authLen pqLen     typed call (9 = service-to-service)
+ *   2 id reason                                           abort (1 client gone, 2 deadline, 3 shutdown, 4 raw body over its limit)
+ *   3 id ep authKind m mLen pathParamsLen authLen pqLen xi  raw request start (extras[xi]: flat headers)
+ *   4 id xi                                               raw body chunk (extras[xi]: Buffer); 5 id: end of body
+ *   6 id ep authKind m mLen paramsLen authLen pqLen       stream open; 7 id textLen: message; 8 id: closed
+ * m: the method by number (METHODS), or 0 with the method's text (mLen > 0). params "" means no params object.
  * authKind: 0 none, 1 auth-handler params (JSON), 2 propagated auth data (JSON).
  */
 import type { AppModel, Endpoint as ModelEndpoint, JSONSchema } from "@reprise/protocol";
@@ -44,6 +48,8 @@ export interface InstallOptions {
   authHandler?: unknown;
 }
 
+/** Method numbers of the batch layout (runtime/src/batch.rs METHODS). */
+const METHODS = ["", "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "CALL"];
 const ABORT_CAUSE: Record<number, AbortCause> = { 1: "client_gone", 2: "deadline", 3: "shutdown", 4: "body_too_large" };
 const INTERNAL_BODY = JSON.stringify({ code: "internal", message: "an internal error occurred", details: null });
 
@@ -88,6 +94,7 @@ export class AppHost {
   private readonly streams = new Map<number, StreamHandle>();
   private readonly authFn: Fn | null;
   private handle = 0;
+  private flushQueued = false;
 
   constructor(opts: InstallOptions) {
     const services = registry().services;
@@ -118,7 +125,7 @@ export class AppHost {
 
   /** Starts receiving requests on this JS thread (or, with `activate` false, when a reload names this handle). */
   install(activate = true): number {
-    this.handle = native().installDispatcher((batch: unknown[]) => this.onBatch(batch), activate);
+    this.handle = native().installDispatcher((ints: Uint32Array, text: string, extras: unknown[] | null) => this.onBatch(ints, text, extras), activate);
     return this.handle;
   }
 
@@ -136,46 +143,60 @@ export class AppHost {
     return this.live.size + this.streams.size;
   }
 
-  private onBatch(b: unknown[]): void {
+  private onBatch(ints: Uint32Array, text: string, extras: unknown[] | null): void {
     let i = 0;
-    const n = b.length;
+    let p = 0;
+    const n = ints.length;
+    const str = (len: number): string => (len === 0 ? "" : text.slice(p, (p += len)));
     while (i < n) {
-      switch (b[i] as number) {
+      const kind = ints[i];
+      switch (kind) {
         case 1:
         case 9:
-          this.call(b[i] === 9, b[i + 1] as number, b[i + 2] as number, b[i + 3] as string, b[i + 4] as number, b[i + 5] as string, b[i + 6] as string, b[i + 7] as string);
-          i += 8;
+        case 3:
+        case 6: {
+          const id = ints[i + 1];
+          const ep = ints[i + 2];
+          const authKind = ints[i + 3];
+          const m = ints[i + 4];
+          const method = m === 0 ? str(ints[i + 5]) : (METHODS[m] ?? "");
+          const json = str(ints[i + 6]);
+          const auth = str(ints[i + 7]);
+          const pq = str(ints[i + 8]);
+          if (kind === 3) {
+            this.rawStart(id, ep, json, authKind, auth, method, pq, extras![ints[i + 9]] as string[]);
+            i += 10;
+          } else {
+            if (kind === 6) this.streamOpen(id, ep, json, authKind, auth, method, pq);
+            else this.call(kind === 9, id, ep, json, authKind, auth, method, pq);
+            i += 9;
+          }
           break;
+        }
         case 2:
-          this.abort(b[i + 1] as number, ABORT_CAUSE[b[i + 2] as number] ?? "client_gone");
+          this.abort(ints[i + 1], ABORT_CAUSE[ints[i + 2]] ?? "client_gone");
           i += 3;
           break;
-        case 3:
-          this.rawStart(b[i + 1] as number, b[i + 2] as number, b[i + 3] as string, b[i + 4] as number, b[i + 5] as string, b[i + 6] as string, b[i + 7] as string, b[i + 8] as string[]);
-          i += 9;
-          break;
         case 4:
-          this.raws.get(b[i + 1] as number)?.req.deliver(b[i + 2] as Buffer);
+          this.raws.get(ints[i + 1])?.req.deliver(extras![ints[i + 2]] as Buffer);
           i += 3;
           break;
         case 5:
-          this.raws.get(b[i + 1] as number)?.req.push(null);
+          this.raws.get(ints[i + 1])?.req.push(null);
           i += 2;
           break;
-        case 6:
-          this.streamOpen(b[i + 1] as number, b[i + 2] as number, b[i + 3] as string, b[i + 4] as number, b[i + 5] as string, b[i + 6] as string, b[i + 7] as string);
-          i += 8;
-          break;
-        case 7:
-          this.streams.get(b[i + 1] as number)?.deliver(b[i + 2] as string);
+        case 7: {
+          const msg = str(ints[i + 2]);
+          this.streams.get(ints[i + 1])?.deliver(msg);
           i += 3;
           break;
+        }
         case 8:
-          this.streamClosed(b[i + 1] as number);
+          this.streamClosed(ints[i + 1]);
           i += 2;
           break;
         default:
-          log.error("reprise: unknown runtime event; batch dropped", { kind: b[i] as number });
+          log.error("reprise: unknown runtime event; batch dropped", { kind });
           return;
       }
     }
@@ -304,11 +325,28 @@ export class AppHost {
       body = v === undefined ? "" : JSON.stringify(v);
     } catch (e) {
       this.logFailure(st, e);
-      native().respond(st.id, 500, INTERNAL_BODY, null);
+      this.answer(st.id, 500, INTERNAL_BODY, null);
       return;
     }
-    native().respond(st.id, status, body, headers);
+    this.answer(st.id, status, body, headers);
   }
+
+  /**
+   * Parks one reply in Rust; the replies of everything that settles in this microtask checkpoint are handed over
+   * with one flush, so a batch of requests wakes the server's worker thread once rather than once per request.
+   */
+  private answer(id: number, status: number, body: string, headers: string[] | null): void {
+    native().respond(id, status, body, headers);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flushReplies);
+    }
+  }
+
+  private readonly flushReplies = (): void => {
+    this.flushQueued = false;
+    native().flushReplies();
+  };
 
   private logFailure(st: RequestState, e: unknown): void {
     log.error(e, "request failed", { service: st.endpoint.service, endpoint: st.endpoint.name, method: st.method, path: st.pathAndQuery });
@@ -322,10 +360,10 @@ export class AppHost {
     if (isAPIError(e)) {
       const status = ERR_STATUS[e.code] ?? 500;
       if (status >= 500) this.logFailure(st, e);
-      native().respond(st.id, status, JSON.stringify({ code: e.code, message: e.message, details: e.details ?? null }), null);
+      this.answer(st.id, status, JSON.stringify({ code: e.code, message: e.message, details: e.details ?? null }), null);
     } else {
       this.logFailure(st, e);
-      native().respond(st.id, 500, INTERNAL_BODY, null);
+      this.answer(st.id, 500, INTERNAL_BODY, null);
     }
   }
 

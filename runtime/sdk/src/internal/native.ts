@@ -27,9 +27,10 @@ export interface NativeRuntime {
   checkModel(model: string, appRoot: string): void;
   setRequestTimeout(ms?: number | null): void;
   shutdown(graceMs: number): Promise<number>;
-  installDispatcher(callback: (batch: unknown[]) => void, activate?: boolean): number;
+  installDispatcher(callback: (ints: Uint32Array, text: string, extras: unknown[] | null) => void, activate?: boolean): number;
   uninstallDispatcher(handle: number): void;
   respond(id: number, status: number, body: string, headers?: string[] | null): boolean;
+  flushReplies(): void;
   requestHeaders(id: number): string[] | null;
   rawHead(id: number, status: number, headers?: string[] | null): boolean;
   rawAck(id: number, n: number): boolean;
