@@ -63,13 +63,14 @@ impl Encoded {
     }
 
     /// authKind, then the common head of request-starting events: method, a JSON text, auth, path and query.
-    fn request(&mut self, auth: AuthInput, meta: &RequestMeta, json: &str) {
+    /// authKind | 4 says Rust records request `id`'s trace in detail, so JS reports its spans (src/tracing.rs).
+    fn request(&mut self, id: u32, auth: AuthInput, meta: &RequestMeta, json: &str) {
         let (kind, auth) = match auth {
             AuthInput::None => (0, None),
             AuthInput::Params(p) => (1, Some(p)),
             AuthInput::Data(d) => (2, Some(d)),
         };
-        self.ints.push(kind);
+        self.ints.push(if crate::tracing::is_live(id) { kind | 4 } else { kind });
         self.method(&meta.method);
         self.str(json);
         self.str(auth.as_deref().unwrap_or(""));
@@ -84,12 +85,12 @@ pub fn encode(events: Vec<Event>) -> Encoded {
         match e {
             Event::Call { id, endpoint, params, auth, meta } => {
                 out.ints.extend_from_slice(&[if meta.internal { 9 } else { 1 }, id, endpoint]);
-                out.request(auth, &meta, &params);
+                out.request(id, auth, &meta, &params);
             }
             Event::Abort { id, reason } => out.ints.extend_from_slice(&[2, id, reason as u32]),
             Event::RawStart { id, endpoint, meta, headers, auth } => {
                 out.ints.extend_from_slice(&[3, id, endpoint]);
-                out.request(auth, &meta, &meta.path_params);
+                out.request(id, auth, &meta, &meta.path_params);
                 out.extra(Extra::Strings(headers));
             }
             Event::RawChunk { id, data } => {
@@ -99,7 +100,7 @@ pub fn encode(events: Vec<Event>) -> Encoded {
             Event::RawEnd { id } => out.ints.extend_from_slice(&[5, id]),
             Event::StreamOpen { id, endpoint, params, auth, meta } => {
                 out.ints.extend_from_slice(&[6, id, endpoint]);
-                out.request(auth, &meta, &params);
+                out.request(id, auth, &meta, &params);
             }
             Event::StreamMessage { id, text } => {
                 out.ints.extend_from_slice(&[7, id]);

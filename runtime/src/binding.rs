@@ -28,6 +28,16 @@ fn dispatchers() -> &'static Mutex<HashMap<u32, Arc<Dispatcher>>> {
     DISPATCHERS.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// A fresh handle for work that is not a bridge request (a delivery, a cron run), unique among request ids.
+pub(crate) fn next_handle() -> u32 {
+    bridge().next_id()
+}
+
+/// The served app's root, once the runtime is started.
+pub(crate) fn app_root() -> Option<PathBuf> {
+    RUNTIME.get().map(|rt| rt.app().app_root.clone())
+}
+
 fn runtime() -> Result<&'static Arc<Runtime>> {
     RUNTIME.get().ok_or_else(|| Error::new(Status::GenericFailure, "the Reprise runtime is not started".to_string()))
 }
@@ -277,10 +287,13 @@ pub struct CallResult {
     pub body: String,
 }
 
-/// A service-to-service call through the runtime (validation, auth, deadline, error mapping).
+/// A service-to-service call through the runtime (validation, auth, deadline, error mapping). `caller` is the
+/// handle of the work making the call (a request id, a delivery's or cron run's handle): the call is traced in
+/// its trace.
 #[napi]
-pub async fn call_endpoint(endpoint: u32, params: String, auth_data: Option<String>) -> Result<CallResult> {
+pub async fn call_endpoint(endpoint: u32, params: String, auth_data: Option<String>, caller: Option<u32>) -> Result<CallResult> {
     let rt = runtime()?.clone();
-    let (status, body) = rt.call_internal(endpoint, &params, auth_data).await;
+    let app = rt.app();
+    let (status, body) = crate::tracing::traced_call(&app, caller, endpoint, rt.call_internal(endpoint, &params, auth_data)).await;
     Ok(CallResult { status: status as u32, body })
 }

@@ -448,7 +448,10 @@ impl Bridge {
         let (tx, rx) = oneshot::channel();
         self.pending.lock().unwrap().insert(id, Pending { tx, headers });
         let guard = Guard { bridge: self, dispatcher: dispatcher.clone(), id, reason: AbortReason::ClientGone, armed: true };
-        if !dispatcher.push(build(id)) {
+        let event = build(id);
+        // Ties the id to the trace of the task's scope (and decides head sampling for a new request).
+        crate::tracing::bind(id, &event);
+        if !dispatcher.push(event) {
             let mut guard = guard;
             guard.armed = false;
             self.pending.lock().unwrap().remove(&id);

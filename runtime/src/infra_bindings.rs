@@ -167,11 +167,17 @@ fn pubsub_err(e: PubSubError) -> Error {
     coded(code, e)
 }
 
-/// Publishes a JSON message; resolves with the message id.
+/// Publishes a JSON message; resolves with the message id. `trace` is the handle of the publishing work: when it
+/// is being traced the publish gets a span and the message carries its `traceparent` to the deliveries.
 #[napi]
-pub async fn infra_publish(topic: String, message: String) -> Result<String> {
+pub async fn infra_publish(topic: String, message: String, trace: Option<u32>) -> Result<String> {
     let i = infra()?;
-    i.pubsub.publish(&topic, bytes::Bytes::from(message)).await.map_err(pubsub_err)
+    let span = crate::tracing::start_publish(trace, &topic);
+    let result = i.pubsub.publish_with(&topic, bytes::Bytes::from(message), span.as_ref().map(|s| s.traceparent.as_str())).await;
+    if let Some(span) = span {
+        span.end(&result.as_ref().map(String::clone).map_err(|e| e.to_string()));
+    }
+    result.map_err(pubsub_err)
 }
 
 #[napi(object)]
@@ -192,11 +198,18 @@ impl Handler for JsHandler {
     fn handle(&self, d: Delivery) -> reprise_infra::pubsub::BoxFut<'static, std::result::Result<(), String>> {
         let cb = self.0.clone();
         Box::pin(async move {
+            // `trace`: the delivery's handle for tracing (0 when tracing is off); `traced`: JS reports its spans.
+            let unit = crate::tracing::Unit::delivery(crate::binding::next_handle(), crate::binding::app_root().as_deref(), &d);
             let payload = serde_json::json!({
                 "id": d.id, "topic": d.topic, "subscription": d.subscription, "attempt": d.attempt,
                 "message": String::from_utf8_lossy(&d.payload),
+                "trace": unit.as_ref().map_or(0, |u| u.handle()), "traced": unit.as_ref().is_some_and(|u| u.sampled()),
             });
-            call_js(&cb, payload).await
+            let result = call_js(&cb, payload).await;
+            if let Some(unit) = unit {
+                unit.end(result.as_ref().map(|_| ()).map_err(String::as_str));
+            }
+            result
         })
     }
 }
@@ -339,6 +352,8 @@ pub struct CronJobOptions {
     pub name: String,
     pub every: Option<String>,
     pub schedule: Option<String>,
+    /// `service.endpoint` the job calls, for its trace.
+    pub endpoint: Option<String>,
 }
 
 fn cron_err(e: CronError) -> Error {
@@ -356,16 +371,32 @@ fn cron_err(e: CronError) -> Error {
 #[napi]
 pub fn infra_cron_setup(jobs: Vec<CronJobOptions>, invoke: Function<'_, String, ()>, start: bool) -> Result<()> {
     let mut specs = Vec::new();
+    let mut endpoints: HashMap<String, String> = HashMap::new();
     for j in jobs {
         let schedule = Schedule::parse(&j.name, j.every.as_deref(), j.schedule.as_deref()).map_err(cron_err)?;
+        if let Some(e) = j.endpoint {
+            endpoints.insert(j.name.clone(), e);
+        }
         specs.push(JobSpec { name: j.name, schedule });
     }
+    let endpoints = Arc::new(endpoints);
     let tsfn: Arc<JsCallback> = Arc::new(invoke.build_threadsafe_function::<String>().callee_handled::<false>().build()?);
     let i = infra()?;
     i.callbacks.lock().unwrap().push(tsfn.clone());
     let invoker = Arc::new(move |job: String| {
         let cb = tsfn.clone();
-        async move { call_js(&cb, serde_json::json!({ "job": job })).await.map_err(|e| run_failure(&e)) }
+        let endpoints = endpoints.clone();
+        async move {
+            // Each run is a trace of its own (a CronRun root); `trace`/`traced` as for deliveries.
+            let endpoint = endpoints.get(&job).map(String::as_str).unwrap_or("");
+            let unit = crate::tracing::Unit::cron(crate::binding::next_handle(), crate::binding::app_root().as_deref(), &job, endpoint);
+            let payload = serde_json::json!({ "job": job, "trace": unit.as_ref().map_or(0, |u| u.handle()), "traced": unit.as_ref().is_some_and(|u| u.sampled()) });
+            let result = call_js(&cb, payload).await.map_err(|e| run_failure(&e));
+            if let Some(unit) = unit {
+                unit.end(result.as_ref().map(|_| ()).map_err(|f| f.message.as_str()));
+            }
+            result
+        }
     });
     let scheduler = Scheduler::new(specs, invoker, sink());
     let scheduler = Arc::new(match i.cron_claim.clone() {

@@ -22,3 +22,4 @@ pub mod tracing;
 pub mod ws;
 
 mod binding;
+mod trace_bindings;

@@ -24,7 +24,7 @@ pub use decode::{decode_record, decode_stream, DecodeError};
 pub use encode::{encode_record, encode_to_vec};
 pub use ids::{SpanId, TraceId};
 pub use model::*;
-pub use recorder::{ActiveTrace, SpanRef};
+pub use recorder::{unix_now_ns as recorder_now_unix_ns, ActiveTrace, SpanRef};
 pub use sampling::Decision;
 pub use store::{TraceStore, TraceSummary};
 pub use traceparent::{TraceParent, TraceParentError};

@@ -50,7 +50,7 @@ impl TraceBuffer {
     }
 }
 
-pub(crate) fn unix_now_ns() -> u64 {
+pub fn unix_now_ns() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
 }
 
@@ -61,6 +61,11 @@ impl ActiveTrace {
             Some(tp) => (tp.trace_id, Parent::Remote(tp.parent_span_id), tp.sampled),
             None => (TraceId::random(), Parent::None, false),
         };
+        ActiveTrace::begin_with(trace_id, parent, parent_sampled, name, details, max_spans)
+    }
+
+    /// Starts a trace with a known id and root parent (the runtime decides head sampling before recording).
+    pub(crate) fn begin_with(trace_id: TraceId, parent: Parent, parent_sampled: bool, name: Text, details: SpanDetails, max_spans: usize) -> ActiveTrace {
         let anchor_unix_ns = unix_now_ns();
         let root_id = SpanId::random();
         let mut spans = Vec::with_capacity(4);
@@ -80,6 +85,11 @@ impl ActiveTrace {
         ActiveTrace { inner: Arc::new(Mutex::new(buffer)), trace_id, root: SpanRef { index: 0, span_id: root_id } }
     }
 
+    /// The trace's clock now (Unix ns): what spans reported after the fact measure back from.
+    pub fn now_unix_ns(&self) -> u64 {
+        self.lock().now()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, TraceBuffer> {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -94,10 +104,6 @@ impl ActiveTrace {
 
     pub fn parent_sampled(&self) -> bool {
         self.lock().parent_sampled
-    }
-
-    pub(crate) fn set_parent_sampled(&self, sampled: bool) {
-        self.lock().parent_sampled = sampled;
     }
 
     /// Starts a child span of `parent` now.
@@ -175,6 +181,20 @@ impl ActiveTrace {
         }
         if let Some(s) = buffer.spans.get_mut(span.index as usize) {
             s.events.push(SpanEvent { time_unix_ns: now, kind });
+        }
+    }
+
+    /// [`ActiveTrace::add_event`] at a given time (an event reported before the trace existed, e.g. by a stub).
+    pub fn add_event_at(&self, span: SpanRef, time_unix_ns: u64, kind: EventKind) {
+        if !span.is_recorded() {
+            return;
+        }
+        let mut buffer = self.lock();
+        if matches!(kind, EventKind::Error { .. }) {
+            buffer.has_error_event = true;
+        }
+        if let Some(s) = buffer.spans.get_mut(span.index as usize) {
+            s.events.push(SpanEvent { time_unix_ns, kind });
         }
     }
 

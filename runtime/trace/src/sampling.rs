@@ -74,6 +74,10 @@ impl Sampler {
             .unwrap_or(self.default_threshold)
     }
 
+    pub fn has_overrides(&self) -> bool {
+        !self.endpoints.is_empty()
+    }
+
     /// The rate-based part alone: what an outgoing `traceparent` advertises before the request has ended.
     pub fn by_rate(&self, trace_id: &TraceId, service: &str, endpoint: &str) -> bool {
         self.threshold(service, endpoint).admits(trace_id)

@@ -8,6 +8,7 @@ use crate::otlp::{OtlpExporter, OtlpError};
 use crate::recorder::ActiveTrace;
 use crate::sampling::{Decision, Sampler};
 use crate::store::TraceStore;
+use crate::ids::TraceId;
 use crate::traceparent::TraceParent;
 use crate::writer::{SubmitError, TraceWriter, WriterError};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -105,16 +106,38 @@ impl Tracer {
         self.begin(incoming, method, details)
     }
 
-    /// Starts the trace of one pub/sub delivery. A delivery is a new trace (it runs later, may be retried, and the
-    /// publishing request's trace is long finished), linked to the publish span named by the `traceparent` the
-    /// publisher attached to the message; a sampled publisher makes the delivery sampled too.
+    /// Starts a trace whose id, root parent and sampled flag the caller already decided (head sampling).
+    pub fn begin_root(&self, trace_id: TraceId, parent: Parent, parent_sampled: bool, name: Text, details: SpanDetails) -> ActiveTrace {
+        ActiveTrace::begin_with(trace_id, parent, parent_sampled, name, details, self.max_spans)
+    }
+
+    /// The decision [`Tracer::finish`] will make for a trace without errors, available up front: the runtime
+    /// records spans in detail only for traces this admits (the rest get an error-catching stub).
+    pub fn head_sampled(&self, trace_id: &TraceId, service: &str, endpoint: &str, parent_sampled: bool) -> bool {
+        parent_sampled || self.sampler.by_rate(trace_id, service, endpoint)
+    }
+
+    /// Whether any endpoint has its own rate (when not, the head decision needs no endpoint names).
+    pub fn has_endpoint_rates(&self) -> bool {
+        self.sampler.has_overrides()
+    }
+
+    /// Counts a trace that was decided sampled-out and never recorded.
+    pub fn count_sampled_out(&self) {
+        self.counters.finished.fetch_add(1, Ordering::Relaxed);
+        self.counters.sampled_out.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Starts the trace of one pub/sub delivery. The delivery continues the publisher's trace (the `traceparent`
+    /// the publisher attached to the message names the publish span, which becomes the delivery's remote parent)
+    /// and also links to that span, since it runs later, may be retried and is recorded as a record of its own. A
+    /// sampled publisher makes the delivery sampled too. Without a (valid) carried header it is a new trace.
     pub fn begin_delivery(&self, publisher: Option<&str>, topic: &str, subscription: &str, message_id: &str, attempt: u32) -> ActiveTrace {
         let publisher = publisher.and_then(|h| TraceParent::parse(h).ok());
         let details = SpanDetails::PubSubMessage { topic: text(topic), subscription: text(subscription), message_id: text(message_id), attempt };
-        let trace = self.begin(None, text(subscription), details);
+        let trace = self.begin(publisher, text(subscription), details);
         if let Some(publisher) = publisher {
             trace.add_link(trace.root(), SpanLink { trace_id: publisher.trace_id, span_id: publisher.parent_span_id });
-            trace.set_parent_sampled(publisher.sampled);
         }
         trace
     }

@@ -121,7 +121,9 @@ async fn spans_reach_an_otlp_http_receiver_with_ids_parents_attributes_and_links
 
     let publish = spans.iter().find(|s| s.kind == SpanKind::Producer as i32).unwrap();
     let message = spans.iter().find(|s| s.kind == SpanKind::Consumer as i32).unwrap();
-    assert_ne!(message.trace_id, trace_id);
+    // The delivery continues the publisher's trace under the publish span, and links to it.
+    assert_eq!(message.trace_id, trace_id);
+    assert_eq!(message.parent_span_id, publish.span_id);
     assert_eq!(message.links.len(), 1);
     assert_eq!(message.links[0].trace_id, trace_id);
     assert_eq!(message.links[0].span_id, publish.span_id);

@@ -159,14 +159,15 @@ fn a_pubsub_delivery_links_to_its_publish_span() {
     tracer.finish(request);
 
     let delivery = tracer.begin_delivery(Some(&carried), "user-created", "welcome", "m1", 1);
-    let delivery_trace = delivery.trace_id();
-    assert_ne!(delivery_trace, publisher_trace);
+    // The delivery continues the publisher's trace, its remote parent the publish span.
+    assert_eq!(delivery.trace_id(), publisher_trace);
     tracer.finish(delivery);
     wait_written(&tracer, 1);
     let stored = tracer.store().get(&publisher_trace).unwrap().unwrap();
     let publish_span = stored.spans.iter().find(|s| matches!(s.details, SpanDetails::PubSubPublish { .. })).unwrap().span_id;
-    // The publisher's trace was kept (error); the delivery follows the carried flag, which was unsampled here.
-    assert!(tracer.store().get(&delivery_trace).unwrap().is_none());
+    // The publisher's record was kept (error); the delivery follows the carried flag, which was unsampled here.
+    assert_eq!(tracer.store().encoded(&publisher_trace).len(), 1);
+    assert_eq!(stored.spans.len(), 2);
 
     let kept_tracer = self::tracer(TracingConfig { sample_rate: 1.0, ..TracingConfig::default() });
     let carried_sampled = TraceParent { trace_id: publisher_trace, parent_span_id: publish_span, sampled: true }.format();
@@ -175,6 +176,8 @@ fn a_pubsub_delivery_links_to_its_publish_span() {
     assert_eq!(kept_tracer.finish(delivery), Decision::KeptParentSampled);
     wait_written(&kept_tracer, 1);
     let delivered = kept_tracer.store().get(&id).unwrap().unwrap();
+    assert_eq!(id, publisher_trace);
+    assert_eq!(delivered.spans[0].parent, Parent::Remote(publish_span));
     assert_eq!(delivered.spans[0].links, vec![SpanLink { trace_id: publisher_trace, span_id: publish_span }]);
     assert!(matches!(delivered.spans[0].details, SpanDetails::PubSubMessage { attempt: 2, .. }));
 }

@@ -48,7 +48,7 @@ impl MemoryPubSub {
 }
 
 impl PubSub for MemoryPubSub {
-    fn publish<'a>(&'a self, topic: &'a str, payload: Bytes) -> BoxFut<'a, Result<String, PubSubError>> {
+    fn publish_with<'a>(&'a self, topic: &'a str, payload: Bytes, traceparent: Option<&'a str>) -> BoxFut<'a, Result<String, PubSubError>> {
         Box::pin(async move {
             if self.closed.load(Ordering::Acquire) {
                 return Err(PubSubError::Closed);
@@ -56,7 +56,7 @@ impl PubSub for MemoryPubSub {
             let id = self.next_id.fetch_add(1, Ordering::Relaxed).to_string();
             let state = self.state.lock().unwrap();
             for sub in state.topics.get(topic).map(Vec::as_slice).unwrap_or(&[]) {
-                let d = Delivery { id: id.clone(), topic: topic.to_string(), subscription: sub.name.clone(), payload: payload.clone(), attempt: 1 };
+                let d = Delivery { id: id.clone(), topic: topic.to_string(), subscription: sub.name.clone(), payload: payload.clone(), attempt: 1, traceparent: traceparent.map(str::to_string) };
                 // A closed receiver means the worker stopped at shutdown; the message is dropped like any
                 // unacked in-process message.
                 let _ = sub.tx.send(d);

@@ -105,6 +105,9 @@ pub struct Delivery {
     pub payload: Bytes,
     /// 1 for the first delivery.
     pub attempt: u32,
+    /// The W3C `traceparent` of the publish span, carried with the message (in-process: alongside it; NATS: a
+    /// `traceparent` message header) so the delivery's trace continues the publisher's.
+    pub traceparent: Option<String>,
 }
 
 /// The subscription's handler (in the runtime: a JavaScript function). `Err` carries the failure text.
@@ -137,7 +140,12 @@ pub struct DeadLetter {
 
 pub trait PubSub: Send + Sync + 'static {
     /// Stores the message for every subscription of the topic; returns its id.
-    fn publish<'a>(&'a self, topic: &'a str, payload: Bytes) -> BoxFut<'a, Result<String, PubSubError>>;
+    fn publish<'a>(&'a self, topic: &'a str, payload: Bytes) -> BoxFut<'a, Result<String, PubSubError>> {
+        self.publish_with(topic, payload, None)
+    }
+    /// [`PubSub::publish`] carrying the publisher's W3C `traceparent`; every delivery of the message gets it back
+    /// in [`Delivery::traceparent`].
+    fn publish_with<'a>(&'a self, topic: &'a str, payload: Bytes, traceparent: Option<&'a str>) -> BoxFut<'a, Result<String, PubSubError>>;
     /// Starts delivering to `handler`. With NATS, subscriptions of the same name in several processes share the
     /// work: each message goes to one of them.
     fn subscribe(&self, spec: SubscriptionSpec, handler: Arc<dyn Handler>) -> BoxFut<'_, Result<(), PubSubError>>;

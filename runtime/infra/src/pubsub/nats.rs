@@ -149,7 +149,7 @@ impl crate::cron::TickClaim for NatsPubSub {
 }
 
 impl PubSub for NatsPubSub {
-    fn publish<'a>(&'a self, topic: &'a str, payload: Bytes) -> BoxFut<'a, Result<String, PubSubError>> {
+    fn publish_with<'a>(&'a self, topic: &'a str, payload: Bytes, traceparent: Option<&'a str>) -> BoxFut<'a, Result<String, PubSubError>> {
         Box::pin(async move {
             if self.closed.load(Ordering::Acquire) {
                 return Err(PubSubError::Closed);
@@ -158,7 +158,15 @@ impl PubSub for NatsPubSub {
                 self.topic_stream(topic, DEFAULT_RETENTION).await?;
             }
             let perr = |e: String| PubSubError::Publish { topic: topic.into(), message: e };
-            let ack = self.js.publish(self.subject(topic), payload).await.map_err(|e| perr(e.to_string()))?;
+            let ack = match traceparent {
+                Some(tp) => {
+                    let mut headers = async_nats::HeaderMap::new();
+                    headers.insert("traceparent", tp);
+                    self.js.publish_with_headers(self.subject(topic), headers, payload).await
+                }
+                None => self.js.publish(self.subject(topic), payload).await,
+            }
+            .map_err(|e| perr(e.to_string()))?;
             // Waiting for the server's ack is what makes publish durable: the message is stored when we return.
             let ack = ack.await.map_err(|e| perr(e.to_string()))?;
             Ok(ack.sequence.to_string())
@@ -219,7 +227,8 @@ impl PubSub for NatsPubSub {
                                 Ok(i) => (i.stream_sequence.to_string(), i.delivered.max(1) as u32),
                                 Err(_) => (String::new(), 1),
                             };
-                            let d = Delivery { id, topic: spec.topic.clone(), subscription: spec.name.clone(), payload: msg.payload.clone(), attempt: n };
+                            let traceparent = msg.headers.as_ref().and_then(|h| h.get("traceparent")).map(|v| v.as_str().to_string());
+                            let d = Delivery { id, topic: spec.topic.clone(), subscription: spec.name.clone(), payload: msg.payload.clone(), attempt: n, traceparent };
                             // A message delivered again after its last allowed attempt (its process died mid-handler)
                             // goes straight to the dead letters instead of running once more.
                             let result = if n > spec.retry.max_retries + 1 {

@@ -30,7 +30,8 @@ export interface InfraNative {
   infraInit(appRoot: string, configFile?: string): Promise<string>;
   infraSetLogger(cb: (line: string) => void): void;
   infraDone(token: number, error?: string | null): boolean;
-  infraPublish(topic: string, message: string): Promise<string>;
+  /** `trace`: the publishing work's handle (internal/tracing.ts); a traced publish gets a span and carries a traceparent. */
+  infraPublish(topic: string, message: string, trace?: number | null): Promise<string>;
   infraSubscribe(options: SubscribeOptions, handler: (json: string) => void): Promise<void>;
   infraDeadLetters(topic: string, subscription: string): Promise<string>;
   infraShutdown(): Promise<void>;
@@ -44,7 +45,7 @@ export interface InfraNative {
   infraBucketAttrs(name: string, pub: boolean, key: string): Promise<string>;
   infraBucketSignedUrl(name: string, pub: boolean, key: string, upload: boolean, ttlSeconds: number): Promise<string>;
   infraBucketPublicUrl(name: string, pub: boolean, key: string): string;
-  infraCronSetup(jobs: { name: string; every?: string; schedule?: string }[], invoke: (json: string) => void, start: boolean): void;
+  infraCronSetup(jobs: { name: string; every?: string; schedule?: string; endpoint?: string }[], invoke: (json: string) => void, start: boolean): void;
   infraCronRun(name: string): Promise<void>;
   infraCronStatus(): string;
 }

@@ -6,6 +6,7 @@
 import { native, nativeCode } from "../config/native.js";
 import { InfraError } from "../config/errors.js";
 import { state, type RegisteredCron } from "../config/registry.js";
+import { recordError, runInUnit } from "../internal/tracing.js";
 
 /** Installed by the HTTP runtime: calls `service.endpoint` in-process with no parameters. */
 export type EndpointCaller = (service: string, endpoint: string) => Promise<unknown>;
@@ -42,10 +43,13 @@ function failure(e: unknown): string {
 }
 
 // napi object fields take undefined, not null, for "absent".
-function jobs(): { name: string; every?: string; schedule?: string }[] {
+function jobs(): { name: string; every?: string; schedule?: string; endpoint?: string }[] {
   const s = state();
-  const out = new Map<string, { name: string; every?: string; schedule?: string }>();
-  for (const j of s.model?.app.cronJobs ?? []) out.set(j.name, { name: j.name, every: j.every ?? undefined, schedule: j.schedule ?? undefined });
+  const out = new Map<string, { name: string; every?: string; schedule?: string; endpoint?: string }>();
+  for (const j of s.model?.app.cronJobs ?? []) {
+    const endpoint = j.endpoint ? `${j.endpoint.service}.${j.endpoint.name}` : undefined;
+    out.set(j.name, { name: j.name, every: j.every ?? undefined, schedule: j.schedule ?? undefined, endpoint });
+  }
   for (const j of s.crons.values()) if (!out.has(j.name)) out.set(j.name, { name: j.name, every: j.every, schedule: j.schedule });
   return [...out.values()];
 }
@@ -57,10 +61,14 @@ export function setupCron(start: boolean): void {
     n.infraCronSetup(
       jobs(),
       (json) => {
-        const { token, job } = JSON.parse(json) as { token: number; job: string };
-        invoke(state().crons.get(job), job).then(
+        // trace/traced: the run's tracing handle (a CronRun root span) and whether its spans are recorded.
+        const { token, job, trace = 0, traced = false } = JSON.parse(json) as { token: number; job: string; trace?: number; traced?: boolean };
+        runInUnit(trace, traced, () => invoke(state().crons.get(job), job)).then(
           () => n.infraDone(token, null),
-          (e: unknown) => n.infraDone(token, failure(e)),
+          (e: unknown) => {
+            recordError(trace, e);
+            n.infraDone(token, failure(e));
+          },
         );
       },
       start,

@@ -7,12 +7,13 @@ import { APIError, ErrCode } from "../api/error.js";
 import type { CallOpts } from "../api/index.js";
 import { currentState } from "./context.js";
 import { native } from "./native.js";
+import { unitHandle } from "./tracing.js";
 
 const CODES = new Set<string>(Object.values(ErrCode));
 
 export async function callEndpoint(endpoint: number, params: unknown, opts?: CallOpts): Promise<any> {
   const auth = opts && "authData" in opts ? opts.authData : currentState()?.authData;
-  const r = await native().callEndpoint(endpoint, params === undefined ? "" : JSON.stringify(params), auth == null ? null : JSON.stringify(auth));
+  const r = await native().callEndpoint(endpoint, params === undefined ? "" : JSON.stringify(params), auth == null ? null : JSON.stringify(auth), unitHandle());
   if (r.status >= 400) {
     let e: { code?: string; message?: string; details?: Record<string, unknown> | null } = {};
     try {

@@ -27,6 +27,8 @@ export class RequestState {
   pathParams: Record<string, string> | undefined = undefined;
   private headerRecord: Record<string, string | string[]> | undefined = undefined;
   done = false;
+  /** Rust records this request's trace in detail: report spans for it (internal/tracing.ts). */
+  traced = false;
   abortCause: AbortCause | null = null;
   private controller: AbortController | null = null;
 

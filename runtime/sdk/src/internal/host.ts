@@ -12,7 +12,8 @@
  *   4 id xi                                               raw body chunk (extras[xi]: Buffer); 5 id: end of body
  *   6 id ep authKind m mLen paramsLen authLen pqLen       stream open; 7 id textLen: message; 8 id: closed
  * m: the method by number (METHODS), or 0 with the method's text (mLen > 0). params "" means no params object.
- * authKind: 0 none, 1 auth-handler params (JSON), 2 propagated auth data (JSON).
+ * authKind: 0 none, 1 auth-handler params (JSON), 2 propagated auth data (JSON); | 4 when Rust records the
+ * request's trace in detail (then its auth run, queries, logs, ... are reported: internal/tracing.ts).
  */
 import type { AppModel, Endpoint as ModelEndpoint, JSONSchema } from "@reprise/protocol";
 import { APIError, ERR_STATUS, ErrCode, isAPIError } from "../api/error.js";
@@ -23,6 +24,7 @@ import { native } from "./native.js";
 import { declOf, registry, type EndpointKind } from "./registry.js";
 import { RawRequest, RawResponse } from "./raw.js";
 import { StreamHandle } from "./streams.js";
+import { recordError, recordSpan, SpanKind, spanStart } from "./tracing.js";
 
 type Fn = (...args: any[]) => any;
 
@@ -93,6 +95,7 @@ export class AppHost {
   private readonly raws = new Map<number, { req: RawRequest; res: RawResponse }>();
   private readonly streams = new Map<number, StreamHandle>();
   private readonly authFn: Fn | null;
+  private readonly authName: { service: string; name: string };
   private handle = 0;
   private flushQueued = false;
 
@@ -120,6 +123,7 @@ export class AppHost {
     if (problems.length) throw new Error(`cannot load the app's endpoints:\n  ${problems.join("\n  ")}`);
     const ah = opts.authHandler;
     this.authFn = typeof ah === "function" ? (ah as Fn) : null;
+    this.authName = { service: opts.model.app.authHandler?.service ?? "", name: opts.model.app.authHandler?.name ?? "auth" };
     if (opts.model.app.authHandler && !this.authFn) throw new Error(`the auth handler ${opts.model.app.authHandler.name} must be exported so the runtime can load it`);
   }
 
@@ -204,7 +208,8 @@ export class AppHost {
 
   private state(id: number, ep: EndpointRuntime, method: string, pq: string, internal: boolean, authKind: number, auth: string): RequestState {
     const st = new RequestState(id, ep.info, method, pq, internal);
-    if (authKind === 2) st.authData = JSON.parse(auth);
+    if (authKind & 4) st.traced = true;
+    if ((authKind & 3) === 2) st.authData = JSON.parse(auth);
     return st;
   }
 
@@ -212,9 +217,12 @@ export class AppHost {
   private async authenticate(st: RequestState, ep: EndpointRuntime, authKind: number, auth: string): Promise<boolean> {
     if (authKind !== 1 || !this.authFn) return true;
     let data: unknown = null;
+    const t0 = st.traced ? spanStart() : 0;
     try {
       data = await this.authFn(JSON.parse(auth));
+      if (st.traced) recordSpan(st.id, SpanKind.Auth, this.authName.service, this.authName.name, "", data == null ? 0 : 1, t0);
     } catch (e) {
+      if (st.traced) recordSpan(st.id, SpanKind.Auth, this.authName.service, this.authName.name, "", 0, t0, e);
       if (!(isAPIError(e) && e.code === ErrCode.Unauthenticated)) {
         this.fail(st, e);
         return false;
@@ -238,6 +246,7 @@ export class AppHost {
   private call(internal: boolean, id: number, epIndex: number, params: string, authKind: number, auth: string, method: string, pq: string): void {
     const ep = this.eps[epIndex];
     const st = this.state(id, ep, method, pq, internal, authKind, auth);
+    authKind &= 3;
     this.live.set(id, st);
     const payload = params === "" ? undefined : JSON.parse(params);
     st.parsedPayload = payload;
@@ -359,9 +368,13 @@ export class AppHost {
     this.live.delete(st.id);
     if (isAPIError(e)) {
       const status = ERR_STATUS[e.code] ?? 500;
+      // The error (and its stack) goes to the trace, never into the response. Sampled-out requests report only
+      // failures that make the trace worth keeping.
+      if (st.traced || status >= 500) recordError(st.id, e, e.code);
       if (status >= 500) this.logFailure(st, e);
       this.answer(st.id, status, JSON.stringify({ code: e.code, message: e.message, details: e.details ?? null }), null);
     } else {
+      recordError(st.id, e);
       this.logFailure(st, e);
       this.answer(st.id, 500, INTERNAL_BODY, null);
     }
@@ -384,6 +397,7 @@ export class AppHost {
   private rawStart(id: number, epIndex: number, pathParams: string, authKind: number, auth: string, method: string, pq: string, flat: string[]): void {
     const ep = this.eps[epIndex];
     const st = this.state(id, ep, method, pq, false, authKind, auth);
+    authKind &= 3;
     st.pathParams = JSON.parse(pathParams);
     const req = new RawRequest(method, pq, flat);
     req.id = id;
@@ -407,6 +421,7 @@ export class AppHost {
           this.raws.delete(id);
           this.fail(st, e);
         } else {
+          recordError(st.id, e);
           this.logFailure(st, e);
           res.destroy();
         }
@@ -417,6 +432,7 @@ export class AppHost {
   private streamOpen(id: number, epIndex: number, params: string, authKind: number, auth: string, method: string, pq: string): void {
     const ep = this.eps[epIndex];
     const st = this.state(id, ep, method, pq, false, authKind, auth);
+    authKind &= 3;
     const stream = new StreamHandle(id);
     this.streams.set(id, stream);
     const handshake = params === "" ? undefined : JSON.parse(params);
@@ -440,7 +456,10 @@ export class AppHost {
         if (ep.kind === "streamIn" && value !== undefined) await stream.send(value);
         await stream.close();
       } catch (e) {
-        if (!isAPIError(e)) this.logFailure(st, e);
+        if (!isAPIError(e)) {
+          recordError(st.id, e);
+          this.logFailure(st, e);
+        }
         await stream.close(1011, isAPIError(e) ? e.message.slice(0, 120) : "internal error");
       }
     });

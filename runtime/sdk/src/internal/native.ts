@@ -38,7 +38,10 @@ export interface NativeRuntime {
   rawEnd(id: number): boolean;
   streamSend(id: number, text: string): boolean;
   streamClose(id: number, code: number, reason: string): boolean;
-  callEndpoint(endpoint: number, params: string, authData?: string | null): Promise<CallResult>;
+  callEndpoint(endpoint: number, params: string, authData?: string | null, caller?: number | null): Promise<CallResult>;
+  traceSpan(handle: number, kind: number, a: string, b: string, c: string, n: number, durationMs: number, error?: string | null): boolean;
+  traceLog(handle: number, level: number, message: string, fields?: string | null): boolean;
+  traceError(handle: number, code: string, message: string, stack: string): void;
   [infra: string]: unknown;
 }
 

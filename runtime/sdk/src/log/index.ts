@@ -1,9 +1,11 @@
 /**
  * `reprise/log` (and `encore.dev/log`): structured logging, one JSON object per line on stdout with the level,
  * time, message, fields, and the service/endpoint of the current request. `REPRISE_LOG_LEVEL` (trace, debug,
- * info, warn, error) filters; default trace.
+ * info, warn, error) filters; default trace. Inside a traced request, delivery or cron run the line is also a log
+ * event on the trace's current span.
  */
 import { currentState } from "../internal/context.js";
+import { recordLog, tracedHandle } from "../internal/tracing.js";
 
 export enum LogLevel {
   Trace = "trace",
@@ -85,6 +87,11 @@ export class Logger {
     }
     Object.assign(entry, this.fields, fields);
     process.stdout.write(safe(entry) + "\n");
+    const handle = tracedHandle();
+    if (handle) {
+      const all = fields ? { ...this.fields, ...fields } : this.fields;
+      recordLog(handle, ORDER[level], message, Object.keys(all).length ? safe(all) : null);
+    }
   }
 }
 

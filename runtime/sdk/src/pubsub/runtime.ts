@@ -8,6 +8,7 @@ import { native } from "../config/native.js";
 import { InfraError } from "../config/errors.js";
 import { state, type RegisteredSubscription } from "../config/registry.js";
 import { parseDurationMs } from "./duration.js";
+import { recordError, runInUnit } from "../internal/tracing.js";
 
 export interface MessageContext {
   id: string;
@@ -54,9 +55,10 @@ export async function startSubscription(sub: RegisteredSubscription): Promise<vo
   const n = native();
   try {
     await n.infraSubscribe(options(sub), (json) => {
-      const d = JSON.parse(json) as { token: number; id: string; topic: string; subscription: string; attempt: number; message: string };
+      // trace/traced: the delivery's tracing handle and whether its spans are recorded (runtime/src/tracing.rs).
+      const d = JSON.parse(json) as { token: number; id: string; topic: string; subscription: string; attempt: number; message: string; trace?: number; traced?: boolean };
       const g = globalThis as Record<symbol, MessageContext | undefined>;
-      void (async () => {
+      void runInUnit(d.trace ?? 0, d.traced ?? false, async () => {
         try {
           const prev = g[CTX];
           g[CTX] = { id: d.id, topic: d.topic, subscription: d.subscription, deliveryAttempt: d.attempt };
@@ -70,9 +72,10 @@ export async function startSubscription(sub: RegisteredSubscription): Promise<vo
           n.infraDone(d.token, null);
         } catch (e) {
           const err = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+          recordError(d.trace ?? 0, e);
           n.infraDone(d.token, err);
         }
-      })();
+      });
     });
   } catch (e) {
     sub.started = false;

@@ -5,6 +5,7 @@
  */
 import { native, nativeCode } from "../../config/native.js";
 import { ensureProviders } from "../../config/infra.js";
+import { recordSpan, SpanKind, spanStart, tracedHandle } from "../../internal/tracing.js";
 
 export class ObjectsError extends Error {
   constructor(
@@ -42,12 +43,19 @@ function mapError(e: unknown): Error {
   return new ObjectsError(code, message);
 }
 
-async function call<T>(fn: () => Promise<T> | T): Promise<T> {
+/** Runs one provider call; inside a traced request it is a bucket span (bucket, operation, object key). */
+async function call<T>(fn: () => Promise<T> | T, span?: [bucket: string, operation: string, key: string]): Promise<T> {
   await ensureProviders();
+  const handle = span ? tracedHandle() : 0;
+  const t0 = handle ? spanStart() : 0;
   try {
-    return await fn();
+    const v = await fn();
+    if (handle) recordSpan(handle, SpanKind.Bucket, span![0], span![1], span![2], 0, t0);
+    return v;
   } catch (e) {
-    throw mapError(e);
+    const err = mapError(e);
+    if (handle) recordSpan(handle, SpanKind.Bucket, span![0], span![1], span![2], 0, t0, err);
+    throw err;
   }
 }
 
@@ -109,37 +117,37 @@ export class Bucket {
 
   upload(key: string, data: Buffer | Uint8Array, opts: UploadOptions = {}): Promise<ObjectAttrs> {
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data);
-    return call(async () => attrs(await native().infraBucketUpload(this.name, this.public, key, buf, opts.contentType, opts.preconditions?.notExists ?? false)));
+    return call(async () => attrs(await native().infraBucketUpload(this.name, this.public, key, buf, opts.contentType, opts.preconditions?.notExists ?? false)), [this.name, "upload", key]);
   }
 
   download(key: string): Promise<Buffer> {
-    return call(() => native().infraBucketDownload(this.name, this.public, key));
+    return call(() => native().infraBucketDownload(this.name, this.public, key), [this.name, "download", key]);
   }
 
   async *list(opts: { prefix?: string; limit?: number } = {}): AsyncGenerator<ListEntry> {
-    const entries = await call(async () => JSON.parse(await native().infraBucketList(this.name, this.public, opts.prefix, opts.limit)) as ListEntry[]);
+    const entries = await call(async () => JSON.parse(await native().infraBucketList(this.name, this.public, opts.prefix, opts.limit)) as ListEntry[], [this.name, "list", opts.prefix ?? ""]);
     yield* entries;
   }
 
   exists(key: string): Promise<boolean> {
-    return call(() => native().infraBucketExists(this.name, this.public, key));
+    return call(() => native().infraBucketExists(this.name, this.public, key), [this.name, "exists", key]);
   }
 
   attrs(key: string): Promise<ObjectAttrs> {
-    return call(async () => attrs(await native().infraBucketAttrs(this.name, this.public, key)));
+    return call(async () => attrs(await native().infraBucketAttrs(this.name, this.public, key)), [this.name, "attrs", key]);
   }
 
   remove(key: string): Promise<void> {
-    return call(() => native().infraBucketRemove(this.name, this.public, key));
+    return call(() => native().infraBucketRemove(this.name, this.public, key), [this.name, "remove", key]);
   }
 
   /** ttl in seconds (default 1 hour, at most 7 days). */
   async signedUploadUrl(key: string, opts: { ttl?: number } = {}): Promise<{ url: string }> {
-    return { url: await call(() => native().infraBucketSignedUrl(this.name, this.public, key, true, opts.ttl ?? 3600)) };
+    return { url: await call(() => native().infraBucketSignedUrl(this.name, this.public, key, true, opts.ttl ?? 3600), [this.name, "signedUploadUrl", key]) };
   }
 
   async signedDownloadUrl(key: string, opts: { ttl?: number } = {}): Promise<{ url: string }> {
-    return { url: await call(() => native().infraBucketSignedUrl(this.name, this.public, key, false, opts.ttl ?? 3600)) };
+    return { url: await call(() => native().infraBucketSignedUrl(this.name, this.public, key, false, opts.ttl ?? 3600), [this.name, "signedDownloadUrl", key]) };
   }
 
   /** Public buckets only. Needs the providers started (any other bucket call, or `reprise run`). */

@@ -11,6 +11,7 @@ import { callerFile, state } from "../../config/registry.js";
 import { openPGlite, openPostgres, type Driver, type Queryable, type Tx, type Conn } from "./drivers.js";
 import { listMigrations, migrate } from "./migrations.js";
 import { build, param, type Primitive } from "./template.js";
+import { recordSpan, SpanKind, spanStart, tracedHandle } from "../../internal/tracing.js";
 
 export type { Primitive };
 export type Row = Record<string, unknown>;
@@ -83,9 +84,15 @@ abstract class BaseQueryable {
 
   private async run(text: string, params: unknown[]): Promise<Row[]> {
     const t = await this.target();
+    // In a traced request each query is a span (statement, duration, rows); untraced ones pay this one check.
+    const handle = tracedHandle();
+    const t0 = handle ? spanStart() : 0;
     try {
-      return (await t.query(text, params)).rows;
+      const r = await t.query(text, params);
+      if (handle) recordSpan(handle, SpanKind.Db, this.dbName, text, "", r.rowCount ?? r.rows.length, t0);
+      return r.rows;
     } catch (e) {
+      if (handle) recordSpan(handle, SpanKind.Db, this.dbName, text, "", 0, t0, e);
       throw wrapQueryError(this.dbName, e);
     }
   }
