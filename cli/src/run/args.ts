@@ -19,14 +19,15 @@ export const RUN_USAGE = `Usage: reprise run [appRoot] [--port N] [--watch] [--i
 Analyses the app, bundles its TypeScript and serves it on the Reprise runtime.
   appRoot            folder with reprise.app / encore.app (default: found from the current directory)
   --port N, -p N     port to listen on (default: $PORT or 4000; 0 picks a free port)
-  --watch            re-analyse and reload on save, keeping the port
+  --watch            re-analyse and reload on save, keeping the port (the old build serves until the new one is ready)
   --inspect[=h:p]    open the Node inspector (default 127.0.0.1:9229) for breakpoints in .ts files
   --config FILE      runtime config (default: $REPRISE_CONFIG, then reprise.config.json / infra.config.json;
                      none = embedded PGlite, in-process pub/sub, filesystem buckets)
 
 Environment: PORT, REPRISE_ENV (config environment, default local), REPRISE_HOST (default 127.0.0.1),
 REPRISE_REQUEST_TIMEOUT_MS (default 30000, 0 = none),
-REPRISE_LOG_LEVEL (trace|debug|info|warn|error).`;
+REPRISE_LOG_LEVEL (trace|debug|info|warn|error), REPRISE_CACHE_DIR (PGlite template cache, default ~/.cache/reprise),
+REPRISE_TIMINGS=1 (print start-up and reload phase times on stderr).`;
 
 function parsePort(v: string | undefined, what: string): number {
   const n = Number(v);

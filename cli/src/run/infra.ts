@@ -2,6 +2,10 @@
  * Starts an app's infrastructure (runtime config, secrets, migrations, subscriptions, cron) in the thread that
  * loaded the app's modules, after they registered their SQLDatabase / Topic / Bucket / CronJob objects and before
  * the app serves. Cron jobs call their endpoint through the runtime (same validation and error mapping as HTTP).
+ *
+ * In watch mode a new build prepares while the previous one serves (`prepareAppInfra` with `previousBuild`):
+ * databases the previous build does not hold open at once; the held embedded ones, the providers, subscriptions
+ * and cron are taken over after the previous build shut down.
  */
 import type { AppModel } from "@reprise/protocol";
 
@@ -10,8 +14,18 @@ export interface AppInfra {
   shutdown(): Promise<void>;
 }
 
-export async function startAppInfra(appRoot: string, model: AppModel, configFile: string | null): Promise<AppInfra> {
-  const [{ startInfra }, { setEndpointCaller }, { callEndpoint }, { modelEndpoints }] = await Promise.all([
+export interface PreparedAppInfra {
+  takeOver(): Promise<AppInfra>;
+  abandon(): Promise<void>;
+}
+
+export async function prepareAppInfra(
+  appRoot: string,
+  model: AppModel,
+  configFile: string | null,
+  previousBuild: { databases: string[] } | null,
+): Promise<PreparedAppInfra> {
+  const [{ prepareInfra }, { setEndpointCaller }, { callEndpoint }, { modelEndpoints }] = await Promise.all([
     import("reprise/config"),
     import("reprise/cron"),
     import("reprise/internal/clients"),
@@ -23,10 +37,14 @@ export async function startAppInfra(appRoot: string, model: AppModel, configFile
     if (index < 0) throw new Error(`cron: endpoint ${service}.${name} is not in the app model`);
     await callEndpoint(index, undefined);
   });
-  return startInfra({ appRoot, model, configFile });
+  return prepareInfra({ appRoot, model, configFile, previousBuild });
 }
 
-/** Whether two builds of the app may run side by side: embedded PGlite data directories allow one opener only. */
-export function allowsOverlappingBuilds(model: AppModel): boolean {
-  return model.app.databases.length === 0;
+export async function startAppInfra(appRoot: string, model: AppModel, configFile: string | null): Promise<AppInfra> {
+  return (await prepareAppInfra(appRoot, model, configFile, null)).takeOver();
+}
+
+/** The databases a running build holds open, which the next build takes over instead of opening alongside. */
+export function heldDatabases(model: AppModel): { databases: string[] } {
+  return { databases: model.app.databases.map((d) => d.name) };
 }

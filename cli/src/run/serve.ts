@@ -4,9 +4,12 @@
  * finish in-flight requests within 10 s, exit 0).
  *
  * Watch mode keeps the listener in this thread and runs each build of the app in a fresh worker. On a change the
- * app is re-analysed and rebuilt; the new worker registers an inactive dispatcher, the main thread swaps the
- * model and that dispatcher in one native call, and the old worker is terminated once its requests finish.
- * Errors in a new build are printed and the previous build keeps serving.
+ * app is re-analysed and rebuilt; the new worker loads the app, registers an inactive dispatcher and prepares
+ * its infrastructure (new databases are created and migrated) while the old build keeps serving; then the main
+ * thread swaps the model and that dispatcher in one native call, the old worker finishes its requests and shuts
+ * its infrastructure down, and the new worker takes over what the old one held (embedded databases, which allow
+ * one opener; the providers; subscriptions and cron; calls that need them wait meanwhile). Errors in a new build
+ * are printed and the previous build keeps serving.
  */
 import { watch, type FSWatcher } from "node:fs";
 import { Worker } from "node:worker_threads";
@@ -16,7 +19,8 @@ import type { AppModel } from "@reprise/protocol";
 import { formatDiagnostics, prepareApp } from "./build.js";
 import { endpointTable } from "./table.js";
 import type { RunArgs } from "./args.js";
-import { allowsOverlappingBuilds, startAppInfra, type AppInfra } from "./infra.js";
+import { mark } from "./timings.js";
+import { heldDatabases, startAppInfra, type AppInfra } from "./infra.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -37,11 +41,12 @@ export async function serve(appRoot: string, model: AppModel, bundle: string, ar
   let worker: Worker | null = null;
   let infra: AppInfra | null = null;
   if (args.watch) {
-    const w = await startWorker(bundle, model, appRoot, args.config);
+    const w = await startWorker(bundle, model, appRoot, args.config, null);
     worker = w.worker;
     const port = await host.startServer({ model, appRoot, port: args.port, host: process.env.REPRISE_HOST, requestTimeoutMs: timeoutFromEnv() });
     host.reloadModel(model, appRoot, w.dispatcher);
     announce(model, port);
+    void warmPGliteTemplate();
     watchApp(appRoot, model, args.config, () => worker!, (nw) => (worker = nw));
   } else {
     const mod = (await import(pathToFileURL(bundle).href)) as { endpoints: unknown[]; authHandler?: unknown };
@@ -82,17 +87,66 @@ function announce(model: AppModel, port: number): void {
   console.log(endpointTable(model, url));
 }
 
-function startWorker(bundle: string, model: AppModel, appRoot: string, configFile: string | null): Promise<{ worker: Worker; dispatcher: number }> {
+/**
+ * Watch mode: builds the cached initialised PGlite cluster in the background when it is missing, so a database
+ * added while the app runs is a copy away instead of a full initdb (runtime/sdk/src/internal/pglite-template.ts).
+ */
+async function warmPGliteTemplate(): Promise<void> {
+  const { pgliteTemplateDir, isInitialised } = await import("reprise/internal/pglite-template");
+  const dir = pgliteTemplateDir();
+  if (!dir || isInitialised(dir)) return;
+  const w = new Worker(new URL("./pglite-warm.js", import.meta.url));
+  w.unref();
+  w.on("error", () => {});
+}
+
+function startWorker(
+  bundle: string,
+  model: AppModel,
+  appRoot: string,
+  configFile: string | null,
+  previousBuild: { databases: string[] } | null,
+): Promise<{ worker: Worker; dispatcher: number }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { bundle, model, appRoot, configFile }, execArgv: ["--enable-source-maps"] });
+    const worker = new Worker(new URL("./worker.js", import.meta.url), {
+      workerData: { bundle, model, appRoot, configFile, previousBuild },
+      execArgv: ["--enable-source-maps"],
+    });
+    let settled = false;
     worker.once("message", (m: { type: string; dispatcher?: number; message?: string }) => {
+      settled = true;
       if (m.type === "ready") resolve({ worker, dispatcher: m.dispatcher! });
       else {
         void worker.terminate();
         reject(new Error(m.message));
       }
     });
-    worker.once("error", reject);
+    worker.on("error", (e) => {
+      if (!settled) {
+        settled = true;
+        reject(e);
+      } else console.error(`reprise: the app worker failed: ${e.stack ?? e.message}`);
+    });
+  });
+}
+
+/** Tells a new build that the previous one has shut down; resolves once it holds the databases and providers. */
+function takeOver(worker: Worker): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { type: string; message?: string }) => {
+      if (m.type === "took-over") done(null);
+      else if (m.type === "error") done(new Error(m.message));
+    };
+    const onExit = (code: number) => done(new Error(`the app worker exited (${code}) while taking over`));
+    const done = (e: Error | null) => {
+      worker.off("message", onMessage);
+      worker.off("exit", onExit);
+      if (e) reject(e);
+      else resolve();
+    };
+    worker.on("message", onMessage);
+    worker.once("exit", onExit);
+    worker.postMessage({ type: "takeover" });
   });
 }
 
@@ -125,7 +179,9 @@ function watchApp(appRoot: string, first: AppModel, configFile: string | null, c
     running = true;
     try {
       const started = Date.now();
+      mark("reload: change seen");
       const analysed = await prepareApp(appRoot);
+      mark("reload: analysed and bundled");
       if (analysed.errors.length || !analysed.bundle) {
         console.error(`reprise: not reloading, the app has ${analysed.errors.length} error(s):\n${formatDiagnostics(analysed.errors)}`);
         return;
@@ -133,15 +189,22 @@ function watchApp(appRoot: string, first: AppModel, configFile: string | null, c
       const bundle = analysed.bundle;
       const host = await import("reprise/internal/host");
       const old = current();
-      // Embedded databases allow one opener: the old build lets go of them before the new one starts.
-      const overlap = allowsOverlappingBuilds(model) && allowsOverlappingBuilds(analysed.model);
-      if (!overlap) await stopWorker(old, 5000);
-      const { worker, dispatcher } = await startWorker(bundle, analysed.model, appRoot, configFile);
+      // The new build prepares beside the old one, which keeps serving (its databases stay open in it).
+      const { worker, dispatcher } = await startWorker(bundle, analysed.model, appRoot, configFile, heldDatabases(model));
       host.reloadModel(analysed.model, appRoot, dispatcher);
       setCurrent(worker);
-      if (overlap) void stopWorker(old, 5000);
       model = analysed.model;
-      console.log(`Reloaded in ${Date.now() - started} ms`);
+      const swapped = Date.now() - started;
+      mark("reload: new build serving");
+      await stopWorker(old, 5000);
+      mark("reload: old build stopped");
+      try {
+        await takeOver(worker);
+      } catch (e) {
+        console.error(`reprise: the reloaded app's infrastructure failed to start: ${(e as Error).message}`);
+        return;
+      }
+      console.log(`Reloaded in ${Date.now() - started} ms (new build serving after ${swapped} ms)`);
       console.log(endpointTable(model, ""));
     } catch (e) {
       console.error(`reprise: reload failed: ${(e as Error).message}`);

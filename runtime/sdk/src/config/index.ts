@@ -32,5 +32,14 @@ export { InfraError } from "./errors.js";
 export type { InfraErrorCode } from "./errors.js";
 
 /** Start-up of the infrastructure, called by `reprise run` (and by scripts/tests that use SQL, pub/sub, buckets). */
-export { startInfra, stopInfra, loadRuntimeConfig, type StartInfraOptions, type InfraHandle } from "./infra.js";
+export {
+  startInfra,
+  prepareInfra,
+  stopInfra,
+  loadRuntimeConfig,
+  type StartInfraOptions,
+  type PrepareInfraOptions,
+  type PreparedInfra,
+  type InfraHandle,
+} from "./infra.js";
 export type { ResolvedConfig, InfraModel } from "./registry.js";

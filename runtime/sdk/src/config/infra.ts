@@ -3,6 +3,11 @@
  * and before serving. It validates the runtime config (errors name the key), checks that every secret the app
  * model lists resolves, applies each database's migrations, starts subscriptions and cron timers. Anything
  * wrong stops start-up with a typed error; nothing is served half-configured.
+ *
+ * `prepareInfra` + `takeOver` split start-up for a reload that overlaps the previous build (`reprise run
+ * --watch`): the process-wide providers (Rust) and embedded databases belong to one build at a time, so the new
+ * build opens only what the old one does not hold, starts serving, and takes the rest over once the old one
+ * shut down.
  */
 import { join } from "node:path";
 import { native, nativeCode } from "./native.js";
@@ -69,18 +74,41 @@ export function ensureProviders(): Promise<ResolvedConfig> {
 }
 
 export async function startInfra(opts: StartInfraOptions): Promise<InfraHandle> {
+  return (await prepareInfra(opts)).takeOver();
+}
+
+export interface PrepareInfraOptions extends StartInfraOptions {
+  /**
+   * Set when an earlier build of the app in this process still serves and owns the providers (`reprise run
+   * --watch`): its embedded (PGlite) databases allow one opener, so those named here open at `takeOver`, after
+   * the earlier build shut its infrastructure down. Every other database opens and migrates in `prepareInfra`.
+   */
+  previousBuild?: { databases: string[] } | null;
+}
+
+export interface PreparedInfra {
+  config: ResolvedConfig;
+  /**
+   * Finishes start-up: (after an earlier build's `shutdown`) starts the providers afresh, opens and migrates the
+   * databases that build held, starts subscriptions and cron. Until then, calls that need the providers wait.
+   */
+  takeOver(): Promise<InfraHandle>;
+  /** Gives up on this build: closes the databases `prepareInfra` opened and leaves the providers alone. */
+  abandon(): Promise<void>;
+}
+
+/**
+ * First half of start-up, safe while an earlier build of the app serves from another thread: validates the
+ * config, checks secrets, opens and migrates the databases the earlier build does not hold (all of them when
+ * there is none), in parallel.
+ */
+export async function prepareInfra(opts: PrepareInfraOptions): Promise<PreparedInfra> {
   const s = state();
   s.appRoot = opts.appRoot;
   s.configFile = opts.configFile ?? null;
   s.model = opts.model ?? null;
   const n = native();
-  if (opts.log) {
-    const log = opts.log;
-    n.infraSetLogger((line) => {
-      const e = JSON.parse(line) as { level: string; message: string; fields: Record<string, unknown> };
-      log(e.level, e.message, e.fields ?? {});
-    });
-  }
+  const previous = opts.previousBuild ?? null;
   const config = await ensureProviders();
 
   // Secrets: every secret the analyser found must resolve before anything is served.
@@ -98,27 +126,74 @@ export async function startInfra(opts: StartInfraOptions): Promise<InfraHandle> 
     );
   }
 
-  // Databases: open each one the model lists and apply its migrations, in model order.
-  const { migrateDatabase } = await import("../storage/sqldb/database.js");
-  for (const db of s.model?.app.databases ?? []) {
-    const dir = db.migrations.dir == null ? null : join(opts.appRoot, db.migrations.dir);
-    await migrateDatabase(db.name, dir);
+  // Databases: open each one the model lists and apply its migrations. They are independent, so they start
+  // together; the first failure in model order is reported. A held embedded database waits for takeOver.
+  const { migrateDatabase, closeDatabases } = await import("../storage/sqldb/database.js");
+  const dbs = (s.model?.app.databases ?? []).map((db) => ({ name: db.name, dir: db.migrations.dir == null ? null : join(opts.appRoot, db.migrations.dir) }));
+  const held = new Set(previous?.databases ?? []);
+  const embedded = (name: string) => !n.infraDatabase(name).connectionString;
+  const now = dbs.filter((db) => !held.has(db.name) || !embedded(db.name));
+  const later = dbs.filter((db) => !now.includes(db));
+  try {
+    await allInOrder(now.map((db) => migrateDatabase(db.name, db.dir)));
+  } catch (e) {
+    await closeDatabases();
+    throw e;
   }
 
-  const { startSubscriptions } = await import("../pubsub/runtime.js");
-  await startSubscriptions();
-  const { setupCron } = await import("../cron/runtime.js");
-  setupCron(opts.startCron ?? true);
-
+  // With an earlier build still owning the providers, calls that need them wait for takeOver's fresh start.
+  let release: ((p: Promise<ResolvedConfig>) => void) | null = null;
+  if (previous) {
+    const gate = new Promise<ResolvedConfig>((r) => (release = r));
+    gate.catch(() => {});
+    s.started = gate;
+  }
+  let tookOver: Promise<InfraHandle> | null = null;
   return {
     config,
-    runCronJob: async (name) => {
-      const { runCronJob } = await import("../cron/runtime.js");
-      return runCronJob(name);
+    takeOver: () =>
+      (tookOver ??= (async () => {
+        if (release) {
+          // The earlier build shut the providers down (or was ended before it could): start them afresh.
+          await n.infraShutdown();
+          s.started = null;
+          const fresh = ensureProviders();
+          (release as (p: Promise<ResolvedConfig>) => void)(fresh);
+          await fresh;
+        }
+        if (opts.log) {
+          const log = opts.log;
+          n.infraSetLogger((line) => {
+            const e = JSON.parse(line) as { level: string; message: string; fields: Record<string, unknown> };
+            log(e.level, e.message, e.fields ?? {});
+          });
+        }
+        await allInOrder(later.map((db) => migrateDatabase(db.name, db.dir)));
+        const { startSubscriptions } = await import("../pubsub/runtime.js");
+        await startSubscriptions();
+        const { setupCron } = await import("../cron/runtime.js");
+        setupCron(opts.startCron ?? true);
+        return {
+          config: state().config ?? config,
+          runCronJob: async (name: string) => {
+            const { runCronJob } = await import("../cron/runtime.js");
+            return runCronJob(name);
+          },
+          cronStatus: () => JSON.parse(n.infraCronStatus()) as { name: string; running: boolean; nextRun: string | null }[],
+          shutdown: stopInfra,
+        };
+      })()),
+    abandon: async () => {
+      release?.(Promise.reject(new InfraError("RP_CONFIG", "this build of the app was replaced before it started")));
+      await closeDatabases();
     },
-    cronStatus: () => JSON.parse(n.infraCronStatus()) as { name: string; running: boolean; nextRun: string | null }[],
-    shutdown: stopInfra,
   };
+}
+
+/** Awaits every promise; rejects with the first failure in list order (not the first to fail in time). */
+async function allInOrder(ps: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(ps);
+  for (const r of results) if (r.status === "rejected") throw r.reason;
 }
 
 /** Stops subscriptions and cron, closes databases. Safe to call twice. */

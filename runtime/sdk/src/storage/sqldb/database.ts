@@ -78,6 +78,14 @@ export async function migrateDatabase(name: string, dir: string | null): Promise
   await driverFor(name);
 }
 
+/** Closes every database this thread opened (a build that is given up), leaving the providers running. */
+export async function closeDatabases(): Promise<void> {
+  const s = state();
+  const drivers = [...s.drivers.values()] as Promise<Driver>[];
+  s.drivers.clear();
+  await Promise.allSettled(drivers.map(async (d) => (await d).close()));
+}
+
 abstract class BaseQueryable {
   protected abstract target(): Promise<Queryable>;
   protected abstract readonly dbName: string;

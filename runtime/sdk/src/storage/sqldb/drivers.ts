@@ -1,9 +1,11 @@
 /**
  * The two SQL engines behind SQLDatabase: PGlite (PostgreSQL compiled to WASM, in-process, one data directory
  * per database; the default) and a real PostgreSQL server through the `pg` driver's connection pool (when the
- * runtime config names a connection string or a server).
+ * runtime config names a connection string or a server). A new PGlite directory is seeded from a cached
+ * initialised cluster (internal/pglite-template.ts).
  */
 import { mkdirSync } from "node:fs";
+import { seedDataDir } from "../../internal/pglite-template.js";
 
 export interface Result {
   rows: Record<string, unknown>[];
@@ -54,6 +56,8 @@ const asResult = (r: { rows: unknown[]; affectedRows?: number }): Result => ({
 });
 
 export async function openPGlite(dataDir: string): Promise<Driver> {
+  // A new database starts as a copy of the cached initialised cluster rather than running initdb (seconds).
+  await seedDataDir(dataDir);
   mkdirSync(dataDir, { recursive: true });
   const { PGlite } = (await import("@electric-sql/pglite")) as unknown as { PGlite: new (dir: string) => PGliteLike };
   const db = new PGlite(dataDir);
