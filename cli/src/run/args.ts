@@ -20,7 +20,8 @@ Analyses the app, bundles its TypeScript and serves it on the Reprise runtime.
   appRoot            folder with reprise.app / encore.app (default: found from the current directory)
   --port N, -p N     port to listen on (default: $PORT or 4000; 0 picks a free port)
   --watch            re-analyse and reload on save, keeping the port (the old build serves until the new one is ready)
-  --inspect[=h:p]    open the Node inspector (default 127.0.0.1:9229) for breakpoints in .ts files
+  --inspect[=h:p]    open the Node inspector (default 127.0.0.1:9229) for breakpoints in .ts files; with --watch
+                     each build is a worker-thread target (VS Code attach and Chrome DevTools follow them)
   --config FILE      runtime config (default: $REPRISE_CONFIG, then reprise.config.json / infra.config.json;
                      none = embedded PGlite, in-process pub/sub, filesystem buckets)
 
