@@ -98,15 +98,18 @@ pub fn encode(events: Vec<Event>) -> Encoded {
                 out.extra(Extra::Bytes(data));
             }
             Event::RawEnd { id } => out.ints.extend_from_slice(&[5, id]),
-            Event::StreamOpen { id, endpoint, params, auth, meta } => {
+            Event::StreamOpen { id, endpoint, params, auth, meta, headers } => {
                 out.ints.extend_from_slice(&[6, id, endpoint]);
                 out.request(id, auth, &meta, &params);
+                out.str(&meta.path_params);
+                out.extra(Extra::Strings(headers));
             }
             Event::StreamMessage { id, text } => {
                 out.ints.extend_from_slice(&[7, id]);
                 out.str(&text);
             }
             Event::StreamClosed { id } => out.ints.extend_from_slice(&[8, id]),
+            Event::Drain { id } => out.ints.extend_from_slice(&[10, id]),
         }
     }
     out
@@ -129,14 +132,19 @@ mod tests {
             Event::RawStart { id: 8, endpoint: 3, meta: meta("PROPFIND", "/raw"), headers: vec!["a".into(), "1".into()], auth: AuthInput::Params("{}".into()) },
             Event::RawChunk { id: 8, data: Bytes::from_static(b"xy") },
             Event::StreamMessage { id: 9, text: "hi".into() },
+            Event::StreamOpen { id: 10, endpoint: 4, params: "{}".into(), auth: AuthInput::None, meta: meta("GET", "/s"), headers: vec!["h".into(), "v".into()] },
+            Event::Drain { id: 8 },
         ]);
         assert_eq!(
             e.ints,
-            [1, 7, 2, 0, 1, 0, 14, 0, 15, 2, 5, 2, 3, 8, 3, 1, 0, 8, 9, 2, 4, 0, 4, 8, 1, 7, 9, 2]
+            [1, 7, 2, 0, 1, 0, 14, 0, 15, 2, 5, 2, 3, 8, 3, 1, 0, 8, 9, 2, 4, 0, 4, 8, 1, 7, 9, 2, 6, 10, 4, 0, 1, 0, 2, 0, 2, 9, 2, 10, 8]
         );
-        assert_eq!(e.text, "{\"name\":\"Zoë\"}/hello/Zo%C3%ABPROPFIND{\"k\":\"v\"}{}/rawhi");
+        assert_eq!(e.text, "{\"name\":\"Zoë\"}/hello/Zo%C3%ABPROPFIND{\"k\":\"v\"}{}/rawhi{}/s{\"k\":\"v\"}");
         assert!(!e.ascii, "ë is not ASCII");
-        assert_eq!(e.extras, [Extra::Strings(vec!["a".into(), "1".into()]), Extra::Bytes(Bytes::from_static(b"xy"))]);
+        assert_eq!(
+            e.extras,
+            [Extra::Strings(vec!["a".into(), "1".into()]), Extra::Bytes(Bytes::from_static(b"xy")), Extra::Strings(vec!["h".into(), "v".into()])]
+        );
     }
 
     #[test]

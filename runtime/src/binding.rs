@@ -261,24 +261,51 @@ pub fn raw_head(id: u32, status: u32, headers: Option<Vec<String>>) -> bool {
     bridge().complete(id, Reply::Head { status: status as u16, headers: pairs(headers) })
 }
 
+/// 0: the request is gone; 1: queued, room for more; 2: queued, but the queue is over its high-water mark —
+/// wait for the request's drain event (src/outq.rs) before writing more.
+fn sent(s: crate::outq::Sent) -> u32 {
+    match s {
+        crate::outq::Sent::Gone => 0,
+        crate::outq::Sent::Room => 1,
+        crate::outq::Sent::Full => 2,
+    }
+}
+
+/// Queues a raw response body chunk: see [`sent`] for the answer.
 #[napi]
-pub fn raw_write(id: u32, chunk: Buffer) -> bool {
-    bridge().send_outbound(id, Outbound::Chunk(bytes::Bytes::from(chunk.to_vec())))
+pub fn raw_write(id: u32, chunk: Buffer) -> u32 {
+    sent(bridge().send_outbound(id, Outbound::Chunk(bytes::Bytes::from(chunk.to_vec()))))
 }
 
 #[napi]
 pub fn raw_end(id: u32) -> bool {
-    bridge().send_outbound(id, Outbound::Close { code: 1000, reason: String::new() })
+    bridge().send_outbound(id, Outbound::Close { code: 1000, reason: String::new() }) != crate::outq::Sent::Gone
 }
 
+/// Queues a stream message: see [`sent`] for the answer.
 #[napi]
-pub fn stream_send(id: u32, text: String) -> bool {
-    bridge().send_outbound(id, Outbound::Text(text))
+pub fn stream_send(id: u32, text: String) -> u32 {
+    sent(bridge().send_outbound(id, Outbound::Text(text)))
 }
 
 #[napi]
 pub fn stream_close(id: u32, code: u32, reason: String) -> bool {
-    bridge().send_outbound(id, Outbound::Close { code: code as u16, reason })
+    bridge().send_outbound(id, Outbound::Close { code: code as u16, reason }) != crate::outq::Sent::Gone
+}
+
+#[napi(object)]
+pub struct OutboundStats {
+    /// Bytes queued over all raw responses and streams now.
+    pub queued: u32,
+    /// The most bytes any one outbound queue has held since the process started.
+    pub peak: u32,
+}
+
+/// The outbound queues' byte counts, for tests and diagnostics.
+#[napi]
+pub fn outbound_stats() -> OutboundStats {
+    let (queued, peak) = crate::outq::stats();
+    OutboundStats { queued: queued.min(u32::MAX as usize) as u32, peak: peak.min(u32::MAX as usize) as u32 }
 }
 
 #[napi(object)]

@@ -8,11 +8,10 @@ use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use tokio::sync::mpsc;
 
 pub enum ResBody {
     Full(Option<Bytes>),
-    Channel { rx: mpsc::UnboundedReceiver<Outbound>, id: u32, bridge: Arc<Bridge>, done: bool },
+    Channel { rx: crate::outq::OutRx, id: u32, bridge: Arc<Bridge>, done: bool },
 }
 
 impl ResBody {

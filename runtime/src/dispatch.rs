@@ -16,7 +16,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, Notify};
+use crate::outq::{OutRx, Sent};
+use tokio::sync::{oneshot, Notify};
 
 /// What the auth handler gets for a request.
 #[derive(Debug, Clone)]
@@ -45,9 +46,12 @@ pub enum Event {
     RawStart { id: u32, endpoint: u32, meta: RequestMeta, headers: Vec<String>, auth: AuthInput },
     RawChunk { id: u32, data: Bytes },
     RawEnd { id: u32 },
-    StreamOpen { id: u32, endpoint: u32, params: String, auth: AuthInput, meta: RequestMeta },
+    /// `headers`: the upgrade request's headers, flat [name, value, ...].
+    StreamOpen { id: u32, endpoint: u32, params: String, auth: AuthInput, meta: RequestMeta, headers: Vec<String> },
     StreamMessage { id: u32, text: String },
     StreamClosed { id: u32 },
+    /// A raw response's or stream's outbound queue was full and has drained (src/outq.rs): JS may write again.
+    Drain { id: u32 },
 }
 
 /// Request facts JS exposes through `currentRequest()`.
@@ -193,6 +197,13 @@ impl Drop for Dispatcher {
     }
 }
 
+/// The drain hook of request `id`'s outbound queue: a [`Event::Drain`] on the dispatcher the request runs on.
+pub fn drain_hook(d: Arc<Dispatcher>, id: u32) -> Box<dyn Fn() + Send + Sync> {
+    Box::new(move || {
+        d.push(Event::Drain { id });
+    })
+}
+
 struct Pending {
     tx: oneshot::Sender<Reply>,
     /// The request's headers, kept so JS can read them only if a handler asks (`currentRequest().headers`).
@@ -210,7 +221,7 @@ pub struct Bridge {
     current: RwLock<Option<Arc<Dispatcher>>>,
     pending: Mutex<IdMap<Pending>>,
     credits: Mutex<IdMap<Arc<tokio::sync::Semaphore>>>,
-    outbound: Mutex<IdMap<mpsc::UnboundedSender<Outbound>>>,
+    outbound: Mutex<IdMap<crate::outq::OutTx>>,
     next_id: AtomicU32,
     pub timeout: RwLock<Option<Duration>>,
     /// Replies JS parked with [`Bridge::park_reply`], completed by the pump on [`Bridge::flush_replies`].
@@ -385,20 +396,27 @@ impl Bridge {
         }
     }
 
-    pub fn open_outbound(&self, id: u32) -> mpsc::UnboundedReceiver<Outbound> {
-        let (tx, rx) = mpsc::unbounded_channel();
+    /// Opens request `id`'s bounded outbound queue (src/outq.rs); when it drains after being full, `dispatcher`
+    /// gets a [`Event::Drain`] for the request.
+    pub fn open_outbound(&self, id: u32, dispatcher: Option<Arc<Dispatcher>>) -> OutRx {
+        let (tx, mut rx) = crate::outq::channel();
+        if let Some(d) = dispatcher {
+            rx.on_drain(drain_hook(d, id));
+        }
         self.outbound.lock().unwrap().insert(id, tx);
         rx
     }
 
-    pub fn send_outbound(&self, id: u32, o: Outbound) -> bool {
+    /// Queues a chunk / message / close for request `id`. [`Sent::Full`]: queued, but JS should wait for the
+    /// request's `Drain` event before pushing more.
+    pub fn send_outbound(&self, id: u32, o: Outbound) -> Sent {
         let end = matches!(o, Outbound::Close { .. });
         let mut map = self.outbound.lock().unwrap();
-        let ok = map.get(&id).is_some_and(|tx| tx.send(o).is_ok());
+        let sent = map.get(&id).map_or(Sent::Gone, |tx| tx.send(o));
         if end {
             map.remove(&id);
         }
-        ok
+        sent
     }
 
     pub fn close_outbound(&self, id: u32) {

@@ -14,6 +14,7 @@ pub mod batch;
 pub mod body;
 pub mod decode;
 pub mod dispatch;
+pub mod outq;
 pub mod raw;
 pub mod server;
 pub mod static_files;

@@ -32,12 +32,14 @@ pub async fn handle(rt: &Runtime, app: &App, endpoint: u32, ep: &Ep, parts: &Par
     let bridge = &rt.bridge;
     let pending = bridge
         .begin(|id| {
-            outbound = Some(bridge.open_outbound(id));
+            outbound = Some(bridge.open_outbound(id, None));
             Event::RawStart { id, endpoint, meta, headers, auth }
         })
         .map_err(|_| ApiError::new(ErrCode::Unavailable, "the app is not running"))?;
     let id = pending.id;
     let dispatcher = pending.dispatcher();
+    let mut rx = outbound.take().expect("outbound opened in begin");
+    rx.on_drain(crate::dispatch::drain_hook(dispatcher.clone(), id));
     let limit = ep.body_limit;
     let bridge = rt.bridge.clone();
     let credit = bridge.open_credit(id, RAW_WINDOW);
@@ -75,7 +77,6 @@ pub async fn handle(rt: &Runtime, app: &App, endpoint: u32, ep: &Ep, parts: &Par
         crate::dispatch::CallError::Deadline => ApiError::new(ErrCode::DeadlineExceeded, "the handler did not respond before the request deadline"),
         crate::dispatch::CallError::Unavailable => ApiError::new(ErrCode::Unavailable, "the app is not running"),
     })?;
-    let rx = outbound.expect("outbound opened in begin");
     Ok(match reply {
         Reply::Head { status, headers } => {
             reply_response(status, ResBody::Channel { rx, id, bridge: rt.bridge.clone(), done: false }, &headers, false)

@@ -123,7 +123,10 @@ impl Runtime {
             }
         });
         let mut builder = hyper::server::conn::http1::Builder::new();
-        builder.timer(TokioTimer::new()).max_buf_size(MAX_BUF_BYTES).pipeline_flush(true).header_read_timeout(Duration::from_secs(30));
+        // No `pipeline_flush`: with it hyper buffers a response body without bound (it stops asking "can I buffer
+        // more?"), which would defeat the outbound queue's backpressure (src/outq.rs); pipelined requests are still
+        // answered in order, each flushed on its own.
+        builder.timer(TokioTimer::new()).max_buf_size(MAX_BUF_BYTES).header_read_timeout(Duration::from_secs(30));
         let conn = builder.serve_connection(TokioIo::new(stream), svc).with_upgrades();
         tokio::pin!(conn);
         if !*shutdown.borrow() {

@@ -42,8 +42,13 @@ pub async fn handle(rt: &Runtime, app: &App, endpoint: u32, ep: &Ep, parts: &mut
     };
     let on_upgrade = parts.extensions.remove::<OnUpgrade>().ok_or_else(|| ApiError::invalid("the connection cannot be upgraded"))?;
     let id = rt.bridge.next_id();
-    let mut outbound = rt.bridge.open_outbound(id);
+    let mut outbound = rt.bridge.open_outbound(id, Some(dispatcher.clone()));
     let meta = Runtime::meta(parts, params, false);
+    let mut headers = Vec::with_capacity(parts.headers.len() * 2);
+    for (k, v) in &parts.headers {
+        headers.push(k.as_str().to_string());
+        headers.push(String::from_utf8_lossy(v.as_bytes()).into_owned());
+    }
     let bridge = rt.bridge.clone();
     tokio::spawn(async move {
         let Ok(upgraded) = on_upgrade.await else {
@@ -51,7 +56,7 @@ pub async fn handle(rt: &Runtime, app: &App, endpoint: u32, ep: &Ep, parts: &mut
             return;
         };
         let mut ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
-        if !dispatcher.push(Event::StreamOpen { id, endpoint, params: json, auth, meta }) {
+        if !dispatcher.push(Event::StreamOpen { id, endpoint, params: json, auth, meta, headers }) {
             let _ = ws.close(None).await;
             return;
         }

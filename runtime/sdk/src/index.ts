@@ -3,6 +3,7 @@
  * (`reprise/api`, `reprise/service`, `reprise/auth`, `reprise/log`, ...).
  */
 import { currentState } from "./internal/context.js";
+import { native } from "./internal/native.js";
 
 export interface APICallMeta {
   type: "api-call";
@@ -66,4 +67,13 @@ export function appMeta(): AppMeta {
       deploy: { id: "", hostedServices: [] },
     }
   );
+}
+
+/**
+ * Reprise: bytes the runtime holds in its response queues (raw bodies, stream messages) now, and the most any one
+ * response's queue has held since the process started. Each queue is bounded at 256 KiB plus one write; see the
+ * runtime README, "Backpressure".
+ */
+export function outboundStats(): { queued: number; peak: number } {
+  return native().outboundStats();
 }

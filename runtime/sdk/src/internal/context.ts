@@ -77,7 +77,8 @@ export class RequestState {
   }
 }
 
-function headerRecord(flat: string[]): Record<string, string | string[]> {
+/** A flat [name, value, ...] list as a record; repeated names become arrays. */
+export function headerRecord(flat: string[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const k = flat[i];

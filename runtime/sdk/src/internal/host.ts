@@ -10,7 +10,9 @@
  *   2 id reason                                           abort (1 client gone, 2 deadline, 3 shutdown, 4 raw body over its limit)
  *   3 id ep authKind m mLen pathParamsLen authLen pqLen xi  raw request start (extras[xi]: flat headers)
  *   4 id xi                                               raw body chunk (extras[xi]: Buffer); 5 id: end of body
- *   6 id ep authKind m mLen paramsLen authLen pqLen       stream open; 7 id textLen: message; 8 id: closed
+ *   6 id ep authKind m mLen paramsLen authLen pqLen ppLen xi  stream open (pathParams JSON; extras[xi]: flat
+ *                                                           upgrade-request headers); 7 id textLen: message; 8 id: closed
+ *   10 id                                                 the raw response's / stream's outbound queue drained
  * m: the method by number (METHODS), or 0 with the method's text (mLen > 0). params "" means no params object.
  * authKind: 0 none, 1 auth-handler params (JSON), 2 propagated auth data (JSON); | 4 when Rust records the
  * request's trace in detail (then its auth run, queries, logs, ... are reported: internal/tracing.ts).
@@ -19,7 +21,7 @@ import type { AppModel, Endpoint as ModelEndpoint, JSONSchema } from "@reprise/p
 import { APIError, ERR_STATUS, ErrCode, isAPIError } from "../api/error.js";
 import { HandlerResponse, targets, type Middleware, type MiddlewareRequest } from "../api/middleware.js";
 import log from "../log/index.js";
-import { als, RequestState, type AbortCause, type EndpointInfo } from "./context.js";
+import { als, headerRecord, RequestState, type AbortCause, type EndpointInfo } from "./context.js";
 import { native } from "./native.js";
 import { declOf, registry, type EndpointKind } from "./registry.js";
 import { RawRequest, RawResponse } from "./raw.js";
@@ -170,9 +172,12 @@ export class AppHost {
           if (kind === 3) {
             this.rawStart(id, ep, json, authKind, auth, method, pq, extras![ints[i + 9]] as string[]);
             i += 10;
+          } else if (kind === 6) {
+            const pathParams = str(ints[i + 9]);
+            this.streamOpen(id, ep, json, authKind, auth, method, pq, pathParams, extras![ints[i + 10]] as string[]);
+            i += 11;
           } else {
-            if (kind === 6) this.streamOpen(id, ep, json, authKind, auth, method, pq);
-            else this.call(kind === 9, id, ep, json, authKind, auth, method, pq);
+            this.call(kind === 9, id, ep, json, authKind, auth, method, pq);
             i += 9;
           }
           break;
@@ -199,6 +204,13 @@ export class AppHost {
           this.streamClosed(ints[i + 1]);
           i += 2;
           break;
+        case 10: {
+          const id = ints[i + 1];
+          this.raws.get(id)?.res.drained();
+          this.streams.get(id)?.drained();
+          i += 2;
+          break;
+        }
         default:
           log.error("reprise: unknown runtime event; batch dropped", { kind });
           return;
@@ -429,10 +441,12 @@ export class AppHost {
     });
   }
 
-  private streamOpen(id: number, epIndex: number, params: string, authKind: number, auth: string, method: string, pq: string): void {
+  private streamOpen(id: number, epIndex: number, params: string, authKind: number, auth: string, method: string, pq: string, pathParams: string, flat: string[]): void {
     const ep = this.eps[epIndex];
     const st = this.state(id, ep, method, pq, false, authKind, auth);
     authKind &= 3;
+    st.pathParams = pathParams === "" ? {} : JSON.parse(pathParams);
+    st.headers = headerRecord(flat);
     const stream = new StreamHandle(id);
     this.streams.set(id, stream);
     const handshake = params === "" ? undefined : JSON.parse(params);

@@ -34,9 +34,12 @@ export interface NativeRuntime {
   requestHeaders(id: number): string[] | null;
   rawHead(id: number, status: number, headers?: string[] | null): boolean;
   rawAck(id: number, n: number): boolean;
-  rawWrite(id: number, chunk: Buffer): boolean;
+  /** 0: the request is gone; 1: queued; 2: queued, over the high-water mark (wait for the drain event). */
+  rawWrite(id: number, chunk: Buffer): number;
   rawEnd(id: number): boolean;
-  streamSend(id: number, text: string): boolean;
+  /** As rawWrite. */
+  streamSend(id: number, text: string): number;
+  outboundStats(): { queued: number; peak: number };
   streamClose(id: number, code: number, reason: string): boolean;
   callEndpoint(endpoint: number, params: string, authData?: string | null, caller?: number | null): Promise<CallResult>;
   traceSpan(handle: number, kind: number, a: string, b: string, c: string, n: number, durationMs: number, error?: string | null): boolean;

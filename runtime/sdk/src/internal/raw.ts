@@ -4,6 +4,11 @@
  * the head, after which chunks stream to the client. They implement the commonly used subset of
  * `http.IncomingMessage` / `http.ServerResponse` (headers, statusCode, setHeader/getHeader/removeHeader,
  * writeHead, write, end, pipe), not the sockets underneath.
+ *
+ * Backpressure (runtime/src/outq.rs): Rust queues at most HIGH_WATER (256 KiB) of a response's body; a write that
+ * leaves more queued holds back its callback until Rust has sent the queue down to half of that, so `write()`
+ * returns false (Node's Writable rules, on top of its own 16 KiB buffer) and `'drain'` fires once the client has
+ * taken the bytes. A handler that keeps writing after `false` buffers in JS, as with `node:http`.
  */
 import { Readable, Writable } from "node:stream";
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
@@ -114,11 +119,30 @@ export class RawResponse extends Writable {
     native().rawHead(this.id, this.statusCode, flat);
   }
 
+  /** The callback of the write that found Rust's queue full; called when Rust reports it drained. */
+  private held: ((e?: Error | null) => void) | null = null;
+
   override _write(chunk: unknown, encoding: BufferEncoding, cb: (e?: Error | null) => void): void {
     this.sendHead();
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, encoding);
-    if (buf.length) native().rawWrite(this.id, buf);
-    cb();
+    // 2: queued, but Rust's queue is over its mark — the next write waits for `drained()`.
+    if (buf.length && native().rawWrite(this.id, buf) === 2) this.held = cb;
+    else cb();
+  }
+
+  /** Rust sent the queue down below its low mark. */
+  drained(): void {
+    const cb = this.held;
+    this.held = null;
+    cb?.();
+  }
+
+  override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
+    // A write held for a drain that will not come (client gone) is released so the stream can finish closing.
+    const held = this.held;
+    this.held = null;
+    held?.(err ?? new Error("the response was closed"));
+    cb(err);
   }
 
   override _final(cb: (e?: Error | null) => void): void {

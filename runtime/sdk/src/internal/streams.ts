@@ -1,6 +1,11 @@
 /**
  * The handle a streaming endpoint's handler gets: incoming WebSocket messages (JSON) as an async iterable and
  * `recv()`, outgoing ones through `send()`, and `close()`.
+ *
+ * Backpressure (runtime/src/outq.rs): `send()` queues the message in Rust at once; its promise resolves right away
+ * while the stream's outbound queue holds at most HIGH_WATER (256 KiB), and otherwise only once Rust has sent the
+ * queue down to half of that (or rejects if the peer closes first). A handler that awaits each `send()` holds at
+ * most about the mark in memory however slowly the client reads.
  */
 import { native } from "./native.js";
 
@@ -8,6 +13,7 @@ export class StreamHandle implements AsyncIterable<unknown> {
   private readonly queue: unknown[] = [];
   private readonly waiters: { resolve: (v: IteratorResult<unknown>) => void }[] = [];
   private closed = false;
+  private drains: { resolve: () => void; reject: (e: Error) => void }[] = [];
   onClose: (() => void) | null = null;
 
   constructor(private readonly id: number) {}
@@ -25,8 +31,14 @@ export class StreamHandle implements AsyncIterable<unknown> {
     else this.queue.push(msg);
   }
 
+  /** Rust sent a full outbound queue down below its low mark. */
+  drained(): void {
+    for (const d of this.drains.splice(0)) d.resolve();
+  }
+
   closedByPeer(): void {
     this.closed = true;
+    for (const d of this.drains.splice(0)) d.reject(new Error("the stream is closed"));
     for (const w of this.waiters.splice(0)) w.resolve({ value: undefined, done: true });
     this.onClose?.();
   }
@@ -49,13 +61,16 @@ export class StreamHandle implements AsyncIterable<unknown> {
 
   async send(msg: unknown): Promise<void> {
     if (this.closed) throw new Error("the stream is closed");
-    native().streamSend(this.id, JSON.stringify(msg));
+    const r = native().streamSend(this.id, JSON.stringify(msg));
+    if (r === 0) throw new Error("the stream is closed");
+    if (r === 2) await new Promise<void>((resolve, reject) => this.drains.push({ resolve, reject }));
   }
 
   async close(code = 1000, reason = ""): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     native().streamClose(this.id, code, reason);
+    for (const d of this.drains.splice(0)) d.resolve();
     for (const w of this.waiters.splice(0)) w.resolve({ value: undefined, done: true });
   }
 }
