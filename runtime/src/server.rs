@@ -1,4 +1,5 @@
-//! The HTTP server: accept loop, per-connection hyper HTTP/1.1 (keep-alive, pipelining, upgrades), routing to
+//! The HTTP server: accept loop, per-connection hyper HTTP/1.1 (keep-alive, pipelining, upgrades) or HTTP/2
+//! cleartext with prior knowledge (told apart by the connection's first bytes), routing to
 //! typed / raw / streaming / static handling, and graceful shutdown (stop accepting, let in-flight requests
 //! finish within a bound, close idle connections).
 
@@ -14,7 +15,7 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::http::request::Parts;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
@@ -26,6 +27,40 @@ use tokio::sync::{watch, Notify};
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// hyper's read buffer cap: a head that does not even fit is refused by hyper itself.
 const MAX_BUF_BYTES: usize = 128 * 1024;
+/// Streams one HTTP/2 connection may have open at once.
+const H2_MAX_STREAMS: u32 = 256;
+/// How long a new connection may stay silent before it is closed (HTTP/1.1's header read timeout covers the rest).
+const FIRST_BYTES_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The HTTP/2 connection preface (RFC 9113 §3.4): a client with prior knowledge of h2c starts with it.
+const H2_PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Proto {
+    H1,
+    H2,
+    /// Closed, failed or silent before its first bytes (or shutdown began): nothing to serve.
+    Gone,
+}
+
+/// Tells HTTP/2 (the preface) from HTTP/1.1 by peeking at a connection's first bytes, without consuming them.
+async fn sniff(stream: &tokio::net::TcpStream) -> std::io::Result<Proto> {
+    let mut buf = [0u8; 24];
+    loop {
+        let n = stream.peek(&mut buf).await?;
+        if n == 0 {
+            return Ok(Proto::Gone);
+        }
+        if buf[..n] != H2_PREFACE[..n] {
+            return Ok(Proto::H1);
+        }
+        if n == H2_PREFACE.len() {
+            return Ok(Proto::H2);
+        }
+        // A preface split across packets: peek is ready again at once, so wait a moment for the rest.
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
 
 pub struct Runtime {
     pub app: RwLock<Arc<App>>,
@@ -122,24 +157,49 @@ impl Runtime {
                 Ok::<_, Infallible>(crate::tracing::traced(&rt.clone(), loopback, req, |req| rt.handle(req)).await)
             }
         });
-        let mut builder = hyper::server::conn::http1::Builder::new();
-        // No `pipeline_flush`: with it hyper buffers a response body without bound (it stops asking "can I buffer
-        // more?"), which would defeat the outbound queue's backpressure (src/outq.rs); pipelined requests are still
-        // answered in order, each flushed on its own.
-        builder.timer(TokioTimer::new()).max_buf_size(MAX_BUF_BYTES).header_read_timeout(Duration::from_secs(30));
-        let conn = builder.serve_connection(TokioIo::new(stream), svc).with_upgrades();
-        tokio::pin!(conn);
-        if !*shutdown.borrow() {
-            tokio::select! {
-                _ = conn.as_mut() => {}
-                _ = shutdown.changed() => {
+        // Prior-knowledge h2c: a connection whose first bytes are the HTTP/2 preface is served by hyper's HTTP/2
+        // server, anything else by HTTP/1.1 as before — on the bare socket, with no wrapper on the HTTP/1.1 path.
+        let proto = tokio::select! {
+            p = tokio::time::timeout(FIRST_BYTES_TIMEOUT, sniff(&stream)) => match p {
+                Ok(Ok(p)) => p,
+                Ok(Err(_)) | Err(_) => Proto::Gone,
+            },
+            _ = shutdown.changed() => Proto::Gone,
+        };
+        // Gracefully ends a connection future on shutdown (both protocols' connections have `graceful_shutdown`).
+        macro_rules! drive {
+            ($conn:expr) => {{
+                let conn = $conn;
+                tokio::pin!(conn);
+                if !*shutdown.borrow() {
+                    tokio::select! {
+                        _ = conn.as_mut() => {}
+                        _ = shutdown.changed() => {
+                            conn.as_mut().graceful_shutdown();
+                            let _ = conn.as_mut().await;
+                        }
+                    }
+                } else {
                     conn.as_mut().graceful_shutdown();
                     let _ = conn.as_mut().await;
                 }
+            }};
+        }
+        match proto {
+            Proto::H1 => {
+                let mut builder = hyper::server::conn::http1::Builder::new();
+                // No `pipeline_flush`: with it hyper buffers a response body without bound (it stops asking "can I
+                // buffer more?"), which would defeat the outbound queue's backpressure (src/outq.rs); pipelined
+                // requests are still answered in order, each flushed on its own.
+                builder.timer(TokioTimer::new()).max_buf_size(MAX_BUF_BYTES).header_read_timeout(Duration::from_secs(30));
+                drive!(builder.serve_connection(TokioIo::new(stream), svc).with_upgrades());
             }
-        } else {
-            conn.as_mut().graceful_shutdown();
-            let _ = conn.as_mut().await;
+            Proto::H2 => {
+                let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+                builder.timer(TokioTimer::new()).max_header_list_size(MAX_BUF_BYTES as u32).max_concurrent_streams(H2_MAX_STREAMS);
+                drive!(builder.serve_connection(TokioIo::new(stream), svc));
+            }
+            Proto::Gone => {}
         }
         if self.active.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.idle.notify_waiters();
