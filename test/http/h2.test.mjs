@@ -1,5 +1,6 @@
 // HTTP/2 cleartext with prior knowledge (h2c) on the same port as HTTP/1.1, against a real `reprise run`: JSON
-// endpoints, validation 400, 404, many concurrent streams on one connection, HTTP/1.1 beside it, and graceful
+// endpoints, validation 400, 404, many concurrent streams on one connection, HTTP/1.1 beside it, response
+// backpressure through HTTP/2 flow control, and graceful
 // shutdown with HTTP/2 connections open (in-flight streams finish, idle sessions get GOAWAY, exit 0).
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -86,6 +87,34 @@ test("HTTP/2 cleartext beside HTTP/1.1", async (t) => {
     assert.equal(r.status, 200);
     assert.equal((await r.json()).id, 7);
   });
+});
+
+test("HTTP/2 flow control holds a raw response back while the client does not read", async (t) => {
+  const app = await startApp(t, fixture("flow"));
+  const s = session(t, app.url);
+  const stats = async () => (await fetch(app.url + "/stats")).json();
+  const req = s.request({ ":path": "/big?mb=20" });
+  req.pause();
+  let last = -1;
+  let still = 0;
+  let blocked;
+  for (let i = 0; i < 200 && still < 8; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    blocked = await stats();
+    still = blocked.raw.started && blocked.raw.written === last ? still + 1 : 0;
+    last = blocked.raw.written;
+  }
+  assert.ok(still >= 8, "the handler blocked");
+  assert.ok(!blocked.raw.done && blocked.raw.falses > 0, "write() returned false and the handler waits");
+  assert.ok(blocked.raw.written <= 4 * 1024 * 1024, `the handler wrote ${blocked.raw.written} bytes before blocking`);
+  let got = 0;
+  req.on("data", (d) => (got += d.length));
+  req.resume();
+  await once(req, "end");
+  assert.equal(got, 20 * 1024 * 1024);
+  const after = await stats();
+  assert.ok(after.raw.done);
+  assert.equal(after.raw.drains, after.raw.falses);
 });
 
 test("graceful shutdown with HTTP/2 connections open", async (t) => {
