@@ -4,7 +4,8 @@
 // wrk -t1 -c50; "pinned" puts the server on core 0 and wrk on core 1, "free" pins nothing. Arms alternate within
 // each round; the table shows medians over rounds and ratios to Fastify from this one run. Server CPU per request
 // comes from /proc/<pid>/stat (utime+stime) around each measured wrk run. Also: cold start (spawn → first 200).
-// Env: BENCH_ROUNDS (2), BENCH_SECONDS (2), BENCH_LAYOUTS (pinned,free), BENCH_ARMS (reprise,node,fastify,express).
+// Env: BENCH_ROUNDS (2), BENCH_SECONDS (2), BENCH_LAYOUTS (pinned,free), BENCH_ARMS (reprise,node,fastify,express);
+// BENCH_ONLY=cold measures only the cold start (BENCH_COLD_N runs per arm, default 3, arms alternating; no wrk).
 import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -112,7 +113,24 @@ async function coldStart(arm, port) {
   }
 }
 
+/** Cold start medians of reprise and node:http, `n` runs each, alternating so both see the same machine load. */
+async function coldStarts(n, port) {
+  const times = { reprise: [], node: [] };
+  for (let i = 0; i < n; i++) for (const arm of i % 2 ? ["node", "reprise"] : ["reprise", "node"]) times[arm].push(await coldStart(arm, ++port));
+  return { reprise: median(times.reprise), node: median(times.node), times };
+}
+
+async function coldOnly() {
+  const n = Number(process.env.BENCH_COLD_N ?? 9);
+  // One unmeasured run fills the content-addressed analysis+bundle cache, as runs 2-3 of the full bench reuse it.
+  await coldStart("reprise", 4690);
+  const cold = await coldStarts(n, 4700);
+  console.log(`Cold start (spawn → first 200, median of ${n}, cache warm): reprise ${cold.reprise.toFixed(0)} ms (10 endpoints), node:http ${cold.node.toFixed(0)} ms; difference ${(cold.reprise - cold.node).toFixed(0)} ms`);
+  console.log(`  reprise runs: ${cold.times.reprise.map((t) => t.toFixed(0)).join(" ")}\n  node runs:    ${cold.times.node.map((t) => t.toFixed(0)).join(" ")}`);
+}
+
 async function main() {
+  if (process.env.BENCH_ONLY === "cold") return coldOnly();
   ensureWrk();
   const results = {};
   let port = 4700;
@@ -143,12 +161,7 @@ async function main() {
       }
     }
   }
-  const cold = {};
-  for (const arm of ["reprise", "node"]) {
-    const times = [];
-    for (let i = 0; i < 3; i++) times.push(await coldStart(arm, ++port));
-    cold[arm] = median(times);
-  }
+  const { times: _coldRuns, ...cold } = await coldStarts(Number(process.env.BENCH_COLD_N ?? 3), port);
 
   const lines = ["", `bench:http — wrk -t1 -c50, ${SECONDS} s per run, ${ROUNDS} round(s), medians; ratios are × Fastify in this run`, ""];
   lines.push("| layout | workload | arm | req/s | ×Fastify | p50 ms | p99 ms | p99 ×Fastify | CPU µs/req | CPU ×Fastify |", "|---|---|---|--:|--:|--:|--:|--:|--:|--:|");

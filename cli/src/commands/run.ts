@@ -4,8 +4,10 @@
  */
 import { resolve } from "node:path";
 import { parseRunArgs, RUN_USAGE, UsageError } from "../run/args.js";
+import { mark } from "../run/timings.js";
 
 export async function run(argv: string[]): Promise<number> {
+  mark("cli loaded");
   let args;
   try {
     args = parseRunArgs(argv);
@@ -27,6 +29,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`reprise run: no reprise.app or encore.app found in ${start} or its parents`);
     return 2;
   }
+  mark("app root found");
   const { prepareApp, formatDiagnostics } = await import("../run/build.js");
   let prepared;
   try {
@@ -37,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`reprise run: could not bundle the app:\n${text}`);
     return 1;
   }
+  mark(prepared.cached ? "analysis + bundle: cache hit" : "analysed and bundled");
   const { model, errors } = prepared;
   if (errors.length || !prepared.bundle) {
     console.error(`reprise run: the app has ${errors.length} error(s); fix them to start:\n${formatDiagnostics(errors)}`);

@@ -25,18 +25,21 @@ export async function prepareAppInfra(
   configFile: string | null,
   previousBuild: { databases: string[] } | null,
 ): Promise<PreparedAppInfra> {
-  const [{ prepareInfra }, { setEndpointCaller }, { callEndpoint }, { modelEndpoints }] = await Promise.all([
-    import("reprise/config"),
-    import("reprise/cron"),
-    import("reprise/internal/clients"),
-    import("reprise/internal/host"),
-  ]);
-  const endpoints = modelEndpoints(model);
-  setEndpointCaller(async (service: string, name: string) => {
-    const index = endpoints.findIndex((e) => e.service === service && e.name === name);
-    if (index < 0) throw new Error(`cron: endpoint ${service}.${name} is not in the app model`);
-    await callEndpoint(index, undefined);
-  });
+  const { prepareInfra } = await import("reprise/config");
+  // Cron jobs call endpoints through the runtime; an app without cron jobs skips loading that path.
+  if (model.app.cronJobs.length) {
+    const [{ setEndpointCaller }, { callEndpoint }, { modelEndpoints }] = await Promise.all([
+      import("reprise/cron"),
+      import("reprise/internal/clients"),
+      import("reprise/internal/host"),
+    ]);
+    const endpoints = modelEndpoints(model);
+    setEndpointCaller(async (service: string, name: string) => {
+      const index = endpoints.findIndex((e) => e.service === service && e.name === name);
+      if (index < 0) throw new Error(`cron: endpoint ${service}.${name} is not in the app model`);
+      await callEndpoint(index, undefined);
+    });
+  }
   return prepareInfra({ appRoot, model, configFile, previousBuild });
 }
 

@@ -32,12 +32,12 @@ function timeoutFromEnv(): number | undefined {
 }
 
 export async function serve(appRoot: string, model: AppModel, bundle: string, args: RunArgs): Promise<number> {
-  process.setSourceMapsEnabled(true);
   if (args.inspect) {
     inspector.open(args.inspect.port, args.inspect.host, false);
     console.log(`Debugger listening on ${inspector.url()}`);
   }
   const host = await import("reprise/internal/host");
+  mark("runtime host + addon loaded");
   let worker: Worker | null = null;
   let infra: AppInfra | null = null;
   if (args.watch) {
@@ -49,16 +49,23 @@ export async function serve(appRoot: string, model: AppModel, bundle: string, ar
     void warmPGliteTemplate();
     watchApp(appRoot, model, args.config, () => worker!, (nw) => (worker = nw));
   } else {
+    // Source maps on for the app's bundle (stack traces with .ts lines), not before: with them on, Node reads and
+    // parses the map of every module loaded afterwards, and the SDK's would cost start-up time for nothing.
+    process.setSourceMapsEnabled(true);
     const mod = (await import(pathToFileURL(bundle).href)) as { endpoints: unknown[]; authHandler?: unknown };
+    mark("app bundle loaded");
     host.installApp({ model, endpoints: mod.endpoints, authHandler: mod.authHandler });
+    mark("app installed");
     try {
       infra = await startAppInfra(appRoot, model, args.config);
+      mark("infrastructure started");
     } catch (e) {
       // The runtime's dispatcher keeps the event loop alive once the app is installed: leave explicitly.
       console.error(`reprise run: ${(e as Error).message}`);
       process.exit(1);
     }
     const port = await host.startServer({ model, appRoot, port: args.port, host: process.env.REPRISE_HOST, requestTimeoutMs: timeoutFromEnv() });
+    mark("listening");
     announce(model, port);
   }
   return new Promise<number>((resolve) => {
@@ -110,7 +117,6 @@ function startWorker(
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL("./worker.js", import.meta.url), {
       workerData: { bundle, model, appRoot, configFile, previousBuild },
-      execArgv: ["--enable-source-maps"],
     });
     let settled = false;
     worker.once("message", (m: { type: string; dispatcher?: number; message?: string }) => {

@@ -24,12 +24,13 @@ interface Data {
 const { bundle, model, appRoot, configFile, previousBuild } = workerData as Data;
 const port = parentPort!;
 const message = (e: unknown) => (e as Error)?.stack ?? String(e);
-process.setSourceMapsEnabled(true);
 let prepared: PreparedAppInfra | null = null;
 let infra: AppInfra | null = null;
 mark("worker: started");
 try {
   const { installApp } = await import("reprise/internal/host");
+  // Source maps on for the app's bundle only (see serve.ts).
+  process.setSourceMapsEnabled(true);
   const mod = (await import(pathToFileURL(bundle).href)) as { endpoints: unknown[]; authHandler?: unknown };
   const host = installApp({ model, endpoints: mod.endpoints, authHandler: mod.authHandler }, false);
   mark("worker: app loaded");

@@ -128,8 +128,13 @@ export async function prepareInfra(opts: PrepareInfraOptions): Promise<PreparedI
 
   // Databases: open each one the model lists and apply its migrations. They are independent, so they start
   // together; the first failure in model order is reported. A held embedded database waits for takeOver.
-  const { migrateDatabase, closeDatabases } = await import("../storage/sqldb/database.js");
+  // Modules are imported only for the kinds of infrastructure the app has (start-up time).
   const dbs = (s.model?.app.databases ?? []).map((db) => ({ name: db.name, dir: db.migrations.dir == null ? null : join(opts.appRoot, db.migrations.dir) }));
+  const sql = dbs.length || s.databases.size ? await import("../storage/sqldb/database.js") : null;
+  const migrateDatabase = (name: string, dir: string | null) => sql!.migrateDatabase(name, dir);
+  const closeDatabases = async () => {
+    await sql?.closeDatabases();
+  };
   const held = new Set(previous?.databases ?? []);
   const embedded = (name: string) => !n.infraDatabase(name).connectionString;
   const now = dbs.filter((db) => !held.has(db.name) || !embedded(db.name));
@@ -169,10 +174,14 @@ export async function prepareInfra(opts: PrepareInfraOptions): Promise<PreparedI
           });
         }
         await allInOrder(later.map((db) => migrateDatabase(db.name, db.dir)));
-        const { startSubscriptions } = await import("../pubsub/runtime.js");
-        await startSubscriptions();
-        const { setupCron } = await import("../cron/runtime.js");
-        setupCron(opts.startCron ?? true);
+        if (s.subscriptions.size) {
+          const { startSubscriptions } = await import("../pubsub/runtime.js");
+          await startSubscriptions();
+        }
+        if (s.crons.size || s.model?.app.cronJobs.length) {
+          const { setupCron } = await import("../cron/runtime.js");
+          setupCron(opts.startCron ?? true);
+        }
         return {
           config: state().config ?? config,
           runCronJob: async (name: string) => {
