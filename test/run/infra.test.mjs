@@ -3,7 +3,7 @@
 // endpoint publishes, and the data persists across a restart of the process.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { root, startApp, json } from "../http/helpers.mjs";
@@ -62,4 +62,30 @@ test("database, pub/sub and secrets work under reprise run, and data survives a 
   assert.deepEqual(await json(await fetch(`${again.url}/notes/${note.id}`)), note);
   again.proc.kill("SIGTERM");
   assert.equal((await again.exited).code, 0);
+});
+
+test("--watch: after a reload the database, pub/sub and cron belong to the new build", { timeout: 240_000 }, async (t) => {
+  const dir = copyFixture(t);
+  const env = { REPRISE_SECRET_NotesApiKey: "k1" };
+  const app = await startApp(t, dir, { env, args: ["--watch"], timeoutMs: 120_000 });
+  const add = async (body) => {
+    const r = await fetch(`${app.url}/notes`, { method: "POST", body: JSON.stringify({ body, key: "k1" }) });
+    assert.equal(r.status, 200, `POST /notes: ${r.status}`);
+    return json(r);
+  };
+  const first = await add("before");
+  await poll(async () => (await json(await fetch(`${app.url}/audit`))).ids.includes(first.id), "the subscription before the reload");
+
+  // An edit the response shows, so the test knows the new build answers.
+  const file = join(dir, "notes", "notes.ts");
+  writeFileSync(file, readFileSync(file, "utf8").replace("return { ids: rows.map((r) => r.note_id) };", "return { ids: rows.map((r) => r.note_id), build: 2 };"));
+  await poll(async () => (await json(await fetch(`${app.url}/audit`))).build === 2, "the reloaded build", 120_000);
+  await poll(() => /Reloaded in/.test(app.stdout), "the hand-over to finish", 60_000);
+
+  const second = await add("after");
+  assert.deepEqual(await json(await fetch(`${app.url}/notes/${first.id}`)), first, "data written by the old build is there");
+  await poll(async () => (await json(await fetch(`${app.url}/audit`))).ids.includes(second.id), "the subscription after the reload");
+  const cron = await json(await fetch(`${app.url}/__reprise/admin/cron`));
+  assert.ok(JSON.stringify(cron).includes("tidy-notes"), `cron jobs after the reload: ${JSON.stringify(cron)}`);
+  assert.doesNotMatch(app.stderr, /DuplicateSubscription|failed to start/);
 });
