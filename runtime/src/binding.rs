@@ -249,7 +249,8 @@ pub fn request_headers(id: u32) -> Option<Vec<String>> {
     bridge().headers(id)
 }
 
-/// Gives a raw request's body pump `n` chunks of credit back once JS's stream consumed them.
+/// Gives a raw request's body pump `n` chunks of credit back once JS's stream consumed them; for a stream, `n`
+/// messages the handler consumed (src/ws.rs reads the socket only with credit).
 #[napi]
 pub fn raw_ack(id: u32, n: u32) -> bool {
     bridge().add_credit(id, n as usize)

@@ -20,6 +20,9 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
+/// Client messages a stream handler may have been given but not consumed yet; reading the socket waits beyond.
+pub const STREAM_WINDOW: usize = 32;
+
 fn header_has(parts: &Parts, name: hyper::header::HeaderName, token: &str) -> bool {
     parts.headers.get_all(name).iter().any(|v| v.to_str().is_ok_and(|s| s.split(',').any(|t| t.trim().eq_ignore_ascii_case(token))))
 }
@@ -60,11 +63,31 @@ pub async fn handle(rt: &Runtime, app: &App, endpoint: u32, ep: &Ep, parts: &mut
             let _ = ws.close(None).await;
             return;
         }
+        // Inbound flow control: a message is read off the socket only with a credit in hand, and JS gives credits
+        // back as the handler consumes messages, so a client sending faster than the handler reads is held back
+        // by TCP instead of queueing in memory. Waiting for credit is a branch of the loop, never a block inside
+        // it, so outbound messages (and the drains a waiting `send()` needs) keep flowing meanwhile.
+        let credit = bridge.open_credit(id, STREAM_WINDOW);
+        let mut permit: Option<tokio::sync::OwnedSemaphorePermit> = None;
         loop {
             tokio::select! {
-                incoming = ws.next() => match incoming {
-                    Some(Ok(Message::Text(t))) => { dispatcher.push(Event::StreamMessage { id, text: t.to_string() }); }
-                    Some(Ok(Message::Binary(b))) => { dispatcher.push(Event::StreamMessage { id, text: String::from_utf8_lossy(&b).into_owned() }); }
+                p = credit.clone().acquire_owned(), if permit.is_none() => match p {
+                    Ok(p) => permit = Some(p),
+                    Err(_) => break,
+                },
+                incoming = ws.next(), if permit.is_some() => match incoming {
+                    Some(Ok(Message::Text(t))) => {
+                        if let Some(p) = permit.take() {
+                            p.forget();
+                        }
+                        dispatcher.push(Event::StreamMessage { id, text: t.to_string() });
+                    }
+                    Some(Ok(Message::Binary(b))) => {
+                        if let Some(p) = permit.take() {
+                            p.forget();
+                        }
+                        dispatcher.push(Event::StreamMessage { id, text: String::from_utf8_lossy(&b).into_owned() });
+                    }
                     Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
                 },

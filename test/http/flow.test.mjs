@@ -1,8 +1,9 @@
 // Response backpressure (runtime/src/outq.rs) against a real `reprise run`: a raw endpoint and a stream each write
 // 50 MiB to a client that stops reading. The server's queue stays at its mark (outboundStats().peak) and its RSS
 // does not grow by the body, write() returns false / send() waits, other requests are still served, and once the
-// client reads again every byte arrives in order and each false was followed by a 'drain'. Also: a stream
-// handler sees the upgrade request's meta through currentRequest().
+// client reads again every byte arrives in order and each false was followed by a 'drain'. Inbound, a client
+// that floods a streamIn handler which is not reading is held back by TCP. Also: a stream handler sees the
+// upgrade request's meta through currentRequest().
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
@@ -208,6 +209,47 @@ test("response backpressure and stream request meta", async (t) => {
       return s.ws.done ? s : null;
     });
     assert.equal(after.ws.sent, n);
+  });
+
+  await t.test("streamIn: a client sending faster than the handler reads is held back by TCP, then all arrive", async () => {
+    const N = 2000;
+    const SIZE = 32 * 1024;
+    const payload = (s) => Buffer.from(JSON.stringify({ s }));
+    // A client frame: text, FIN, masked with a zero key (so the payload goes as is).
+    const frame = (p) => Buffer.concat([Buffer.from([0x81, 0x80 | 126, p.length >> 8, p.length & 255, 0, 0, 0, 0]), p]);
+    const before = await (await fetch(app.url + "/in/stats")).json();
+    const sock = connect(app.url);
+    const acc = accumulate(sock);
+    await once(sock, "connect");
+    const head = acc.wait((b) => b.indexOf("\r\n\r\n") >= 0, { ms: 10_000, eager: true });
+    sock.write(upgrade("/ws/slow-in"));
+    assert.match((await head).toString("latin1"), /^HTTP\/1\.1 101/);
+    let flushed = 0;
+    const msg = frame(payload("y".repeat(SIZE)));
+    for (let i = 0; i < N; i++) sock.write(msg, () => flushed++);
+    // Wait until the client's writes stop completing: the server has stopped reading.
+    let last = -1;
+    let still = 0;
+    await until("the client's writes to stall", async () => {
+      still = flushed === last ? still + 1 : 0;
+      last = flushed;
+      return still >= 8;
+    });
+    assert.ok(flushed < N / 2, `only part of the ${N} messages left the client (${flushed})`);
+    const held = await (await fetch(app.url + "/in/stats")).json();
+    assert.equal(held.consumed, 0, "the handler has not read yet");
+    assert.ok(held.rss - before.rss < RSS_SLACK, `RSS grew by ${((held.rss - before.rss) / 1048576).toFixed(1)} MiB`);
+    const reply = acc.wait((b) => {
+      const i = b.indexOf("\r\n\r\n");
+      return frames(b.subarray(i + 4)).some((f) => f.op === 1);
+    });
+    await fetch(app.url + "/in/go", { method: "POST" });
+    sock.write(frame(payload("end")));
+    const buf = await reply;
+    sock.destroy();
+    const [res] = frames(buf.subarray(buf.indexOf("\r\n\r\n") + 4)).filter((f) => f.op === 1);
+    assert.deepEqual(JSON.parse(res.payload.toString("utf8")), { consumed: N, bytes: N * SIZE });
+    assert.equal(flushed, N);
   });
 
   await t.test("a stream handler sees the upgrade request's headers, path, method and path params", async () => {

@@ -447,7 +447,7 @@ export class AppHost {
     authKind &= 3;
     st.pathParams = pathParams === "" ? {} : JSON.parse(pathParams);
     st.headers = headerRecord(flat);
-    const stream = new StreamHandle(id);
+    const stream = new StreamHandle(id, ep.kind === "streamOut");
     this.streams.set(id, stream);
     const handshake = params === "" ? undefined : JSON.parse(params);
     st.parsedPayload = handshake;

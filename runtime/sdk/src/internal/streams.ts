@@ -6,6 +6,9 @@
  * while the stream's outbound queue holds at most HIGH_WATER (256 KiB), and otherwise only once Rust has sent the
  * queue down to half of that (or rejects if the peer closes first). A handler that awaits each `send()` holds at
  * most about the mark in memory however slowly the client reads.
+ *
+ * Inbound, Rust hands JS at most STREAM_WINDOW (32) messages the handler has not consumed; each one consumed
+ * (iterated, `recv()`ed) gives a credit back, and past the window Rust stops reading the socket.
  */
 import { native } from "./native.js";
 
@@ -16,7 +19,14 @@ export class StreamHandle implements AsyncIterable<unknown> {
   private drains: { resolve: () => void; reject: (e: Error) => void }[] = [];
   onClose: (() => void) | null = null;
 
-  constructor(private readonly id: number) {}
+  /**
+   * `ackOnArrival`: give Rust its read credit back as soon as a message arrives (streamOut handlers never read, so
+   * client messages must not stall the socket); otherwise a credit goes back as the handler consumes a message.
+   */
+  constructor(
+    private readonly id: number,
+    private readonly ackOnArrival = false,
+  ) {}
 
   /** A message from the client. Non-JSON text is delivered as the string itself. */
   deliver(text: string): void {
@@ -27,6 +37,7 @@ export class StreamHandle implements AsyncIterable<unknown> {
       msg = text;
     }
     const w = this.waiters.shift();
+    if (w || this.ackOnArrival) native().rawAck(this.id, 1);
     if (w) w.resolve({ value: msg, done: false });
     else this.queue.push(msg);
   }
@@ -44,7 +55,10 @@ export class StreamHandle implements AsyncIterable<unknown> {
   }
 
   next(): Promise<IteratorResult<unknown>> {
-    if (this.queue.length) return Promise.resolve({ value: this.queue.shift(), done: false });
+    if (this.queue.length) {
+      if (!this.ackOnArrival) native().rawAck(this.id, 1);
+      return Promise.resolve({ value: this.queue.shift(), done: false });
+    }
     if (this.closed) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => this.waiters.push({ resolve }));
   }
