@@ -131,7 +131,7 @@ export function spanDetail(span: SpanView): string {
   const d = span.details;
   switch (span.kind) {
     case "http":
-      return `${d.method} ${d.path}${d.status ? ` → ${d.status}` : ""}`;
+      return `${d.method} ${d.path}${d.route && d.route !== d.path ? ` (${d.route})` : ""}${d.status ? ` → ${d.status}` : ""}`;
     case "auth":
       return `auth handler ${d.handler}: ${d.authenticated ? "authenticated" : "denied"}`;
     case "call":

@@ -19,6 +19,8 @@ pub enum Kind {
 pub struct Ep {
     pub service: String,
     pub name: String,
+    /// The route pattern as the model declares it (`/hello/:name`); what a trace's HTTP span names as its route.
+    pub path: String,
     pub kind: Kind,
     pub auth: bool,
     pub expose: bool,
@@ -86,6 +88,7 @@ impl App {
             endpoints.push(Ep {
                 service: e.service,
                 name: e.name,
+                path: e.path,
                 kind,
                 auth: e.auth,
                 expose: e.expose,

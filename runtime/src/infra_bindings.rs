@@ -167,8 +167,9 @@ fn pubsub_err(e: PubSubError) -> Error {
     coded(code, e)
 }
 
-/// Publishes a JSON message; resolves with the message id. `trace` is the handle of the publishing work: when it
-/// is being traced the publish gets a span and the message carries its `traceparent` to the deliveries.
+/// Publishes a JSON message; resolves with the message id. `trace` is the handle of the publishing work: the
+/// message carries its trace's `traceparent` to the deliveries, and when it is being traced the publish gets a
+/// span (sampled flag on); a sampled-out handle passes on its trace id with the flag off.
 #[napi]
 pub async fn infra_publish(topic: String, message: String, trace: Option<u32>) -> Result<String> {
     let i = infra()?;

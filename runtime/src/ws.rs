@@ -53,14 +53,23 @@ pub async fn handle(rt: &Runtime, app: &App, endpoint: u32, ep: &Ep, parts: &mut
         headers.push(String::from_utf8_lossy(v.as_bytes()).into_owned());
     }
     let bridge = rt.bridge.clone();
+    // Decided here, inside the upgrade request's trace scope (src/tracing.rs); the task below outlives it.
+    let mut trace = crate::tracing::begin_stream(&rt.app(), endpoint, id, parts.uri.path());
     tokio::spawn(async move {
+        let mut close_code = None;
         let Ok(upgraded) = on_upgrade.await else {
             bridge.close_outbound(id);
+            if let Some(tr) = trace {
+                tr.end(None);
+            }
             return;
         };
         let mut ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
         if !dispatcher.push(Event::StreamOpen { id, endpoint, params: json, auth, meta, headers }) {
             let _ = ws.close(None).await;
+            if let Some(tr) = trace {
+                tr.end(None);
+            }
             return;
         }
         // Inbound flow control: a message is read off the socket only with a credit in hand, and JS gives credits
@@ -80,21 +89,31 @@ pub async fn handle(rt: &Runtime, app: &App, endpoint: u32, ep: &Ep, parts: &mut
                         if let Some(p) = permit.take() {
                             p.forget();
                         }
+                        if let Some(tr) = &mut trace { tr.message(true, t.len()); }
                         dispatcher.push(Event::StreamMessage { id, text: t.to_string() });
                     }
                     Some(Ok(Message::Binary(b))) => {
                         if let Some(p) = permit.take() {
                             p.forget();
                         }
+                        if let Some(tr) = &mut trace { tr.message(true, b.len()); }
                         dispatcher.push(Event::StreamMessage { id, text: String::from_utf8_lossy(&b).into_owned() });
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
-                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                    Some(Ok(Message::Close(frame))) => { close_code = frame.map(|f| u16::from(f.code)); break; }
+                    Some(Err(_)) | None => break,
                 },
                 out = outbound.recv() => match out {
-                    Some(Outbound::Text(t)) => { if ws.send(Message::text(t)).await.is_err() { break; } }
-                    Some(Outbound::Chunk(b)) => { if ws.send(Message::binary(b)).await.is_err() { break; } }
+                    Some(Outbound::Text(t)) => {
+                        if let Some(tr) = &mut trace { tr.message(false, t.len()); }
+                        if ws.send(Message::text(t)).await.is_err() { break; }
+                    }
+                    Some(Outbound::Chunk(b)) => {
+                        if let Some(tr) = &mut trace { tr.message(false, b.len()); }
+                        if ws.send(Message::binary(b)).await.is_err() { break; }
+                    }
                     Some(Outbound::Close { code, reason }) => {
+                        close_code = Some(code);
                         let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
                         let _ = ws.close(Some(frame)).await;
                         // Drain until the peer acknowledges, bounded by the socket closing.
@@ -107,6 +126,9 @@ pub async fn handle(rt: &Runtime, app: &App, endpoint: u32, ep: &Ep, parts: &mut
         }
         bridge.close_outbound(id);
         dispatcher.push(Event::StreamClosed { id });
+        if let Some(tr) = trace {
+            tr.end(close_code);
+        }
     });
     let mut r = Response::new(ResBody::empty());
     *r.status_mut() = StatusCode::SWITCHING_PROTOCOLS;

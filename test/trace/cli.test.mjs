@@ -112,7 +112,7 @@ test("against a running app: requests are traced, listed and printed", { skip: e
   } while (!list.traces.some((x) => x.traceId === traceId) && Date.now() < deadline);
   const summary = list.traces.find((x) => x.traceId === traceId);
   assert.ok(summary, "trace listed");
-  assert.deepEqual([summary.method, summary.path, summary.status, summary.service, summary.endpoint], ["GET", "/hello/trace", 200, "greeter", "hello"]);
+  assert.deepEqual([summary.method, summary.path, summary.route, summary.status, summary.service, summary.endpoint], ["GET", "/hello/trace", "/hello/:name", 200, "greeter", "hello"]);
 
   const listed = await runCli(["--url", url]);
   assert.equal(listed.code, 0, listed.stderr);
@@ -122,11 +122,12 @@ test("against a running app: requests are traced, listed and printed", { skip: e
   const one = await runCli(["--url", url, traceId.slice(0, 8)]);
   assert.equal(one.code, 0, one.stderr);
   assert.match(one.stdout, /^trace 4bf92f3577b34da6a3ce929d0e0e4736/);
-  assert.match(one.stdout, /greeter\.hello .*GET \/hello\/trace → 200 .*\(remote parent\)/);
+  assert.match(one.stdout, /greeter\.hello .*GET \/hello\/trace \(\/hello\/:name\) → 200 .*\(remote parent\)/);
 
   const json = JSON.parse((await runCli(["--url", url, "--json", traceId])).stdout);
   assert.equal(json.spans[0].parentSpanId, "00f067aa0ba902b7");
   assert.equal(json.spans[0].parentIsRemote, true);
+  assert.equal(json.spans[0].details.route, "/hello/:name", "the HTTP span names the matched route pattern");
 
   const binary = await fetch(`${url}/__reprise/traces/${traceId}?format=binary`);
   assert.equal(binary.headers.get("content-type"), "application/x-reprise-trace");

@@ -2,7 +2,8 @@
 // traces read back from the runtime's /__reprise/traces endpoint. One request runs the auth handler, a service call
 // with a SQL query (PGlite), a bucket upload, a publish whose subscriber runs SQL, and log lines; the test checks
 // the span tree, parent links and the pub/sub hop in the same trace. Then: an error's stack is in the trace and not
-// in the response; a cron run is a root span of its own; a sampled-out request is a stub kept only for an error.
+// in the response; a cron run is a root span of its own; a sampled-out request is a stub kept only for an error;
+// its publishes carry its trace id unsampled, so a delivery is recorded in detail only if the publisher was.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -55,6 +56,7 @@ test("the full trace of a running app", { skip }, async (t) => {
   await t.test("a thrown error: the stack is in the trace, not in the response", () => thrownError(url));
   await t.test("a cron run is a trace of its own", () => cronRun(url));
   await t.test("sampled out: no spans are recorded, but a failing request is still kept with its error", () => sampledOut(url));
+  await t.test("a publish from a sampled-out request carries its trace id, flag 00; the delivery keeps the decision", () => sampledOutPublish(url));
 });
 
 async function fullRequest(url) {
@@ -164,4 +166,57 @@ async function sampledOut(url) {
   const { stats } = await (await fetch(`${url}/__reprise/traces`)).json();
   assert.equal(stats.sampledOut, before.sampledOut + 1, JSON.stringify(stats));
   assert.equal(stats.keptErrors, before.keptErrors + 1);
+}
+
+/** Waits until the tracer has counted `n` more sampled-out units than `before`. */
+async function sampledOutReaches(url, n, what) {
+  const deadline = Date.now() + 20_000;
+  let stats;
+  while (Date.now() < deadline) {
+    stats = (await (await fetch(`${url}/__reprise/traces`)).json()).stats;
+    if (stats.sampledOut >= n) return stats;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.fail(`${what}: sampledOut never reached ${n}: ${JSON.stringify(stats)}`);
+}
+
+async function sampledOutPublish(url) {
+  const list = async () => (await (await fetch(`${url}/__reprise/traces`)).json()).stats;
+  // 1. An incoming unsampled traceparent: the request is not recorded, its message carries the trace id with
+  //    flag 00, and the delivery (which succeeds) is not recorded either.
+  const quietId = "5bf92f3577b34da6a3ce929d0e0e4736";
+  const before = await list();
+  const ok = await fetch(`${url}/quiet?publish=fine`, { headers: { traceparent: `00-${quietId}-00f067aa0ba902b7-00` } });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get("x-reprise-trace-id"), null);
+  await sampledOutReaches(url, before.sampledOut + 2, "the request and its delivery");
+  assert.equal((await fetch(`${url}/__reprise/traces/${quietId}`)).status, 404, "neither the request nor the delivery was kept");
+
+  // 2. Same, but the delivery fails: it is kept (errors always are) under the publisher's trace id, as a stub with
+  //    a remote parent and no link (the unsampled publisher recorded no span), and nothing recorded in detail.
+  const failId = "6bf92f3577b34da6a3ce929d0e0e4736";
+  const res = await fetch(`${url}/quiet?publish=fail-delivery`, { headers: { traceparent: `00-${failId}-00f067aa0ba902b7-00` } });
+  assert.equal(res.status, 200);
+  const trace = await traceWhen(url, failId, (tr) => tr.spans.some((s) => s.kind === "message"), "the failed delivery");
+  assert.ok(trace.spans.every((s) => s.kind === "message"), `only delivery stubs: ${JSON.stringify(trace.spans.map((s) => s.kind))}`);
+  const message = trace.spans[0];
+  assert.equal(message.parentIsRemote, true);
+  assert.match(message.parentSpanId ?? "", /^[0-9a-f]{16}$/);
+  assert.notEqual(message.parentSpanId, "00f067aa0ba902b7", "the parent names the (unrecorded) publish, not the request's caller");
+  assert.deepEqual(message.links, []);
+  assert.equal(message.details.subscription, "mark-done");
+  assert.match(message.error ?? "", /delivery failure/);
+
+  // 3. No incoming header: the request's own trace id travels. The request fails too, so both are kept and
+  //    meet in one trace.
+  const both = await fetch(`${url}/quiet?fail=true&publish=fail-delivery`);
+  assert.equal(both.status, 500);
+  const id = both.headers.get("x-reprise-trace-id");
+  assert.match(id ?? "", /^[0-9a-f]{32}$/);
+  const merged = await traceWhen(url, id, (tr) => tr.spans.some((s) => s.kind === "message") && tr.spans.some((s) => s.kind === "http"), "the request stub and the failed delivery");
+  const http = one(merged.spans, (s) => s.kind === "http", "http");
+  assert.equal(http.error, "HTTP 500");
+  const delivery = merged.spans.find((s) => s.kind === "message");
+  assert.equal(delivery.parentIsRemote, true);
+  assert.match(delivery.error ?? "", /delivery failure/);
 }

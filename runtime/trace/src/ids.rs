@@ -34,12 +34,17 @@ fn seed() -> u64 {
 /// SplitMix64: tiny, fast, and passes BigCrush; good enough for ids.
 fn next_u64() -> u64 {
     ID_STATE.with(|state| {
-        let mut z = state.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let z = state.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
         state.set(z);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        mix(z)
     })
+}
+
+/// SplitMix64's output function (a bijection on u64).
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 impl TraceId {
@@ -53,6 +58,24 @@ impl TraceId {
                 return TraceId(bytes);
             }
         }
+    }
+
+    /// The trace id of a unit of work known by its per-process `handle` (a request id), computed from the handle
+    /// alone: a process-wide random key mixed with the handle by SplitMix64's finaliser, a bijection, so distinct
+    /// handles get distinct ids and the low bits are as uniform as a random id's (ratio sampling reads them).
+    /// What lets a sampled-out request get a trace id without storing one anywhere: whoever later needs it (a
+    /// publish made by the request's JS code) derives it again from the handle.
+    pub fn for_handle(handle: u32) -> TraceId {
+        static KEY: std::sync::OnceLock<(u64, u64)> = std::sync::OnceLock::new();
+        let (k1, k2) = *KEY.get_or_init(|| (next_u64(), next_u64()));
+        let (high, low) = (mix(k1 ^ handle as u64), mix(k2 ^ handle as u64));
+        if high == 0 && low == 0 {
+            return TraceId([0xff; 16]);
+        }
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&high.to_be_bytes());
+        bytes[8..].copy_from_slice(&low.to_be_bytes());
+        TraceId(bytes)
     }
 
     pub fn is_valid(&self) -> bool {
@@ -169,6 +192,17 @@ mod tests {
             assert!(seen.insert(id));
             assert!(SpanId::random().is_valid());
         }
+    }
+
+    #[test]
+    fn handle_ids_are_stable_distinct_and_evenly_sampled() {
+        assert_eq!(TraceId::for_handle(7), TraceId::for_handle(7));
+        let ids: std::collections::HashSet<TraceId> = (1..=20_000).map(TraceId::for_handle).collect();
+        assert_eq!(ids.len(), 20_000);
+        assert!(ids.iter().all(TraceId::is_valid));
+        // Consecutive handles must not cluster in the low bits ratio sampling compares (10% here).
+        let below = ids.iter().filter(|id| id.low_u64() < u64::MAX / 10).count();
+        assert!((1_600..2_400).contains(&below), "{below} of 20000 below the 10% threshold");
     }
 
     #[test]

@@ -131,12 +131,14 @@ impl Tracer {
     /// Starts the trace of one pub/sub delivery. The delivery continues the publisher's trace (the `traceparent`
     /// the publisher attached to the message names the publish span, which becomes the delivery's remote parent)
     /// and also links to that span, since it runs later, may be retried and is recorded as a record of its own. A
-    /// sampled publisher makes the delivery sampled too. Without a (valid) carried header it is a new trace.
+    /// sampled publisher makes the delivery sampled too; an unsampled one (flag 00) passes on only its trace id,
+    /// and no link. Without a (valid) carried header it is a new trace.
     pub fn begin_delivery(&self, publisher: Option<&str>, topic: &str, subscription: &str, message_id: &str, attempt: u32) -> ActiveTrace {
         let publisher = publisher.and_then(|h| TraceParent::parse(h).ok());
         let details = SpanDetails::PubSubMessage { topic: text(topic), subscription: text(subscription), message_id: text(message_id), attempt };
         let trace = self.begin(publisher, text(subscription), details);
-        if let Some(publisher) = publisher {
+        // An unsampled publisher recorded no span to link to (its traceparent names a fresh id).
+        if let Some(publisher) = publisher.filter(|p| p.sampled) {
             trace.add_link(trace.root(), SpanLink { trace_id: publisher.trace_id, span_id: publisher.parent_span_id });
         }
         trace

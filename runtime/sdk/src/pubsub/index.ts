@@ -9,7 +9,7 @@ import { InfraError } from "../config/errors.js";
 import { ensureProviders } from "../config/infra.js";
 import { callerFile, state } from "../config/registry.js";
 import { startSubscription } from "./runtime.js";
-import { tracedHandle } from "../internal/tracing.js";
+import { unitHandle } from "../internal/tracing.js";
 import type { DurationString } from "./duration.js";
 import { relative, sep } from "node:path";
 
@@ -82,7 +82,7 @@ export class Topic<Msg extends object> implements Publisher<Msg> {
       throw new InfraError("RP_PUBSUB", `topic "${this.name}": message is not JSON-serialisable: ${(e as Error).message}`);
     }
     try {
-      return await native().infraPublish(this.name, body, tracedHandle() || null);
+      return await native().infraPublish(this.name, body, unitHandle() || null);
     } catch (e) {
       throw new InfraError("RP_PUBSUB", nativeCode(e).message, { cause: e });
     }
