@@ -47,7 +47,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 static TRACER: OnceLock<Option<Tracer>> = OnceLock::new();
 
 /// The response header naming the kept trace of a request, so a client (the editor's API explorer) can open it.
-pub const TRACE_ID_HEADER: &str = "x-reprise-trace-id";
+pub const TRACE_ID_HEADER: hyper::header::HeaderName = hyper::header::HeaderName::from_static("x-reprise-trace-id");
 
 /// The W3C header, as a ready header name: looking it up by `&str` would parse the name on every request.
 const TRACEPARENT: hyper::header::HeaderName = hyper::header::HeaderName::from_static("traceparent");
@@ -294,16 +294,26 @@ tokio::task_local! {
     static SCOPE: RefCell<Scope>;
 }
 
-/// The unit of work the current task runs for; see the module docs.
+/// The unit of work the current task runs for; see the module docs. Every variant is boxed: tokio swaps a
+/// task-local's value in and out of its slot on every poll of the request's future, so the value is kept two
+/// words wide (inline, the swaps cost more than the allocation; callgrind).
 pub(crate) enum Scope {
-    /// Inline, not boxed: the scope lives in the request's future, which hyper keeps per connection, so a
-    /// request's scope costs no allocation.
-    #[allow(clippy::large_enum_variant)]
-    Root(Root),
-    /// Work recorded under `span` of `trace` (a service call's callee).
-    Recording { trace: ActiveTrace, span: SpanRef, ids: Ids },
+    Root(Box<Root>),
+    /// Work recorded under a span of a trace (a service call's callee).
+    Recording(Box<RecordingScope>),
     /// Work of a sampled-out caller: only the ids, so their error events can be handed to the caller.
-    Stub { ids: Ids, trace_id: TraceId },
+    Stub(Box<StubScope>),
+}
+
+pub(crate) struct RecordingScope {
+    trace: ActiveTrace,
+    span: SpanRef,
+    ids: Ids,
+}
+
+pub(crate) struct StubScope {
+    ids: Ids,
+    trace_id: TraceId,
 }
 
 /// An HTTP request's scope. The root span exists only once the request was bound and sampled.
@@ -368,11 +378,13 @@ impl Scope {
     fn bind(&mut self, id: u32, endpoint: Option<u32>) {
         match self {
             Scope::Root(root) => root.bind(id, endpoint),
-            Scope::Recording { trace, span, ids } => {
+            Scope::Recording(scope) => {
+                let RecordingScope { trace, span, ids } = &mut **scope;
                 register(id, Live { trace: trace.clone(), span: *span });
                 ids.push(id);
             }
-            Scope::Stub { ids, trace_id } => {
+            Scope::Stub(scope) => {
+                let StubScope { ids, trace_id } = &mut **scope;
                 register_stub_trace(id, *trace_id);
                 ids.push(id);
             }
@@ -472,7 +484,7 @@ where
         };
     }
     let Some(tracer) = tracer else { return handle(request).await };
-    let incoming = request.headers().get(TRACEPARENT).and_then(|v| v.to_str().ok()).and_then(|h| TraceParent::parse(h).ok());
+    let incoming = traceparent_header(request.headers()).and_then(|v| v.to_str().ok()).and_then(|h| TraceParent::parse(h).ok());
     let root = Root {
         app,
         tracer,
@@ -485,17 +497,26 @@ where
         ids: Ids::default(),
         stub_traces: false,
     };
-    let future = SCOPE.scope(RefCell::new(Scope::Root(root)), handle(request));
+    let future = SCOPE.scope(RefCell::new(Scope::Root(Box::new(root))), handle(request));
     tokio::pin!(future);
     let mut response = (&mut future).await;
     let Some(Scope::Root(root)) = future.as_mut().take_value().map(RefCell::into_inner) else { return response };
     let status = response.status().as_u16();
-    if let Some(trace_id) = finish_root(root, status) {
+    if let Some(trace_id) = finish_root(*root, status) {
         if let Ok(value) = HeaderValue::from_str(&trace_id.to_hex()) {
             response.headers_mut().insert(TRACE_ID_HEADER, value);
         }
     }
     response
+}
+
+/// The request's `traceparent` value. A linear scan for the usual handful of headers (hashing the name costs more).
+fn traceparent_header(headers: &hyper::HeaderMap) -> Option<&HeaderValue> {
+    if headers.len() <= 8 {
+        headers.iter().find(|(name, _)| *name == TRACEPARENT).map(|(_, value)| value)
+    } else {
+        headers.get(TRACEPARENT)
+    }
 }
 
 fn http_outcome(status: u16) -> SpanStatus {
@@ -569,10 +590,11 @@ where
                 None => (text("call"), text(""), text("")),
             };
             let call_span = trace.start_span(span, name, SpanDetails::ServiceCall { service, endpoint: endpoint_name, status: 0 });
-            let future = SCOPE.scope(RefCell::new(Scope::Recording { trace: trace.clone(), span: call_span, ids: Ids::default() }), call);
+            let future = SCOPE.scope(RefCell::new(Scope::Recording(Box::new(RecordingScope { trace: trace.clone(), span: call_span, ids: Ids::default() }))), call);
             tokio::pin!(future);
             let (status, body) = (&mut future).await;
-            if let Some(Scope::Recording { ids, .. }) = future.as_mut().take_value().map(RefCell::into_inner) {
+            if let Some(Scope::Recording(scope)) = future.as_mut().take_value().map(RefCell::into_inner) {
+                let ids = scope.ids;
                 unregister(&ids);
                 for (time, kind) in take_stub_errors(&ids) {
                     trace.add_event_at(call_span, time, kind);
@@ -588,10 +610,11 @@ where
             (status, body)
         }
         None => {
-            let future = SCOPE.scope(RefCell::new(Scope::Stub { ids: Ids::default(), trace_id: stub_trace_id(caller) }), call);
+            let future = SCOPE.scope(RefCell::new(Scope::Stub(Box::new(StubScope { ids: Ids::default(), trace_id: stub_trace_id(caller) }))), call);
             tokio::pin!(future);
             let out = (&mut future).await;
-            if let Some(Scope::Stub { ids, .. }) = future.as_mut().take_value().map(RefCell::into_inner) {
+            if let Some(Scope::Stub(scope)) = future.as_mut().take_value().map(RefCell::into_inner) {
+                let ids = scope.ids;
                 unregister_stub_traces(&ids);
                 move_stub_errors(&ids, caller);
             }

@@ -4,6 +4,29 @@
 
 use crate::model::*;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a for the encoder's per-record tables: their keys are a few dozen short strings and span ids, for which
+/// SipHash (the default) was the encoder's largest cost (callgrind). A table lives for one record of bounded size,
+/// so there is no flooding to defend against.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for byte in bytes {
+            hash = (hash ^ *byte as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 pub const MAGIC: [u8; 2] = *b"RP";
 pub const FORMAT_VERSION: u8 = 1;
@@ -65,7 +88,7 @@ pub fn encode_record(record: &TraceRecord, out: &mut Vec<u8>) {
         out.extend_from_slice(entry.as_bytes());
     }
     write_varint(out, record.spans.len() as u64);
-    let mut span_index: HashMap<crate::ids::SpanId, usize> = HashMap::with_capacity(record.spans.len());
+    let mut span_index: FastMap<crate::ids::SpanId, usize> = FastMap::with_capacity_and_hasher(record.spans.len(), Default::default());
     let mut writer = Writer { out, table: &table };
     for (index, span) in record.spans.iter().enumerate() {
         writer.span(record, span, anchor, &span_index);
@@ -81,12 +104,12 @@ pub fn encode_to_vec(record: &TraceRecord) -> Vec<u8> {
 
 struct StringTable<'a> {
     entries: Vec<&'a str>,
-    index: HashMap<&'a str, u32>,
+    index: FastMap<&'a str, u32>,
 }
 
 impl<'a> StringTable<'a> {
     fn build(record: &'a TraceRecord) -> StringTable<'a> {
-        let mut counts: HashMap<&'a str, (u32, u32)> = HashMap::new();
+        let mut counts: FastMap<&'a str, (u32, u32)> = FastMap::default();
         let mut order = 0u32;
         visit_strings(record, &mut |value: &'a str| {
             if value.is_empty() {
@@ -206,7 +229,7 @@ impl Writer<'_, '_> {
         record: &TraceRecord,
         span: &Span,
         anchor: u64,
-        span_index: &HashMap<crate::ids::SpanId, usize>,
+        span_index: &FastMap<crate::ids::SpanId, usize>,
     ) {
         let kind = match &span.details {
             SpanDetails::HttpRequest { .. } => KIND_HTTP,
