@@ -47,7 +47,7 @@ export async function serve(appRoot: string, model: AppModel, bundle: string, ar
     host.reloadModel(model, appRoot, w.dispatcher);
     announce(model, port);
     void warmPGliteTemplate();
-    watchApp(appRoot, model, args.config, () => worker!, (nw) => (worker = nw));
+    watchApp(appRoot, model, bundle, args.config, () => worker!, (nw) => (worker = nw));
   } else {
     // Source maps on for the app's bundle (stack traces with .ts lines), not before: with them on, Node reads and
     // parses the map of every module loaded afterwards, and the SDK's would cost start-up time for nothing.
@@ -172,14 +172,24 @@ function stopWorker(worker: Worker, boundMs: number): Promise<void> {
   });
 }
 
-function watchApp(appRoot: string, first: AppModel, configFile: string | null, current: () => Worker, setCurrent: (w: Worker) => void): FSWatcher {
+function watchApp(
+  appRoot: string,
+  first: AppModel,
+  firstBundle: string,
+  configFile: string | null,
+  current: () => Worker,
+  setCurrent: (w: Worker) => void,
+): FSWatcher {
   let timer: NodeJS.Timeout | null = null;
   let running = false;
   let again = false;
   let model = first;
-  const rebuild = async () => {
+  let bundleNow = firstBundle;
+  /** `onlyIfChanged`: the start-up check, which reloads only when the app's files differ from the served build. */
+  const rebuild = async (onlyIfChanged = false) => {
     if (running) {
-      again = true;
+      // The start-up check is moot while a rebuild (which reads the files afresh) runs.
+      if (!onlyIfChanged) again = true;
       return;
     }
     running = true;
@@ -188,6 +198,7 @@ function watchApp(appRoot: string, first: AppModel, configFile: string | null, c
       mark("reload: change seen");
       const analysed = await prepareApp(appRoot);
       mark("reload: analysed and bundled");
+      if (onlyIfChanged && analysed.bundle === bundleNow) return;
       if (analysed.errors.length || !analysed.bundle) {
         console.error(`reprise: not reloading, the app has ${analysed.errors.length} error(s):\n${formatDiagnostics(analysed.errors)}`);
         return;
@@ -199,6 +210,7 @@ function watchApp(appRoot: string, first: AppModel, configFile: string | null, c
       const { worker, dispatcher } = await startWorker(bundle, analysed.model, appRoot, configFile, heldDatabases(model));
       host.reloadModel(analysed.model, appRoot, dispatcher);
       setCurrent(worker);
+      bundleNow = bundle;
       model = analysed.model;
       const swapped = Date.now() - started;
       mark("reload: new build serving");
@@ -222,10 +234,14 @@ function watchApp(appRoot: string, first: AppModel, configFile: string | null, c
       }
     }
   };
-  return watch(appRoot, { recursive: true }, (_event, file) => {
+  const watcher = watch(appRoot, { recursive: true }, (_event, file) => {
     const f = String(file ?? "");
     if (/(^|\/)(node_modules|\.reprise|\.git|dist|encore\.gen|reprise\.gen)(\/|$)/.test(f)) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => void rebuild(), 80);
   });
+  // Node's recursive watcher on Linux sets up its per-folder watches asynchronously: an edit in the first moments
+  // can go unseen. Once they are in place, compare the app's files with the served build (a cache lookup).
+  setTimeout(() => void rebuild(true), 1500).unref();
+  return watcher;
 }

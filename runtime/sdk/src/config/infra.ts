@@ -139,6 +139,8 @@ export async function prepareInfra(opts: PrepareInfraOptions): Promise<PreparedI
   const embedded = (name: string) => !n.infraDatabase(name).connectionString;
   const now = dbs.filter((db) => !held.has(db.name) || !embedded(db.name));
   const later = dbs.filter((db) => !now.includes(db));
+  // What the hand-over would otherwise wait for besides opening the held databases: the engine's module.
+  if (later.length) await sql!.preloadPGlite();
   try {
     await allInOrder(now.map((db) => migrateDatabase(db.name, db.dir)));
   } catch (e) {

@@ -78,6 +78,8 @@ export async function migrateDatabase(name: string, dir: string | null): Promise
   await driverFor(name);
 }
 
+export { preloadPGlite } from "./drivers.js";
+
 /** Closes every database this thread opened (a build that is given up), leaving the providers running. */
 export async function closeDatabases(): Promise<void> {
   const s = state();

@@ -55,6 +55,11 @@ const asResult = (r: { rows: unknown[]; affectedRows?: number }): Result => ({
   rowCount: r.affectedRows ?? r.rows.length,
 });
 
+/** Loads the PGlite module ahead of opening (a reload does it before the hand-over, which then only opens). */
+export async function preloadPGlite(): Promise<void> {
+  await import("@electric-sql/pglite");
+}
+
 export async function openPGlite(dataDir: string): Promise<Driver> {
   // A new database starts as a copy of the cached initialised cluster rather than running initdb (seconds).
   await seedDataDir(dataDir);
