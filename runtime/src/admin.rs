@@ -7,7 +7,8 @@
 //! - `POST /__reprise/admin/cron/<job>/run` → runs the job through the scheduler (same path and overlap rule as
 //!   a scheduled run) and answers when it finished: `{job,endpoint,durationMs}`
 //! - `POST /__reprise/admin/topics/<topic>/publish` (JSON body) → validated against the topic's message schema,
-//!   published through the configured provider: `{messageId}`
+//!   published through the configured provider: `{messageId}`, and logged as an admin publish (it comes from
+//!   no service, so the SDK's "publishing from a service the analyser did not see" check does not apply)
 
 use crate::app::App;
 use crate::error::{ApiError, ErrCode};
@@ -192,15 +193,53 @@ async fn publish(app: &App, topic: &str, body: Incoming) -> Resp {
         return error_response(&ApiError::new(ErrCode::Unavailable, "the app's pub/sub provider is not started"));
     };
     match pubsub.publish(topic, bytes::Bytes::from(message.to_string())).await {
-        Ok(id) => ok(json!({ "messageId": id })),
+        Ok(id) => {
+            if log_level_allows_info(std::env::var("REPRISE_LOG_LEVEL").ok().as_deref()) {
+                println!("{}", admin_publish_log_line(topic, &id, chrono::Utc::now()));
+            }
+            ok(json!({ "messageId": id }))
+        }
         Err(e) => error_response(&ApiError::new(ErrCode::Unavailable, format!("publish to {topic:?} failed: {e}"))),
     }
+}
+
+/// `REPRISE_LOG_LEVEL` as `reprise/log` reads it (default trace; unknown values filter nothing).
+fn log_level_allows_info(level: Option<&str>) -> bool {
+    !matches!(level.map(str::to_ascii_lowercase).as_deref(), Some("warn" | "error"))
+}
+
+/// The `reprise/log`-shaped line (stdout, one JSON object) for a message published through the admin route: it
+/// names the publisher as the admin route instead of a service, so a developer's test message is told apart from
+/// the app's own publishes in the log.
+fn admin_publish_log_line(topic: &str, message_id: &str, time: chrono::DateTime<chrono::Utc>) -> String {
+    json!({
+        "level": "info",
+        "time": time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "message": "pubsub: published through the admin route (not from a service)",
+        "topic": topic,
+        "messageId": message_id,
+        "publisher": "admin",
+    })
+    .to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::net::{Ipv4Addr, Ipv6Addr};
+
+    #[test]
+    fn an_admin_publish_is_logged_as_one_from_the_admin_route() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-12-02T14:00:00.5Z").unwrap().with_timezone(&chrono::Utc);
+        let line: Value = serde_json::from_str(&admin_publish_log_line("note-created", "m-1", t)).unwrap();
+        assert_eq!(
+            line,
+            json!({ "level": "info", "time": "2026-12-02T14:00:00.500Z", "message": "pubsub: published through the admin route (not from a service)",
+                    "topic": "note-created", "messageId": "m-1", "publisher": "admin" })
+        );
+        assert!(log_level_allows_info(None) && log_level_allows_info(Some("info")) && log_level_allows_info(Some("TRACE")));
+        assert!(!log_level_allows_info(Some("warn")) && !log_level_allows_info(Some("Error")));
+    }
 
     #[test]
     fn only_loopback_peers_see_the_routes() {

@@ -277,6 +277,7 @@ fn bucket_err(e: BucketError) -> Error {
         BucketError::InvalidKey { .. } => "InvalidKey",
         BucketError::NotFound { .. } => "NotFound",
         BucketError::PreconditionFailed { .. } => "PreconditionFailed",
+        BucketError::NoSuchBucket { .. } => "NoSuchBucket",
         BucketError::NotPublic { .. } => "NotPublic",
         BucketError::Unsupported { .. } => "Unsupported",
         BucketError::InvalidTtl { .. } => "InvalidArgument",

@@ -144,6 +144,16 @@ test("admin routes under reprise run", { timeout: 120_000 }, async (t) => {
     const got = await poll(async () => (await state()).received.find((m) => m.id === 7), "the subscription to handle the message");
     assert.deepEqual(got, { id: 7, tag: "admin" });
     assert.equal((await state()).received.filter((m) => m.id === 7).length, 1, "the invalid messages were not published");
+
+    // Logged as a publish through the admin route, not as one from a service the analyser did not see publishing.
+    const line = await poll(() => app.stdout.split("\n").find((l) => l.includes(`"messageId":"${messageId}"`)), "the admin publish log line");
+    const entry = JSON.parse(line);
+    assert.equal(entry.level, "info");
+    assert.equal(entry.publisher, "admin");
+    assert.equal(entry.topic, "events");
+    assert.match(entry.message, /admin route/);
+    assert.doesNotMatch(app.stdout + app.stderr, /analyser did not see/);
+    assert.equal(app.stdout.split("\n").filter((l) => l.includes('"publisher":"admin"')).length, 1, "one line per published message, none for refused ones");
   });
 
   await t.test("reprise cron list / run talk to the running app", async () => {

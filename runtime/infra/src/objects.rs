@@ -25,6 +25,9 @@ pub enum BucketError {
     NotFound { bucket: String, key: String },
     #[error("precondition failed for object {key:?} in bucket `{bucket}` (it already exists)")]
     PreconditionFailed { bucket: String, key: String },
+    /// S3 answered `NoSuchBucket`: the provider's bucket (`remote`, after `bucketPrefix`/`name`) was never created.
+    #[error("bucket `{bucket}`: the S3 bucket {remote:?} does not exist (create it, or check buckets.bucketPrefix / buckets.buckets.{bucket}.name)")]
+    NoSuchBucket { bucket: String, remote: String },
     #[error("bucket `{bucket}` is not public: publicUrl needs `public: true`")]
     NotPublic { bucket: String },
     #[error("{operation} is not supported by the {provider} bucket provider")]
@@ -139,6 +142,7 @@ impl BucketProvider {
                     store: Arc::new(store),
                     signer: None,
                     meta_dir: Some(self.config.root.join(".meta").join(name)),
+                    remote: None,
                     public,
                     public_base,
                     provider: "filesystem",
@@ -148,13 +152,14 @@ impl BucketProvider {
                 let remote = ov.name.unwrap_or_else(|| format!("{}{name}", self.config.bucket_prefix));
                 let s3 = Arc::new(self.s3_builder(&remote).build().map_err(perr)?);
                 let public_base = public_base.or_else(|| public.then(|| self.s3_public_base(&remote)));
-                Ok(Arc::new(StoreBucket { name: name.into(), store: s3.clone(), signer: Some(s3), meta_dir: None, public, public_base, provider: "s3" }))
+                Ok(Arc::new(StoreBucket { name: name.into(), store: s3.clone(), signer: Some(s3), meta_dir: None, remote: Some(remote), public, public_base, provider: "s3" }))
             }
         }
     }
 
     /// The S3 client configuration for a bucket (exposed so tests can check what requests would be built).
     pub fn s3_builder(&self, remote: &str) -> AmazonS3Builder {
+        install_tls_crypto_provider();
         let c = &self.config;
         let mut b = AmazonS3Builder::new().with_bucket_name(remote).with_allow_http(c.allow_http);
         if let Some(r) = &c.region {
@@ -181,12 +186,24 @@ impl BucketProvider {
     }
 }
 
+/// The S3 client's HTTPS goes through reqwest's rustls with no crypto provider compiled in (see Cargo.toml: ring
+/// instead of aws-lc-rs), so ring is made the process-wide default before the first client is built. A default
+/// someone else installed first is kept.
+fn install_tls_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 struct StoreBucket {
     name: String,
     store: Arc<dyn ObjectStore>,
     signer: Option<Arc<AmazonS3>>,
     /// Filesystem provider: content types live in sidecar files here (the local store keeps no attributes).
     meta_dir: Option<PathBuf>,
+    /// S3 provider: the bucket's name on the server.
+    remote: Option<String>,
     public: bool,
     public_base: Option<String>,
     provider: &'static str,
@@ -194,6 +211,13 @@ struct StoreBucket {
 
 impl StoreBucket {
     fn map_err(&self, key: &str, e: object_store::Error) -> BucketError {
+        // A 404 is "no such object" unless S3's error body says the bucket itself is missing (HEAD answers have no
+        // body, so attrs/exists/remove on a missing bucket still read as a missing object).
+        if let (Some(remote), object_store::Error::NotFound { .. }) = (&self.remote, &e) {
+            if e.to_string().contains("<Code>NoSuchBucket</Code>") {
+                return BucketError::NoSuchBucket { bucket: self.name.clone(), remote: remote.clone() };
+            }
+        }
         match e {
             object_store::Error::NotFound { .. } => BucketError::NotFound { bucket: self.name.clone(), key: key.into() },
             object_store::Error::AlreadyExists { .. } | object_store::Error::Precondition { .. } => {

@@ -3,27 +3,32 @@
  * started providers. Kept on globalThis so that two copies of the SDK in one process (an app bundle and the
  * runtime host) still share one PGlite instance per database and one set of subscriptions.
  */
-/** The parts of the app model (protocol/src/app-model.ts, v1) the infrastructure start-up reads. */
+import type {
+  Bucket as ModelBucket,
+  CronJob as ModelCronJob,
+  Database as ModelDatabase,
+  Secret as ModelSecret,
+  Service as ModelService,
+  Subscription as ModelSubscription,
+  Topic as ModelTopic,
+} from "@reprise/protocol";
+
+/**
+ * The parts of the app model (`@reprise/protocol`'s `AppModel`, v1) the infrastructure start-up reads, picked from
+ * the protocol's own types so they cannot drift: a whole `AppModel` is an `InfraModel`, and tests may pass a model
+ * holding only these fields.
+ */
 export interface InfraModel {
   app: {
-    services: { name: string; dir: string; publishes: string[] }[];
-    databases: { name: string; service: string | null; migrations: { dir: string | null; files: { file: string; number: number; name: string }[] } }[];
-    topics: {
-      name: string;
-      publishers: { service: string }[];
-      subscriptions: {
-        name: string;
-        topic: string;
-        service: string;
-        ackDeadlineMs: number;
-        messageRetentionMs: number;
-        maxConcurrency: number | null;
-        retryPolicy: { minBackoffMs: number; maxBackoffMs: number; maxRetries: number };
-      }[];
-    }[];
-    cronJobs: { name: string; title: string; every: string | null; schedule: string | null; endpoint: { service: string; name: string } | null }[];
-    buckets: { name: string; public: boolean }[];
-    secrets: { name: string; service: string | null }[];
+    services: Pick<ModelService, "name" | "dir" | "publishes">[];
+    databases: Pick<ModelDatabase, "name" | "service" | "migrations">[];
+    topics: (Pick<ModelTopic, "name"> & {
+      publishers: Pick<ModelTopic["publishers"][number], "service">[];
+      subscriptions: Omit<ModelSubscription, "location">[];
+    })[];
+    cronJobs: Omit<ModelCronJob, "location">[];
+    buckets: Pick<ModelBucket, "name" | "public">[];
+    secrets: Pick<ModelSecret, "name" | "service">[];
   };
 }
 
