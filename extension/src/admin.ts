@@ -1,6 +1,6 @@
 /**
- * Client of the runtime's loopback-only admin routes (`/__reprise/admin/...`), which do what plain HTTP to the
- * app cannot: run a cron job whose endpoint is private (`expose: false`, 404 from outside). Publishing to a topic
+ * Client of the runtime's admin routes (`/__reprise/admin/...`, tool routes: loopback only, with the run's token
+ * from instances.ts), which do what plain HTTP to the app cannot: run a cron job whose endpoint is private (`expose: false`, 404 from outside). Publishing to a topic
  * goes through the API explorer's publish mode instead (the user edits the message first). Paths and answer types
  * are @reprise/protocol's (protocol/src/admin.ts, shared with the CLI). Pure Node (fetch), no VS Code API.
  */
@@ -15,15 +15,15 @@ export type AdminResult<T> =
 export type CronRunValue = AdminCronRun;
 
 /** POST /__reprise/admin/cron/<job>/run: runs the job once, now, and answers when its endpoint has returned. */
-export function runCronNow(baseUrl: string, job: string, timeoutMs = 120_000): Promise<AdminResult<CronRunValue>> {
-  return post(baseUrl, cronRunPath(job), undefined, timeoutMs, (v) => {
+export function runCronNow(baseUrl: string, job: string, headers: Record<string, string>, timeoutMs = 120_000): Promise<AdminResult<CronRunValue>> {
+  return post(baseUrl, cronRunPath(job), undefined, headers, timeoutMs, (v) => {
     const o = v as Partial<CronRunValue> | null;
     const ok = o && typeof o.durationMs === "number" && typeof o.job === "string" && (o.endpoint === null || (typeof o.endpoint?.service === "string" && typeof o.endpoint.name === "string"));
     return ok ? (o as CronRunValue) : undefined;
   });
 }
 
-async function post<T>(baseUrl: string, path: string, body: string | undefined, timeoutMs: number, accept: (v: unknown) => T | undefined): Promise<AdminResult<T>> {
+async function post<T>(baseUrl: string, path: string, body: string | undefined, extraHeaders: Record<string, string>, timeoutMs: number, accept: (v: unknown) => T | undefined): Promise<AdminResult<T>> {
   const started = performance.now();
   const took = () => performance.now() - started;
   let res: Response;
@@ -31,7 +31,7 @@ async function post<T>(baseUrl: string, path: string, body: string | undefined, 
   try {
     res = await fetch(new URL(path, baseUrl), {
       method: "POST",
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers: body === undefined ? extraHeaders : { ...extraHeaders, "content-type": "application/json" },
       body,
       signal: AbortSignal.timeout(timeoutMs),
       redirect: "manual",

@@ -19,9 +19,11 @@ import {
   type HostToExplorer,
   type RequestDraft,
 } from "@reprise/webviews";
+import { isToolPath } from "@reprise/protocol";
 import type { AppModelStore } from "./app-models";
 import type { AppRunner } from "./run";
 import { sendDraft } from "./http-call";
+import { toolHeaders } from "./instances";
 import { pageHtml, webviewOptions } from "./webview-host";
 import { runPort } from "./settings";
 
@@ -195,7 +197,11 @@ export class ApiExplorerPanel implements vscode.Disposable {
 
   private async send(id: number, draft: RequestDraft): Promise<CallResult> {
     this.currentDraft = draft;
-    const result = vscode.workspace.isTrusted ? await sendDraft(this.baseUrl().baseUrl, draft) : restricted(draftUrl(this.baseUrl().baseUrl, draft));
+    const { baseUrl } = this.baseUrl();
+    const root = this.rootPath();
+    // A topic's draft goes to the admin publish route, a tool route: it needs the run's token (app routes never get it).
+    const extra = targetsToolRoute(baseUrl, draft) ? toolHeaders(baseUrl, [...(root ? [root] : []), ...this.deps.models.rootPaths()]) : {};
+    const result = vscode.workspace.isTrusted ? await sendDraft(baseUrl, draft, 30_000, extra) : restricted(draftUrl(baseUrl, draft));
     if (isTopic(this.ref)) this.deps.log(publishSummary(this.ref.topic, result));
     this.lastResult = result;
     this.post({ type: "response", id, result });
@@ -241,6 +247,15 @@ export interface ExplorerDeps {
   runner: AppRunner;
   /** A line for the Reprise output channel (publish results). */
   log: (line: string) => void;
+}
+
+/** Whether the request a draft makes goes to one of the runtime's tool routes (`/__reprise/*`). */
+function targetsToolRoute(baseUrl: string, draft: RequestDraft): boolean {
+  try {
+    return isToolPath(new URL(draftUrl(baseUrl, draft)).pathname);
+  } catch {
+    return false;
+  }
 }
 
 /** "published to signups: message id 7 (3 ms)" or "publish to signups refused: 400 invalid_argument: ...". */

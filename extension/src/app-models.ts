@@ -31,6 +31,11 @@ export class AppModelStore implements vscode.Disposable {
     return [...this.byRoot.values()].sort((a, b) => a.rootUri.localeCompare(b.rootUri));
   }
 
+  /** The app roots as file-system paths (where each app's `.reprise/instances/` is). */
+  rootPaths(): string[] {
+    return this.all().map((p) => vscode.Uri.parse(p.rootUri).fsPath);
+  }
+
   /** The root holding `uri` (longest match), else the only / first root. */
   rootFor(uri?: vscode.Uri): AppModelParams | undefined {
     const roots = this.all();

@@ -10,6 +10,7 @@ import { ArchitecturePanel } from "./architecture-panel";
 import { ApiExplorerPanel, type EndpointRef, type ExplorerDeps, type TopicRef } from "./api-explorer-panel";
 import { DEBUG_TYPE, type RepriseLaunchConfig } from "./debug";
 import { describeError, runCronNow, type AdminResult, type CronRunValue } from "./admin";
+import { toolHeaders } from "./instances";
 import type { TreeNode } from "./tree";
 import { runPort } from "./settings";
 
@@ -211,7 +212,7 @@ async function runCronJob(ctx: RepriseContext, arg: unknown): Promise<CronRunOut
   const label = job?.title || a.title || a.name;
   const app = await runApp(ctx, { rootUri });
   if (!app) return undefined;
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Reprise: running ${label}` }, () => runCronNow(app.baseUrl, a.name!));
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Reprise: running ${label}` }, () => runCronNow(app.baseUrl, a.name!, toolHeaders(app.baseUrl, [app.root, ...ctx.models.rootPaths()])));
   if (result.ok) {
     const ep = result.value.endpoint;
     const summary = `ran ${label}${ep ? ` (${ep.service}.${ep.name})` : ""} in ${result.value.durationMs.toFixed(0)} ms`;

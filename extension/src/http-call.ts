@@ -6,13 +6,18 @@ import { draftUrl, type CallResult, type RequestDraft } from "@reprise/webviews"
 
 export const BODY_DISPLAY_LIMIT = 1 << 20;
 
-export async function sendDraft(baseUrl: string, draft: RequestDraft, timeoutMs = 30_000): Promise<CallResult> {
+/**
+ * `extraHeaders` are added to the draft's own (the run's token for a tool route: the user never sees or edits it,
+ * and it is never sent to an app route).
+ */
+export async function sendDraft(baseUrl: string, draft: RequestDraft, timeoutMs = 30_000, extraHeaders: Record<string, string> = {}): Promise<CallResult> {
   let url = "";
   const started = performance.now();
   try {
     url = draftUrl(baseUrl, draft);
     const headers = new Headers();
     for (const h of draft.headers) if (h.name) headers.append(h.name, h.value);
+    for (const [name, value] of Object.entries(extraHeaders)) if (!headers.has(name)) headers.set(name, value);
     const method = draft.method.toUpperCase();
     const hasBody = draft.body.trim() !== "" && method !== "GET" && method !== "HEAD";
     const res = await fetch(url, { method, headers, body: hasBody ? draft.body : undefined, signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });

@@ -1,6 +1,7 @@
 /**
- * The loopback-only admin routes of a running app (runtime/src/admin.rs; contract in docs/infrastructure.md
- * "Admin routes"): their paths and answers, shared by the CLI (`reprise cron`, `reprise pubsub`) and the editor.
+ * The admin routes of a running app (runtime/src/admin.rs, behind the tool routes' gate: tool-routes.ts; contract
+ * in docs/infrastructure.md "Admin routes"): their paths and answers, shared by the CLI (`reprise cron`,
+ * `reprise pubsub`) and the editor.
  */
 
 export const ADMIN_API_PATH = "/__reprise/admin";

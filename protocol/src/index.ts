@@ -5,3 +5,4 @@ export * from "./graph-build.js";
 export * from "./mermaid.js";
 export * from "./traces.js";
 export * from "./admin.js";
+export * from "./tool-routes.js";

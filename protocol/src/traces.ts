@@ -1,6 +1,7 @@
 /**
- * The runtime's trace endpoint (`GET /__reprise/traces[/ID]`, loopback only), as JSON: the types the CLI
- * (`reprise traces`) and the editor's trace viewer read, and the pure helpers both use to lay a trace out.
+ * The runtime's trace endpoint (`GET /__reprise/traces[/ID]`, behind the tool routes' gate: tool-routes.ts), as
+ * JSON: the types the CLI (`reprise traces`) and the editor's trace viewer read, and the pure helpers both use to
+ * lay a trace out.
  * The Rust side is runtime/trace/src/api.rs; the binary format behind it is docs/trace-format.md.
  */
 

@@ -1,7 +1,7 @@
-//! Loopback-only admin routes under `/__reprise/admin/`, answered before app routing (like the trace endpoint):
-//! list cron jobs and run one now, publish a message to a topic. They exist for the tools on the developer's
-//! machine (`reprise cron`, `reprise pubsub`, the editor's "Run now" lens); to a peer that is not on this machine
-//! they do not exist (404), so exposing the app's port never exposes them.
+//! Admin routes under `/__reprise/admin/`, answered before app routing (like the trace endpoint): list cron jobs
+//! and run one now, publish a message to a topic. They exist for the tools on the developer's machine
+//! (`reprise cron`, `reprise pubsub`, the editor's "Run now" lens); a request reaches them only through the tool
+//! routes' gate (`src/tool_routes.rs`: loopback peer and `Host`, no foreign `Origin` on a write, this run's token).
 //!
 //! - `GET  /__reprise/admin/cron` → `{"jobs":[{name,title,endpoint,schedule?,every?,running,nextRun}]}`
 //! - `POST /__reprise/admin/cron/<job>/run` → runs the job through the scheduler (same path and overlap rule as
@@ -20,33 +20,23 @@ use hyper::{Method, Request};
 use percent_encoding::percent_decode_str;
 use reprise_infra::cron::CronError;
 use serde_json::{json, Value};
-use std::net::IpAddr;
 use std::sync::Arc;
 
 pub const PREFIX: &str = "/__reprise/admin";
 /// Largest message the publish route accepts.
 const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 
-/// Whether a peer address is on this machine, including IPv4 loopback seen through a dual-stack socket
-/// (`::ffff:127.0.0.1`), which `IpAddr::is_loopback` alone does not count.
-pub fn is_loopback(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4.is_loopback(),
-        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
-    }
-}
-
 pub fn is_admin_path(path: &str) -> bool {
     path == PREFIX || path.strip_prefix(PREFIX).is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// What an admin path asks for, decided from the peer, method and path alone (no IO), so the gate is testable.
+/// What an admin path asks for, decided from the method and path alone (no IO).
 #[derive(Debug, PartialEq, Eq)]
 pub enum Route {
     CronList,
     CronRun(String),
     Publish(String),
-    /// The peer is not on this machine, or the path names no admin route.
+    /// The path names no admin route.
     NotFound,
     /// A known path with the wrong method; the value is the `Allow` header.
     MethodNotAllowed(&'static str),
@@ -57,10 +47,7 @@ fn segment(s: &str) -> Option<String> {
     (!decoded.is_empty() && !decoded.contains('/')).then_some(decoded)
 }
 
-pub fn route(loopback: bool, method: &Method, path: &str) -> Route {
-    if !loopback {
-        return Route::NotFound;
-    }
+pub fn route(method: &Method, path: &str) -> Route {
     let Some(rest) = path.strip_prefix(PREFIX) else { return Route::NotFound };
     let parts: Vec<&str> = rest.trim_end_matches('/').split('/').skip(1).collect();
     let expect = |want: Method, allow: &'static str, ok: Route| if *method == want { ok } else { Route::MethodNotAllowed(allow) };
@@ -78,9 +65,9 @@ pub fn route(loopback: bool, method: &Method, path: &str) -> Route {
     }
 }
 
-/// Answers one admin request. Call only when [`is_admin_path`] holds.
-pub async fn handle(app: Arc<App>, loopback: bool, request: Request<Incoming>) -> Resp {
-    match route(loopback, request.method(), request.uri().path()) {
+/// Answers one admin request. Call only when [`is_admin_path`] holds and the tool routes' gate let it through.
+pub async fn handle(app: Arc<App>, request: Request<Incoming>) -> Resp {
+    match route(request.method(), request.uri().path()) {
         Route::CronList => cron_list(&app),
         Route::CronRun(job) => cron_run(&app, &job).await,
         Route::Publish(topic) => publish(&app, &topic, request.into_body()).await,
@@ -226,7 +213,6 @@ fn admin_publish_log_line(topic: &str, message_id: &str, time: chrono::DateTime<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::{Ipv4Addr, Ipv6Addr};
 
     #[test]
     fn an_admin_publish_is_logged_as_one_from_the_admin_route() {
@@ -242,36 +228,17 @@ mod tests {
     }
 
     #[test]
-    fn only_loopback_peers_see_the_routes() {
-        for path in ["/__reprise/admin/cron", "/__reprise/admin/cron/tidy/run", "/__reprise/admin/topics/t/publish"] {
-            assert_eq!(route(false, &Method::GET, path), Route::NotFound, "{path}");
-            assert_eq!(route(false, &Method::POST, path), Route::NotFound, "{path}");
-        }
-        assert_eq!(route(true, &Method::GET, "/__reprise/admin/cron"), Route::CronList);
-        assert_eq!(route(true, &Method::GET, "/__reprise/admin/cron/"), Route::CronList);
-    }
-
-    #[test]
-    fn loopback_covers_v4_v6_and_mapped_v4() {
-        assert!(is_loopback(IpAddr::V4(Ipv4Addr::LOCALHOST)));
-        assert!(is_loopback(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 9))));
-        assert!(is_loopback(IpAddr::V6(Ipv6Addr::LOCALHOST)));
-        assert!(is_loopback(IpAddr::V6(Ipv4Addr::LOCALHOST.to_ipv6_mapped())));
-        assert!(!is_loopback(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1))));
-        assert!(!is_loopback(IpAddr::V6(Ipv4Addr::new(192, 168, 1, 2).to_ipv6_mapped())));
-        assert!(!is_loopback("2001:db8::1".parse().unwrap()));
-    }
-
-    #[test]
     fn routes_methods_and_names() {
-        assert_eq!(route(true, &Method::POST, "/__reprise/admin/cron/tidy-notes/run"), Route::CronRun("tidy-notes".into()));
-        assert_eq!(route(true, &Method::POST, "/__reprise/admin/cron/a%20b/run"), Route::CronRun("a b".into()));
-        assert_eq!(route(true, &Method::POST, "/__reprise/admin/topics/note-created/publish"), Route::Publish("note-created".into()));
-        assert_eq!(route(true, &Method::GET, "/__reprise/admin/cron/tidy/run"), Route::MethodNotAllowed("POST"));
-        assert_eq!(route(true, &Method::POST, "/__reprise/admin/cron"), Route::MethodNotAllowed("GET"));
-        assert_eq!(route(true, &Method::GET, "/__reprise/admin/topics/t/publish"), Route::MethodNotAllowed("POST"));
+        assert_eq!(route(&Method::POST, "/__reprise/admin/cron/tidy-notes/run"), Route::CronRun("tidy-notes".into()));
+        assert_eq!(route(&Method::POST, "/__reprise/admin/cron/a%20b/run"), Route::CronRun("a b".into()));
+        assert_eq!(route(&Method::POST, "/__reprise/admin/topics/note-created/publish"), Route::Publish("note-created".into()));
+        assert_eq!(route(&Method::GET, "/__reprise/admin/cron/tidy/run"), Route::MethodNotAllowed("POST"));
+        assert_eq!(route(&Method::POST, "/__reprise/admin/cron"), Route::MethodNotAllowed("GET"));
+        assert_eq!(route(&Method::GET, "/__reprise/admin/topics/t/publish"), Route::MethodNotAllowed("POST"));
+        assert_eq!(route(&Method::GET, "/__reprise/admin/cron"), Route::CronList);
+        assert_eq!(route(&Method::GET, "/__reprise/admin/cron/"), Route::CronList);
         for path in ["/__reprise/admin", "/__reprise/admin/nope", "/__reprise/admin/cron/a/b/run", "/__reprise/admin/cron/%2F/run", "/__reprise/admin/cron//run"] {
-            assert_eq!(route(true, &Method::POST, path), Route::NotFound, "{path}");
+            assert_eq!(route(&Method::POST, path), Route::NotFound, "{path}");
         }
     }
 

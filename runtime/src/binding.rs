@@ -5,6 +5,7 @@
 use crate::app::App;
 use crate::dispatch::{Bridge, Dispatcher, Outbound, Reply};
 use crate::server::Runtime;
+use crate::tool_routes::ToolGate;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi::{sys, Env, Status};
@@ -55,6 +56,8 @@ pub struct StartOptions {
     pub port: u32,
     /// Per-request deadline; 0 disables it. Default 30 s.
     pub request_timeout_ms: Option<u32>,
+    /// This run's token for the tool routes (`/__reprise/*`, src/tool_routes.rs); without one they stay closed.
+    pub tool_token: Option<String>,
 }
 
 fn set_timeout(ms: Option<u32>) {
@@ -73,13 +76,15 @@ pub async fn start(options: StartOptions) -> Result<u32> {
         return Err(Error::new(Status::GenericFailure, "the Reprise runtime is already started in this process".to_string()));
     }
     let app = App::from_model(&options.model, PathBuf::from(&options.app_root)).map_err(to_napi)?;
+    ToolGate::check_token(options.tool_token.as_deref()).map_err(to_napi)?;
     set_timeout(options.request_timeout_ms);
     let host = options.host.unwrap_or_else(|| "127.0.0.1".into());
     let addr = format!("{}:{}", host, options.port);
     let listener = Runtime::bind(&addr).await.map_err(|e| Error::new(Status::GenericFailure, format!("could not listen on {addr}: {e}")))?;
     let port = listener.local_addr().map(|a| a.port() as u32).unwrap_or(options.port);
     bridge().start_reply_pump(&tokio::runtime::Handle::current());
-    let rt = Runtime::new(app, bridge().clone());
+    let tools = ToolGate::new(port as u16, options.tool_token).map_err(to_napi)?;
+    let rt = Runtime::new(app, bridge().clone(), tools);
     if RUNTIME.set(rt.clone()).is_err() {
         return Err(Error::new(Status::GenericFailure, "the Reprise runtime is already started in this process".to_string()));
     }

@@ -19,6 +19,7 @@ pub mod raw;
 pub mod server;
 pub mod static_files;
 pub mod threads;
+pub mod tool_routes;
 pub mod tracing;
 pub mod ws;
 

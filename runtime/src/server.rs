@@ -65,6 +65,8 @@ async fn sniff(stream: &tokio::net::TcpStream) -> std::io::Result<Proto> {
 pub struct Runtime {
     pub app: RwLock<Arc<App>>,
     pub bridge: Arc<Bridge>,
+    /// The listener's port and this run's token, for the tool routes' gate.
+    pub tools: crate::tool_routes::ToolGate,
     shutdown_tx: watch::Sender<bool>,
     active: AtomicUsize,
     idle: Notify,
@@ -109,9 +111,9 @@ pub fn reply_response(status: u16, body: ResBody, headers: &[(String, String)], 
 }
 
 impl Runtime {
-    pub fn new(app: App, bridge: Arc<Bridge>) -> Arc<Runtime> {
+    pub fn new(app: App, bridge: Arc<Bridge>, tools: crate::tool_routes::ToolGate) -> Arc<Runtime> {
         let (shutdown_tx, _) = watch::channel(false);
-        Arc::new(Runtime { app: RwLock::new(Arc::new(app)), bridge, shutdown_tx, active: AtomicUsize::new(0), idle: Notify::new() })
+        Arc::new(Runtime { app: RwLock::new(Arc::new(app)), bridge, tools, shutdown_tx, active: AtomicUsize::new(0), idle: Notify::new() })
     }
 
     pub fn app(&self) -> Arc<App> {
@@ -147,14 +149,16 @@ impl Runtime {
         self.active.fetch_add(1, Ordering::AcqRel);
         let mut shutdown = self.shutdown_tx.subscribe();
         let rt = self.clone();
-        let loopback = stream.peer_addr().map(|a| crate::admin::is_loopback(a.ip())).unwrap_or(false);
+        let loopback = stream.peer_addr().map(|a| crate::tool_routes::is_loopback(a.ip())).unwrap_or(false);
         let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
             let rt = rt.clone();
             async move {
-                if crate::admin::is_admin_path(req.uri().path()) {
-                    return Ok::<_, Infallible>(crate::admin::handle(rt.app(), loopback, req).await);
+                // `/__reprise/*` (traces, admin, healthz) goes through the tool routes' one gate; app requests pay
+                // this prefix test and nothing else.
+                if crate::tool_routes::is_tool_path(req.uri().path()) {
+                    return Ok::<_, Infallible>(crate::tool_routes::handle(&rt, loopback, req).await);
                 }
-                Ok::<_, Infallible>(crate::tracing::traced(&rt.clone(), loopback, req, |req| rt.handle(req)).await)
+                Ok::<_, Infallible>(crate::tracing::traced(&rt.clone(), req, |req| rt.handle(req)).await)
             }
         });
         // Prior-knowledge h2c: a connection whose first bytes are the HTTP/2 preface is served by hyper's HTTP/2

@@ -1,6 +1,6 @@
 //! Tracing on the runtime's request path (the tracer itself is the `reprise-trace` crate). The server calls
-//! [`traced`] around each request; it also answers the loopback-only trace endpoint `GET /__reprise/traces[/ID]`
-//! before the request reaches app routing.
+//! [`traced`] around each app request; the trace endpoint `GET /__reprise/traces[/ID]` is answered by
+//! [`answer_trace_api`] behind the tool routes' gate (`src/tool_routes.rs`), before app routing.
 //!
 //! **Head sampling with an error stub.** Whether a trace is recorded in detail is decided when the request is
 //! first handed to JavaScript ([`bind`], called by the bridge with the request's id and endpoint): the trace id
@@ -455,34 +455,27 @@ fn unix_now_ns() -> u64 {
     reprise_trace::recorder_now_unix_ns()
 }
 
-/// Runs `handle` for one request inside a trace. `loopback` says whether the peer is on this machine: only then is
-/// the trace endpoint served (to anyone else it does not exist).
-pub async fn traced<F, Fut>(runtime: &Runtime, loopback: bool, request: Request<Incoming>, handle: F) -> Resp
+/// Answers `GET /__reprise/traces[/ID]` for a request the tool routes' gate let through (`src/tool_routes.rs`).
+pub(crate) fn answer_trace_api<B>(app: &App, request: &Request<B>) -> Resp {
+    let Some(tracer) = tracer(&app.app_root) else {
+        return api_response(api::ApiResponse {
+            status: 503,
+            content_type: "application/json",
+            body: br#"{"code":"unavailable","message":"tracing is switched off (REPRISE_TRACING=off or an invalid tracing config)"}"#.to_vec(),
+        });
+    };
+    let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or(request.uri().path());
+    api_response(api::handle(tracer, request.method().as_str(), target))
+}
+
+/// Runs `handle` for one app request inside a trace (tool routes never come here).
+pub async fn traced<F, Fut>(runtime: &Runtime, request: Request<Incoming>, handle: F) -> Resp
 where
     F: FnOnce(Request<Incoming>) -> Fut,
     Fut: Future<Output = Resp>,
 {
     let app = runtime.app();
     let tracer = tracer(&app.app_root);
-    let path = request.uri().path();
-    if api::is_trace_api_path(path) {
-        return match (tracer, loopback) {
-            (Some(tracer), true) => {
-                let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or(path);
-                api_response(api::handle(tracer, request.method().as_str(), target))
-            }
-            (None, true) => api_response(api::ApiResponse {
-                status: 503,
-                content_type: "application/json",
-                body: br#"{"code":"unavailable","message":"tracing is switched off (REPRISE_TRACING=off or an invalid tracing config)"}"#.to_vec(),
-            }),
-            (_, false) => api_response(api::ApiResponse {
-                status: 404,
-                content_type: "application/json",
-                body: br#"{"code":"not_found","message":"not found"}"#.to_vec(),
-            }),
-        };
-    }
     let Some(tracer) = tracer else { return handle(request).await };
     let incoming = traceparent_header(request.headers()).and_then(|v| v.to_str().ok()).and_then(|h| TraceParent::parse(h).ok());
     let root = Root {

@@ -1,7 +1,8 @@
 // Starts a real `reprise run` of a fixture app on a free port and gives tests its URL; every process started here
 // is killed when the test ends. Waits by watching output with a deadline, never by sleeping.
 import { spawn } from "node:child_process";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import net from "node:net";
 
@@ -37,10 +38,18 @@ export async function startApp(t, appDir, { env = {}, args = [], timeoutMs = 60_
       reject(new Error(`reprise run exited with ${code}\n${out}\n${err}`));
     });
   });
+  const instance = readInstance(appDir, Number(new URL(url).port));
+  const toolHeaders = { authorization: `Bearer ${instance.token}` };
   return {
     url,
     proc,
     exited,
+    /** The run's instance file (`.reprise/instances/<port>.json`): port, pid, token, url. */
+    instance,
+    /** `Authorization: Bearer <this run's token>`, which every tool route (`/__reprise/*` but healthz) needs. */
+    toolHeaders,
+    /** fetch() of a tool route (`/__reprise/...`) with the token. */
+    tool: (path, init = {}) => fetch(url + path, { ...init, headers: { ...toolHeaders, ...(init.headers ?? {}) } }),
     get stdout() {
       return out;
     },
@@ -48,6 +57,19 @@ export async function startApp(t, appDir, { env = {}, args = [], timeoutMs = 60_
       return err;
     },
   };
+}
+
+/** The app root `reprise run` finds from `dir` (the nearest folder with reprise.app or encore.app). */
+export function appRootOf(dir) {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, "reprise.app")) || existsSync(join(d, "encore.app"))) return d;
+    if (dirname(d) === d) throw new Error(`no app root at or above ${dir}`);
+  }
+}
+
+/** The instance file `reprise run` wrote for the app in `appDir` listening on `port`. */
+export function readInstance(appDir, port) {
+  return JSON.parse(readFileSync(join(appRootOf(appDir), ".reprise", "instances", `${port}.json`), "utf8"));
 }
 
 export async function json(res) {

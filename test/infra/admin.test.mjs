@@ -1,6 +1,7 @@
-// The loopback admin routes of a real `reprise run` (runtime/src/admin.rs): list cron jobs, run one now through the
+// The admin routes of a real `reprise run` (runtime/src/admin.rs): list cron jobs, run one now through the
 // scheduler (an `expose: false` endpoint, the overlap rule, an endpoint's own error), publish a validated message
-// to a topic. The gate for non-loopback peers is unit-tested in Rust (`cargo test -p reprise-runtime admin`).
+// to a topic. Requests carry the run's token; the gate in front (Host, Origin, token) is test/http/tool-routes.test.mjs
+// and `cargo test -p reprise-runtime tool_routes`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -10,10 +11,10 @@ import { root, startApp, json } from "../http/helpers.mjs";
 
 const cli = join(root, "cli", "bin", "reprise.mjs");
 
-/** Runs the reprise CLI; resolves with its exit code and output (never rejects on a non-zero exit). */
+/** Runs the reprise CLI in the app's folder (where it finds the run's token); resolves with its exit code and output. */
 function reprise(args, input) {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 30_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 30_000, cwd: appDir }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
     });
     if (input !== undefined) child.stdin.end(input);
@@ -44,7 +45,7 @@ async function poll(fn, what, deadlineMs = 10_000) {
 
 test("admin routes under reprise run", { timeout: 120_000 }, async (t) => {
   const app = await startApp(t, appDir);
-  const admin = (path, init) => fetch(`${app.url}/__reprise/admin${path}`, init);
+  const admin = (path, init) => app.tool(`/__reprise/admin${path}`, init);
   const post = (path, body) => admin(path, { method: "POST", body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
   const state = async () => json(await fetch(`${app.url}/state`));
 

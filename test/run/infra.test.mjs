@@ -85,7 +85,7 @@ test("--watch: after a reload the database, pub/sub and cron belong to the new b
   const second = await add("after");
   assert.deepEqual(await json(await fetch(`${app.url}/notes/${first.id}`)), first, "data written by the old build is there");
   await poll(async () => (await json(await fetch(`${app.url}/audit`))).ids.includes(second.id), "the subscription after the reload");
-  const cron = await json(await fetch(`${app.url}/__reprise/admin/cron`));
+  const cron = await json(await app.tool("/__reprise/admin/cron"));
   assert.ok(JSON.stringify(cron).includes("tidy-notes"), `cron jobs after the reload: ${JSON.stringify(cron)}`);
   assert.doesNotMatch(app.stderr, /DuplicateSubscription|failed to start/);
 });

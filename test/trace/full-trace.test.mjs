@@ -17,6 +17,9 @@ const app = join(root, "test", "trace", "fixtures", "traced-app");
 const nativeAddon = join(root, "runtime", "sdk", "native", `reprise.${process.platform}-${process.arch}${process.platform === "linux" ? "-gnu" : ""}.node`);
 const skip = existsSync(nativeAddon) ? false : "the runtime's native addon is not built";
 
+/** The run's token for the trace and admin routes (set once the app started). */
+let toolHeaders = {};
+
 /** A runtime config keeping the app's database and bucket files in a temp dir of this test. */
 function tempConfig(t) {
   const dir = mkdtempSync(join(tmpdir(), "reprise-full-trace-"));
@@ -31,7 +34,7 @@ async function traceWhen(url, id, ready, what) {
   const deadline = Date.now() + 20_000;
   let last = null;
   while (Date.now() < deadline) {
-    const res = await fetch(`${url}/__reprise/traces/${id}`);
+    const res = await fetch(`${url}/__reprise/traces/${id}`, { headers: toolHeaders });
     if (res.status === 200) {
       last = await res.json();
       if (ready(last)) return last;
@@ -51,7 +54,9 @@ const one = (spans, pred, what) => {
 const tracingConfig = JSON.stringify({ sampleRate: 1, endpointSampleRates: [{ service: "front", endpoint: "quiet", rate: 0 }] });
 
 test("the full trace of a running app", { skip }, async (t) => {
-  const { url } = await startApp(t, app, { env: { REPRISE_CONFIG: tempConfig(t), REPRISE_TRACING_CONFIG: tracingConfig } });
+  const started = await startApp(t, app, { env: { REPRISE_CONFIG: tempConfig(t), REPRISE_TRACING_CONFIG: tracingConfig } });
+  const { url } = started;
+  toolHeaders = started.toolHeaders;
   await t.test("one request records auth, the service call, SQL, bucket, publish and the delivery in one trace", () => fullRequest(url));
   await t.test("a thrown error: the stack is in the trace, not in the response", () => thrownError(url));
   await t.test("a cron run is a trace of its own", () => cronRun(url));
@@ -127,12 +132,12 @@ async function thrownError(url) {
 
 /** A cron run, triggered through the runtime's admin route: a CronRun root, the endpoint call and its query below. */
 async function cronRun(url) {
-  const run = await fetch(`${url}/__reprise/admin/cron/count-items/run`, { method: "POST" });
+  const run = await fetch(`${url}/__reprise/admin/cron/count-items/run`, { method: "POST", headers: toolHeaders });
   assert.equal(run.status, 200, await run.clone().text());
   const deadline = Date.now() + 20_000;
   let cron;
   while (!cron && Date.now() < deadline) {
-    const list = await (await fetch(`${url}/__reprise/traces?limit=50`)).json();
+    const list = await (await fetch(`${url}/__reprise/traces?limit=50`, { headers: toolHeaders })).json();
     cron = list.traces.find((s) => s.kind === "cron");
     if (!cron) await new Promise((r) => setImmediate(r));
   }
@@ -149,7 +154,7 @@ async function cronRun(url) {
 }
 
 async function sampledOut(url) {
-  const before = (await (await fetch(`${url}/__reprise/traces`)).json()).stats;
+  const before = (await (await fetch(`${url}/__reprise/traces`, { headers: toolHeaders })).json()).stats;
   const ok = await fetch(`${url}/quiet`);
   assert.equal(ok.status, 200);
   assert.equal(ok.headers.get("x-reprise-trace-id"), null);
@@ -163,7 +168,7 @@ async function sampledOut(url) {
   assert.equal(trace.spans[0].events.filter((e) => e.type === "log").length, 0, "its log line was not recorded");
   const error = trace.spans[0].events.find((e) => e.type === "error");
   assert.match(error?.stack ?? "", /Error: quiet failure\n\s+at /);
-  const { stats } = await (await fetch(`${url}/__reprise/traces`)).json();
+  const { stats } = await (await fetch(`${url}/__reprise/traces`, { headers: toolHeaders })).json();
   assert.equal(stats.sampledOut, before.sampledOut + 1, JSON.stringify(stats));
   assert.equal(stats.keptErrors, before.keptErrors + 1);
 }
@@ -173,7 +178,7 @@ async function sampledOutReaches(url, n, what) {
   const deadline = Date.now() + 20_000;
   let stats;
   while (Date.now() < deadline) {
-    stats = (await (await fetch(`${url}/__reprise/traces`)).json()).stats;
+    stats = (await (await fetch(`${url}/__reprise/traces`, { headers: toolHeaders })).json()).stats;
     if (stats.sampledOut >= n) return stats;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -181,7 +186,7 @@ async function sampledOutReaches(url, n, what) {
 }
 
 async function sampledOutPublish(url) {
-  const list = async () => (await (await fetch(`${url}/__reprise/traces`)).json()).stats;
+  const list = async () => (await (await fetch(`${url}/__reprise/traces`, { headers: toolHeaders })).json()).stats;
   // 1. An incoming unsampled traceparent: the request is not recorded, its message carries the trace id with
   //    flag 00, and the delivery (which succeeds) is not recorded either.
   const quietId = "5bf92f3577b34da6a3ce929d0e0e4736";
@@ -190,7 +195,7 @@ async function sampledOutPublish(url) {
   assert.equal(ok.status, 200);
   assert.equal(ok.headers.get("x-reprise-trace-id"), null);
   await sampledOutReaches(url, before.sampledOut + 2, "the request and its delivery");
-  assert.equal((await fetch(`${url}/__reprise/traces/${quietId}`)).status, 404, "neither the request nor the delivery was kept");
+  assert.equal((await fetch(`${url}/__reprise/traces/${quietId}`, { headers: toolHeaders })).status, 404, "neither the request nor the delivery was kept");
 
   // 2. Same, but the delivery fails: it is kept (errors always are) under the publisher's trace id, as a stub with
   //    a remote parent and no link (the unsampled publisher recorded no span), and nothing recorded in detail.

@@ -18,11 +18,14 @@ const nativeAddon = join(root, "runtime", "sdk", "native", `reprise.${process.pl
 const hasNats = spawnSync("nats-server", ["--version"]).status === 0;
 const skip = !existsSync(nativeAddon) ? "the runtime's native addon is not built" : !hasNats ? "nats-server is not installed (scripts/ci-deps.d/infra.sh)" : false;
 
+/** The run's token for the trace routes (set once the app started). */
+let toolHeaders = {};
+
 async function traceWhen(url, id, ready, what) {
   const deadline = Date.now() + 30_000;
   let last = null;
   while (Date.now() < deadline) {
-    const res = await fetch(`${url}/__reprise/traces/${id}`);
+    const res = await fetch(`${url}/__reprise/traces/${id}`, { headers: toolHeaders });
     if (res.status === 200) {
       last = await res.json();
       if (ready(last)) return last;
@@ -42,7 +45,9 @@ test("NATS: publish → JetStream → delivery keeps the trace id and links to t
   const config = join(dir, "reprise.config.json");
   writeFileSync(config, JSON.stringify({ sql: { dataDir: join(dir, "db") }, buckets: { root: join(dir, "buckets") }, pubsub: { provider: "nats", url: nats.url, streamPrefix: "tracetest" } }));
   const tracing = JSON.stringify({ sampleRate: 1, endpointSampleRates: [{ service: "front", endpoint: "quiet", rate: 0 }] });
-  const { url } = await startApp(t, app, { env: { REPRISE_CONFIG: config, REPRISE_TRACING_CONFIG: tracing } });
+  const started = await startApp(t, app, { env: { REPRISE_CONFIG: config, REPRISE_TRACING_CONFIG: tracing } });
+  const { url } = started;
+  toolHeaders = started.toolHeaders;
 
   const res = await fetch(`${url}/work`, { method: "POST", headers: { authorization: "Bearer fixture", "content-type": "application/json" }, body: JSON.stringify({ name: "over-nats" }) });
   assert.equal(res.status, 200, await res.clone().text());

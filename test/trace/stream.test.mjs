@@ -36,6 +36,7 @@ async function chat(t, url, n) {
 
 test("a WebSocket stream is a span with its messages as bounded events", { skip }, async (t) => {
   const app = await startApp(t, fixture("basic"), { env: { REPRISE_TRACE_SAMPLE_RATE: "1" } });
+  const { toolHeaders } = app;
   const N = 20;
   const session = await chat(t, app.url.replace("http:", "ws:") + "/ws/chat", N);
   assert.equal(session.got, N, JSON.stringify(session));
@@ -44,12 +45,12 @@ test("a WebSocket stream is a span with its messages as bounded events", { skip 
   const deadline = Date.now() + 20_000;
   let summary;
   while (!summary && Date.now() < deadline) {
-    const list = await (await fetch(`${app.url}/__reprise/traces?limit=50`)).json();
+    const list = await (await fetch(`${app.url}/__reprise/traces?limit=50`, { headers: toolHeaders })).json();
     summary = list.traces.find((s) => s.name === "web.chat stream");
     if (!summary) await new Promise((r) => setTimeout(r, 20));
   }
   assert.ok(summary, "the stream's span is listed");
-  const trace = await (await fetch(`${app.url}/__reprise/traces/${summary.traceId}`)).json();
+  const trace = await (await fetch(`${app.url}/__reprise/traces/${summary.traceId}`, { headers: toolHeaders })).json();
   const upgrade = trace.spans.find((s) => s.kind === "http" && s.details.status === 101);
   const stream = trace.spans.find((s) => s.name === "web.chat stream");
   assert.ok(upgrade, `the upgrade request is in the same trace: ${JSON.stringify(trace.spans.map((s) => [s.name, s.details.status]))}`);

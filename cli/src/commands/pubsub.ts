@@ -1,11 +1,11 @@
 /**
- * `reprise pubsub publish <topic> '<json>'`: publishes one message to a running app's topic through its loopback
- * admin route; the app validates it against the topic's message schema and publishes through its configured
+ * `reprise pubsub publish <topic> '<json>'`: publishes one message to a running app's topic through its admin
+ * route; the app validates it against the topic's message schema and publishes through its configured
  * provider (in-process or NATS), so the app's subscriptions handle it like any other message.
  */
 import { topicPublishPath, type AdminPublished } from "@reprise/protocol";
 import { readFileSync } from "node:fs";
-import { TARGET_OPTIONS, UsageError, adminRequest, runCommand } from "../admin/client.js";
+import { TARGET_OPTIONS, UsageError, runCommand, toolRequest } from "../admin/client.js";
 
 export const PUBSUB_USAGE = `Usage: reprise pubsub publish <topic> <json> [options]
 
@@ -16,8 +16,8 @@ Options:
 ${TARGET_OPTIONS}`;
 
 export function run(argv: string[]): Promise<number> {
-  return runCommand("pubsub", PUBSUB_USAGE, argv, async (t) => {
-    const [sub, topic, message, extra] = t.positional;
+  return runCommand("pubsub", PUBSUB_USAGE, argv, async (args, target) => {
+    const [sub, topic, message, extra] = args.positional;
     if (sub !== "publish") throw new UsageError(sub === undefined ? "missing sub-command: publish" : `unknown sub-command '${sub}': use publish`);
     if (!topic) throw new UsageError("publish needs a topic name");
     if (message === undefined) throw new UsageError("publish needs the message as JSON, e.g. '{\"id\": 1}' (or - for stdin)");
@@ -28,8 +28,8 @@ export function run(argv: string[]): Promise<number> {
     } catch (e) {
       throw new UsageError(`the message is not valid JSON: ${(e as Error).message}`);
     }
-    const published = await adminRequest<AdminPublished>(t.url, topicPublishPath(topic), { method: "POST", body: text });
-    console.log(t.json ? JSON.stringify(published, null, 2) : `published message ${published.messageId} to topic ${topic}`);
+    const published = await toolRequest<AdminPublished>(await target(), topicPublishPath(topic), { method: "POST", body: text });
+    console.log(args.json ? JSON.stringify(published, null, 2) : `published message ${published.messageId} to topic ${topic}`);
     return 0;
   });
 }

@@ -1,7 +1,8 @@
 /**
- * `reprise traces [--url URL] [--json] [--limit N] [ID]`: reads the running app's recent traces from the runtime's
- * loopback trace endpoint (`GET /__reprise/traces`) and lists them, or prints one trace as a tree of spans.
- * ID may be a prefix of a listed trace id.
+ * `reprise traces [--port N | --url URL] [--json] [--limit N] [ID]`: reads the running app's recent traces from the
+ * runtime's trace endpoint (`GET /__reprise/traces`, a tool route: the app and its token are found as for
+ * `reprise cron`, cli/src/admin/client.ts) and lists them, or prints one trace as a tree of spans. ID may be a
+ * prefix of a listed trace id.
  */
 import {
   TRACE_API_PATH,
@@ -12,88 +13,37 @@ import {
   type TraceSummary,
   type TraceView,
 } from "@reprise/protocol";
+import { TARGET_OPTIONS, UsageError, parseTargetArgs, runCommand, toolRequest, type TargetArgs } from "../admin/client.js";
 
-export const TRACES_USAGE = `Usage: reprise traces [--url URL] [--json] [--limit N] [ID]
+export const TRACES_USAGE = `Usage: reprise traces [options] [ID]
 
 List the recent traces of a running app (\`reprise run\`), or print one as a tree of spans.
 
 Options:
-  --url URL     the app's base URL (default: $REPRISE_URL or http://127.0.0.1:$PORT, port 4000)
-  --json        print the endpoint's JSON instead of text
+${TARGET_OPTIONS}
   --limit N     how many traces to list (default 20)
   ID            a trace id, or a unique prefix of one from the list`;
 
-interface TracesArgs {
-  url: string;
-  json: boolean;
+export interface TracesArgs {
+  target: TargetArgs;
   limit: number;
   id: string | null;
-  help: boolean;
 }
 
-class UsageError extends Error {}
-
-export function parseTracesArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): TracesArgs {
-  const out: TracesArgs = {
-    url: env.REPRISE_URL || `http://127.0.0.1:${env.PORT || 4000}`,
-    json: false,
-    limit: 20,
-    id: null,
-    help: false,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (name: string) => {
-      const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
-      if (v === undefined || v === "") throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    if (a === "--help" || a === "-h") out.help = true;
-    else if (a === "--json") out.json = true;
-    else if (a === "--url" || a.startsWith("--url=")) out.url = value("--url");
-    else if (a === "--limit" || a.startsWith("--limit=")) {
-      const v = value("--limit");
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit must be a positive integer, got '${v}'`);
-      out.limit = n;
-    } else if (a.startsWith("-")) throw new UsageError(`unknown option '${a}'`);
-    else if (out.id === null) {
-      if (!/^[0-9a-f]{1,32}$/.test(a)) throw new UsageError(`'${a}' is not a trace id (lower-case hex)`);
-      out.id = a;
-    } else throw new UsageError(`unexpected argument '${a}'`);
+/** The command line, checked (no IO). */
+export function parseTracesArgs(argv: string[]): TracesArgs {
+  const target = parseTargetArgs(argv, ["--limit"]);
+  let limit = 20;
+  const v = target.options["--limit"];
+  if (v !== undefined) {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit must be a positive integer, got '${v}'`);
+    limit = n;
   }
-  try {
-    const u = new URL(out.url);
-    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
-  } catch {
-    throw new UsageError(`--url '${out.url}' is not an http:// URL`);
-  }
-  return out;
-}
-
-class FetchError extends Error {}
-
-async function getJson<T>(base: string, path: string): Promise<T> {
-  const url = new URL(path, base).toString();
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause?.code ?? (e as { cause?: Error }).cause?.message ?? (e as Error).message;
-    throw new FetchError(`cannot reach the runtime at ${base} (${cause}); is the app running with \`reprise run\`?`);
-  }
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new FetchError(`${url} answered ${response.status} with a body that is not JSON; is ${base} a Reprise app?`);
-  }
-  if (!response.ok) {
-    const message = (body as { message?: string }).message ?? `HTTP ${response.status}`;
-    throw new FetchError(message);
-  }
-  return body as T;
+  const [id = null, extra] = target.positional;
+  if (id !== null && !/^[0-9a-f]{1,32}$/.test(id)) throw new UsageError(`'${id}' is not a trace id (lower-case hex)`);
+  if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
+  return { target, limit, id };
 }
 
 function time(ms: number): string {
@@ -157,45 +107,33 @@ export function formatTrace(trace: TraceView): string {
   return out.join("\n");
 }
 
-export async function run(argv: string[]): Promise<number> {
-  let args: TracesArgs;
-  try {
-    args = parseTracesArgs(argv);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`reprise traces: ${e.message}\n\n${TRACES_USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
-  if (args.help) {
-    console.log(TRACES_USAGE);
-    return 0;
-  }
-  try {
-    if (args.id === null) {
-      const list = await getJson<TraceList>(args.url, `${TRACE_API_PATH}?limit=${args.limit}`);
-      console.log(args.json ? JSON.stringify(list, null, 2) : formatList(list));
-      return 0;
-    }
-    let id = args.id;
-    if (id.length < 32) {
-      const list = await getJson<TraceList>(args.url, `${TRACE_API_PATH}?limit=100000`);
-      const matches = list.traces.filter((t) => t.traceId.startsWith(id));
-      if (matches.length !== 1) {
-        console.error(`reprise traces: ${matches.length === 0 ? "no stored trace starts with" : "more than one trace starts with"} '${id}'`);
-        return 1;
+export function run(argv: string[]): Promise<number> {
+  return runCommand(
+    "traces",
+    TRACES_USAGE,
+    argv,
+    async (_, target) => {
+      const args = parseTracesArgs(argv);
+      const t = await target();
+      if (args.id === null) {
+        const list = await toolRequest<TraceList>(t, `${TRACE_API_PATH}?limit=${args.limit}`, { method: "GET" });
+        console.log(args.target.json ? JSON.stringify(list, null, 2) : formatList(list));
+        return 0;
       }
-      id = matches[0]!.traceId;
-    }
-    const trace = await getJson<TraceView>(args.url, `${TRACE_API_PATH}/${id}`);
-    console.log(args.json ? JSON.stringify(trace, null, 2) : formatTrace(trace));
-    return 0;
-  } catch (e) {
-    if (e instanceof FetchError) {
-      console.error(`reprise traces: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  }
+      let id = args.id;
+      if (id.length < 32) {
+        const list = await toolRequest<TraceList>(t, `${TRACE_API_PATH}?limit=100000`, { method: "GET" });
+        const matches = list.traces.filter((x) => x.traceId.startsWith(id));
+        if (matches.length !== 1) {
+          console.error(`reprise traces: ${matches.length === 0 ? "no stored trace starts with" : "more than one trace starts with"} '${id}'`);
+          return 1;
+        }
+        id = matches[0]!.traceId;
+      }
+      const trace = await toolRequest<TraceView>(t, `${TRACE_API_PATH}/${id}`, { method: "GET" });
+      console.log(args.target.json ? JSON.stringify(trace, null, 2) : formatTrace(trace));
+      return 0;
+    },
+    ["--limit"],
+  );
 }

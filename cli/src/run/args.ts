@@ -28,7 +28,13 @@ Analyses the app, bundles its TypeScript and serves it on the Reprise runtime.
 Environment: PORT, REPRISE_ENV (config environment, default local), REPRISE_HOST (default 127.0.0.1),
 REPRISE_REQUEST_TIMEOUT_MS (default 30000, 0 = none),
 REPRISE_LOG_LEVEL (trace|debug|info|warn|error), REPRISE_CACHE_DIR (PGlite template cache, default ~/.cache/reprise),
-REPRISE_TIMINGS=1 (print start-up and reload phase times on stderr).`;
+REPRISE_INSPECT_REMOTE=1 (allow --inspect on a host that is not loopback), REPRISE_TIMINGS=1 (print start-up and reload phase times on stderr).`;
+
+/** `localhost` or a loopback address (the inspector's host, as given on the command line). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
 
 function parsePort(v: string | undefined, what: string): number {
   const n = Number(v);
@@ -55,6 +61,12 @@ export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       const m = /^(?:(.+):)?(\d+)$/.exec(v);
       if (!m) throw new UsageError(`--inspect: expected [host:]port, got ${JSON.stringify(v)}`);
       out.inspect = { host: m[1] ?? "127.0.0.1", port: parsePort(m[2], "--inspect") };
+      if (!isLoopbackHost(out.inspect.host) && env.REPRISE_INSPECT_REMOTE !== "1") {
+        throw new UsageError(
+          `--inspect: the inspector would listen on ${out.inspect.host}, not on loopback: anyone who reaches that port can run code in the app. ` +
+            `Use 127.0.0.1 (the default), or set REPRISE_INSPECT_REMOTE=1 if only trusted machines can reach it (e.g. a container's published port).`,
+        );
+      }
     } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else if (out.appRoot === null) out.appRoot = a;
     else throw new UsageError(`unexpected argument ${a}`);

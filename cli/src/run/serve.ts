@@ -1,7 +1,11 @@
 /**
  * Runs an analysed app: loads the bundle (in this thread, or in a worker per build with --watch), starts the Rust
- * listener, prints the URL and endpoint table, and shuts down gracefully on SIGINT/SIGTERM (stop accepting,
+ * listener, prints the URL and endpoint table, and shuts down gracefully on SIGINT/SIGTERM/SIGHUP (stop accepting,
  * finish in-flight requests within 10 s, exit 0).
+ *
+ * Each run makes a random token for the runtime's tool routes (`/__reprise/*`: traces, cron and pub/sub admin),
+ * hands it to the runtime and writes it with the port and pid to `<app>/.reprise/instances/<port>.json` (0600),
+ * where `reprise traces | cron | pubsub` and the editor find it; the file goes when the process exits.
  *
  * Watch mode keeps the listener in this thread and runs each build of the app in a fresh worker. On a change the
  * app is re-analysed and rebuilt; the new worker loads the app, registers an inactive dispatcher and prepares
@@ -21,6 +25,8 @@ import { endpointTable } from "./table.js";
 import type { RunArgs } from "./args.js";
 import { mark } from "./timings.js";
 import { heldDatabases, startAppInfra, type AppInfra } from "./infra.js";
+import { loopbackUrl } from "@reprise/protocol/tool-routes";
+import { newToolToken, removeInstanceFile, writeInstanceFile } from "../instances.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -40,10 +46,34 @@ export async function serve(appRoot: string, model: AppModel, bundle: string, ar
   mark("runtime host + addon loaded");
   let worker: Worker | null = null;
   let infra: AppInfra | null = null;
+  const toolToken = newToolToken();
+  let instanceFile: string | null = null;
+  const forgetInstance = () => {
+    if (instanceFile) removeInstanceFile(instanceFile, toolToken);
+    instanceFile = null;
+  };
+  /** Publishes this run's instance file; removed on exit, whatever the cause (signals go through `stop` below). */
+  const registerInstance = (port: number) => {
+    try {
+      instanceFile = writeInstanceFile(appRoot, { port, pid: process.pid, token: toolToken, url: loopbackUrl(process.env.REPRISE_HOST, port) });
+    } catch (e) {
+      console.error(`reprise: could not write the instance file for the tools (reprise traces/cron/pubsub): ${(e as Error).message}`);
+    }
+    process.once("exit", forgetInstance);
+  };
+  const serveOptions = (): import("reprise/internal/host").ServeOptions => ({
+    model,
+    appRoot,
+    port: args.port,
+    host: process.env.REPRISE_HOST,
+    requestTimeoutMs: timeoutFromEnv(),
+    toolToken,
+  });
   if (args.watch) {
     const w = await startWorker(bundle, model, appRoot, args.config, null);
     worker = w.worker;
-    const port = await host.startServer({ model, appRoot, port: args.port, host: process.env.REPRISE_HOST, requestTimeoutMs: timeoutFromEnv() });
+    const port = await host.startServer(serveOptions());
+    registerInstance(port);
     host.reloadModel(model, appRoot, w.dispatcher);
     announce(model, port);
     void warmPGliteTemplate();
@@ -64,7 +94,8 @@ export async function serve(appRoot: string, model: AppModel, bundle: string, ar
       console.error(`reprise run: ${(e as Error).message}`);
       process.exit(1);
     }
-    const port = await host.startServer({ model, appRoot, port: args.port, host: process.env.REPRISE_HOST, requestTimeoutMs: timeoutFromEnv() });
+    const port = await host.startServer(serveOptions());
+    registerInstance(port);
     mark("listening");
     announce(model, port);
   }
@@ -73,6 +104,7 @@ export async function serve(appRoot: string, model: AppModel, bundle: string, ar
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
+      forgetInstance();
       console.log(`\n${signal}: shutting down (finishing in-flight requests)`);
       const left = await host.shutdownServer(SHUTDOWN_GRACE_MS);
       if (left) console.log(`${left} connection(s) did not finish within ${SHUTDOWN_GRACE_MS / 1000} s`);
@@ -84,6 +116,7 @@ export async function serve(appRoot: string, model: AppModel, bundle: string, ar
     };
     process.once("SIGINT", () => void stop("SIGINT"));
     process.once("SIGTERM", () => void stop("SIGTERM"));
+    process.once("SIGHUP", () => void stop("SIGHUP"));
   });
 }
 

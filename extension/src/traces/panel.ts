@@ -1,6 +1,6 @@
 /**
  * Host side of the trace viewer: one panel listing the running app's recent traces (read from the runtime's
- * loopback endpoint `GET /__reprise/traces`) with the waterfall of the selected one. Clicking a span that ran an
+ * trace endpoint `GET /__reprise/traces`, a tool route: the run's token comes from the app's instance file) with the waterfall of the selected one. Clicking a span that ran an
  * endpoint opens that endpoint's source via the app model. `reprise.openTrace <id>` opens a trace directly (the API
  * explorer offers it when a response carries `x-reprise-trace-id`).
  */
@@ -11,6 +11,7 @@ import { isMessage, makeNonce, tracesPage, TRACES_TO_HOST_TYPES, type HostToTrac
 import { revealLocation, toVsLocation, type AppModelStore } from "../app-models";
 import { runPort } from "../settings";
 import { linkExplorerResponses, type RespondingPanel } from "./explorer-link";
+import { toolHeaders } from "../instances";
 
 export const TRACES_VIEW_TYPE = "reprise.traces";
 
@@ -25,10 +26,10 @@ export interface TracesDeps {
 
 class TraceFetchError extends Error {}
 
-async function getJson<T>(url: string): Promise<T> {
+async function getJson<T>(url: string, headers: Record<string, string>): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    response = await fetch(url, { headers, signal: AbortSignal.timeout(5000), redirect: "manual" });
   } catch {
     throw new TraceFetchError("The app is not running (start it with Reprise: Run App), so there are no traces to show.");
   }
@@ -88,6 +89,11 @@ export class TracesPanel implements vscode.Disposable {
     return this.deps.baseUrl?.() ?? `http://127.0.0.1:${runPort()}`;
   }
 
+  /** The run's token for the trace endpoint, from the instance file of whichever workspace app listens there. */
+  private headers(baseUrl: string): Record<string, string> {
+    return toolHeaders(baseUrl, this.deps.models.rootPaths());
+  }
+
   private post(message: HostToTraces): void {
     void this.panel.webview.postMessage(message);
   }
@@ -112,7 +118,7 @@ export class TracesPanel implements vscode.Disposable {
   async refresh(): Promise<void> {
     const baseUrl = this.baseUrl();
     try {
-      const list = await getJson<TraceList>(`${baseUrl}${TRACE_API_PATH}?limit=200`);
+      const list = await getJson<TraceList>(`${baseUrl}${TRACE_API_PATH}?limit=200`, this.headers(baseUrl));
       this.post({ type: "list", baseUrl, traces: list.traces, stats: list.stats, error: null });
     } catch (e) {
       this.post({ type: "list", baseUrl, traces: [], stats: null, error: (e as Error).message });
@@ -126,7 +132,8 @@ export class TracesPanel implements vscode.Disposable {
       return;
     }
     try {
-      const trace = await getJson<TraceView>(`${this.baseUrl()}${TRACE_API_PATH}/${traceId}`);
+      const baseUrl = this.baseUrl();
+      const trace = await getJson<TraceView>(`${baseUrl}${TRACE_API_PATH}/${traceId}`, this.headers(baseUrl));
       this.shown = trace;
       const revealable = trace.spans.filter((s) => this.locate(s.spanId) !== undefined).map((s) => s.spanId);
       this.post({ type: "trace", trace, revealable });

@@ -505,6 +505,12 @@ export interface ServeOptions {
   port: number;
   host?: string;
   requestTimeoutMs?: number;
+  /**
+   * This run's token for the tool routes (`/__reprise/*`: traces, cron and pub/sub admin), required from their
+   * callers as `Authorization: Bearer <token>` (runtime/src/tool_routes.rs). At least 32 characters of
+   * `A-Za-z0-9-._~+/=`. Without one the tool routes stay closed (only `/__reprise/healthz` answers).
+   */
+  toolToken?: string;
 }
 
 /** Binds the HTTP listener (once per process); resolves with the bound port. */
@@ -515,6 +521,7 @@ export function startServer(opts: ServeOptions): Promise<number> {
     port: opts.port,
     host: opts.host,
     requestTimeoutMs: opts.requestTimeoutMs,
+    toolToken: opts.toolToken,
   });
 }
 

@@ -13,6 +13,7 @@ export interface StartOptions {
   host?: string;
   port: number;
   requestTimeoutMs?: number;
+  toolToken?: string;
 }
 
 export interface CallResult {
