@@ -290,7 +290,7 @@ async function runUiChecks(port, appPort, runGap) {
   let adminGap; // probed once, after the app runs
   const step = async (name, fn, { needsRun = false, needsAdmin = false } = {}) => {
     if (aborted) return results.push({ name, status: "fail", why: "an earlier step failed" });
-    if (needsAdmin && !runGap) adminGap ??= await adminRouteGap(appPort);
+    if (needsAdmin && !runGap) adminGap ??= await adminRouteGap(appPort, WORKSPACE);
     const gap = needsRun || needsAdmin ? runGap ?? (needsAdmin ? adminGap : null) : null;
     if (gap && !STRICT) {
       log(`ui SKIP ${name}: ${gap} (REPRISE_E2E_STRICT=1 runs it anyway)`);

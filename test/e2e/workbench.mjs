@@ -1,5 +1,6 @@
 // Helpers of the VS Code e2e harness (test/e2e/run.mjs) that need no harness state: ports, HTTP polling, and
 // driving the web workbench (command palette, quick open, webview frames, the Reprise tree).
+import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
@@ -81,10 +82,20 @@ export async function pollJson(url, ok, what, timeoutMs = 30000) {
   }
 }
 
-/** Why the admin-route steps can't run: the runtime on appPort has no `/__reprise/admin` routes (yet). */
-export async function adminRouteGap(appPort) {
+/**
+ * Why the admin-route steps can't run: the runtime on appPort has no `/__reprise/admin` routes (yet). The routes
+ * want the run's token, from the instance file `reprise run` wrote in the app's folder `appRoot`.
+ */
+export async function adminRouteGap(appPort, appRoot) {
+  let headers = {};
   try {
-    const res = await fetch(`http://127.0.0.1:${appPort}/__reprise/admin/cron`, { signal: AbortSignal.timeout(5000) });
+    const { token } = JSON.parse(fs.readFileSync(path.join(appRoot, ".reprise", "instances", `${appPort}.json`), "utf8"));
+    headers = { authorization: `Bearer ${token}` };
+  } catch (e) {
+    return `the app wrote no instance file (${e.message})`;
+  }
+  try {
+    const res = await fetch(`http://127.0.0.1:${appPort}/__reprise/admin/cron`, { headers, signal: AbortSignal.timeout(5000) });
     const body = await res.json().catch(() => null);
     return res.ok && Array.isArray(body?.jobs) ? null : `the runtime has no admin routes (GET /__reprise/admin/cron answered ${res.status})`;
   } catch (e) {

@@ -11,7 +11,11 @@ import http from "node:http";
 import http2 from "node:http2";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createRequire } from "node:module";
 import { json, root, startApp, until } from "./helpers.mjs";
+
+// The editor's reader of instance files (pure Node; extension/src/instances.ts, compiled by tsc -b).
+const { toolToken } = createRequire(import.meta.url)("../../extension/dist/tsc/src/instances.js");
 
 const cli = join(root, "cli", "bin", "reprise.mjs");
 
@@ -168,6 +172,14 @@ test("tool routes: Host, Origin and token are checked; instance files lead the C
     assert.match(token, /^[A-Za-z0-9_-]{43}$/);
   });
 
+  await t.test("the editor finds the token by the app's URL among its app roots, never for another host", () => {
+    assert.equal(toolToken(app.url, [tmpdir(), dir]), token);
+    assert.equal(toolToken(`http://localhost:${port}`, [dir]), token);
+    assert.equal(toolToken(`http://127.0.0.1:${port + 1}`, [dir]), null, "no instance on that port");
+    assert.equal(toolToken(`http://evil.example:${port}`, [dir]), null, "not sent off this machine");
+    assert.equal(toolToken(app.url, [tmpdir()]), null, "not in that folder");
+  });
+
   await t.test("the CLI finds the one running instance of the app in its folder", async () => {
     const list = await reprise(["cron", "list"], dir);
     assert.equal(list.code, 0, list.stderr);
@@ -205,6 +217,7 @@ test("tool routes: Host, Origin and token are checked; instance files lead the C
     second.proc.kill("SIGKILL");
     await second.exited;
     assert.ok(existsSync(join(instances, `${port2}.json`)), "a kill -9 leaves its file");
+    assert.equal(toolToken(second.url, [dir]), null, "the editor skips it too");
     const again = await reprise(["cron", "list"], dir);
     assert.equal(again.code, 0, `the dead instance's file is ignored: ${again.stderr}`);
 

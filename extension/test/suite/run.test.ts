@@ -15,10 +15,22 @@ import type { ApiExplorerPanel } from "../../src/api-explorer-panel";
 
 const STAND_IN = `// stand-in for \`reprise run <root> --port N --watch\` (extension tests only)
 import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
 const port = Number(process.argv[process.argv.indexOf("--port") + 1]);
+// Like reprise run: a token per run in <root>/.reprise/instances/<port>.json, required by the tool routes.
+const token = crypto.randomBytes(32).toString("base64url");
+const dir = path.join(process.argv[process.argv.indexOf("run") + 1], ".reprise", "instances");
+fs.mkdirSync(dir, { recursive: true });
+const file = path.join(dir, port + ".json");
+fs.writeFileSync(file, JSON.stringify({ port, pid: process.pid, token, url: "http://127.0.0.1:" + port }), { mode: 0o600 });
+process.on("exit", () => fs.rmSync(file, { force: true }));
+for (const s of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(s, () => process.exit(0));
 // The runtime's admin routes, answered as the contract says (the UI steps of test/e2e/run.mjs use the real ones).
 const admin = (req, body, res) => {
   const send = (status, v) => { res.statusCode = status; res.end(JSON.stringify(v)); };
+  if (req.headers.authorization !== "Bearer " + token) return send(401, { code: "unauthenticated", message: "no token" });
   let m = new RegExp("^/__reprise/admin/cron/([^/]+)/run$").exec(req.url);
   if (m && req.method === "POST") {
     const job = decodeURIComponent(m[1]);
@@ -41,7 +53,8 @@ http.createServer((req, res) => {
   req.on("data", (c) => (body += c));
   req.on("end", () => {
     if (req.url.startsWith("/__reprise/admin/") && admin(req, body, res) !== false) return;
-    res.end(JSON.stringify({ count: 3, url: req.url, method: req.method, args: process.argv.slice(2) }));
+    // App routes echo what they got: the tool token must never reach them.
+    res.end(JSON.stringify({ count: 3, url: req.url, method: req.method, args: process.argv.slice(2), authorization: req.headers.authorization ?? null }));
   });
 }).listen(port, "127.0.0.1", () => console.log("Reprise: e2e-app running at http://127.0.0.1:" + port));
 `;
@@ -87,6 +100,7 @@ describe("Run and Call (stand-in CLI)", () => {
     assert.equal(body.url, "/users/count");
     assert.equal(body.method, "GET");
     assert.deepEqual(body.args.slice(0, 4), ["run", root, "--port", String(cfg().get("run.port"))]);
+    assert.equal(body.authorization, null, "the run's tool token is not sent to app routes");
     assert.ok(result.timeMs >= 0);
     assert.equal(a.apiExplorer()?.lastResult?.status, 200);
   });
