@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import http from "node:http";
 import http2 from "node:http2";
 import { tmpdir } from "node:os";
@@ -62,8 +62,9 @@ function reprise(args, cwd) {
 
 test("tool routes: Host, Origin and token are checked; instance files lead the CLI to the app", { timeout: 180_000 }, async (t) => {
   // A copy of its own: the instance files of other tests' runs of the fixture do not show up here.
-  const dir = mkdtempSync(join(tmpdir(), "reprise-tool-routes-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const base = mkdtempSync(join(tmpdir(), "reprise-tool-routes-"));
+  t.after(() => rmSync(base, { recursive: true, force: true }));
+  const dir = join(base, "app");
   cpSync(join(root, "test", "infra", "fixtures", "admin-app"), dir, { recursive: true });
   const app = await startApp(t, dir, { env: { REPRISE_TRACE_SAMPLE_RATE: "1" } });
   const port = Number(new URL(app.url).port);
@@ -194,9 +195,14 @@ test("tool routes: Host, Origin and token are checked; instance files lead the C
     const traces = await reprise(["traces", "--limit", "5"], dir);
     assert.equal(traces.code, 0, traces.stderr);
     assert.match(traces.stdout, /GET \/state\s+200/);
-    const outside = await reprise(["cron", "list"], tmpdir());
+    // From a folder holding the app (not inside it), the one running instance below is found too.
+    const above = await reprise(["cron", "list", "--json"], base);
+    assert.equal(above.code, 0, above.stderr);
+    const nowhere = join(base, "empty");
+    mkdirSync(nowhere);
+    const outside = await reprise(["cron", "list"], nowhere);
     assert.equal(outside.code, 2);
-    assert.match(outside.stderr, /is not inside an app/);
+    assert.match(outside.stderr, /is not inside an app and holds none/);
   });
 
   await t.test("several instances: listed, --port picks one; a killed one's file is ignored; SIGTERM removes the file", async (st) => {
@@ -206,6 +212,9 @@ test("tool routes: Host, Origin and token are checked; instance files lead the C
     const both = await reprise(["cron", "list"], dir);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /2 instances of the app in .* are running; choose one/);
+    const bothAbove = await reprise(["traces"], base);
+    assert.equal(bothAbove.code, 2);
+    assert.match(bothAbove.stderr, /2 instances of the apps below .* are running; choose one/);
     assert.match(both.stderr, new RegExp(`--port ${port}\\b`));
     assert.match(both.stderr, new RegExp(`--port ${port2}\\b`));
     const picked = await reprise(["cron", "list", "--port", String(port2), "--json"], dir);

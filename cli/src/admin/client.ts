@@ -57,7 +57,8 @@ export const TARGET_OPTIONS = `  --port N      the port of a running instance of
   --json        print the route's JSON answer instead of text
 
 The app is found through its instance files (<app>/.reprise/instances/<port>.json, written by \`reprise run\`),
-which hold this run's token for the app's tool routes: run the command inside the app's folder.`;
+which hold this run's token for the app's tool routes: run the command in the app's folder (or in a folder
+holding apps: the one running instance among them is used).`;
 
 export function parseTargetArgs(argv: string[], valueOptions: readonly string[] = []): TargetArgs {
   const out: TargetArgs = { url: null, port: null, json: false, help: false, positional: [], options: {} };
@@ -99,50 +100,71 @@ function checkUrl(url: string, what: string): void {
   }
 }
 
+/** A running instance of an app, found through its instance file. */
+export interface FoundInstance {
+  appRoot: string;
+  port: number;
+  pid: number;
+  token: string;
+  url: string;
+}
+
 /** What target resolution reads from the machine; the default reads the disk (tests pass their own). */
 export interface InstanceSource {
-  appRoot(cwd: string): string | null;
+  /** The app `cwd` is in (the nearest reprise.app / encore.app at or above it), else every app below it. */
+  appRoots(cwd: string): { inside: boolean; roots: string[] };
   instances(appRoot: string): { port: number; pid: number; token: string; url: string }[];
 }
 
 async function diskSource(): Promise<InstanceSource> {
-  const [{ findAppRoot }, { liveInstances }] = await Promise.all([import("@reprise/analyzer/node"), import("../instances.js")]);
-  return { appRoot: findAppRoot, instances: liveInstances };
+  const [{ findAppRoot, findAppRoots }, { liveInstances }] = await Promise.all([import("@reprise/analyzer/node"), import("../instances.js")]);
+  return {
+    appRoots: (cwd) => {
+      const root = findAppRoot(cwd);
+      return root ? { inside: true, roots: [root] } : { inside: false, roots: findAppRoots(cwd) };
+    },
+    instances: liveInstances,
+  };
 }
 
 /**
  * The app to talk to: `--url` (or `$REPRISE_URL`) as given, `--port` on this machine, else the one running
- * instance of the app the current folder belongs to. The token comes from the instance file of the app's port
- * (never sent to a URL that is not on loopback).
+ * instance of the app the current folder belongs to (or, outside any app, of the apps below it). The token comes
+ * from the instance file of the app's port, and is never sent to a URL that is not on loopback.
  */
 export async function resolveTarget(args: TargetArgs, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), source?: InstanceSource): Promise<Target> {
   const src = source ?? (await diskSource());
-  const appRoot = src.appRoot(cwd);
-  const instances = appRoot ? src.instances(appRoot) : [];
+  const { inside, roots } = src.appRoots(cwd);
+  const instances: FoundInstance[] = roots.flatMap((appRoot) => src.instances(appRoot).map((i) => ({ ...i, appRoot })));
+  const where = inside ? `the app in ${roots[0]}` : `the apps below ${cwd}`;
   const url = args.url ?? (args.port === null && env.REPRISE_URL ? env.REPRISE_URL : null);
   if (url !== null) {
     if (args.url === null) checkUrl(url, "$REPRISE_URL");
     const u = new URL(url);
     const port = Number(u.port || (u.protocol === "https:" ? 443 : 80));
     const found = isLoopbackHostname(u.hostname) ? instances.find((i) => i.port === port) : undefined;
-    return { url, token: found?.token ?? null, source: args.url !== null ? "--url" : "$REPRISE_URL" };
+    return { url, token: found?.token ?? null, source: found ? instanceSource(found, inside) : args.url !== null ? "--url" : "$REPRISE_URL" };
   }
   if (args.port !== null) {
     const found = instances.find((i) => i.port === args.port);
-    return { url: found?.url ?? `http://127.0.0.1:${args.port}`, token: found?.token ?? null, source: "--port" };
+    return { url: found?.url ?? `http://127.0.0.1:${args.port}`, token: found?.token ?? null, source: found ? instanceSource(found, inside) : "--port" };
   }
-  if (!appRoot) {
-    throw new Unreachable(`${cwd} is not inside an app (no reprise.app or encore.app here or above): run the command in the app's folder, or pass --port / --url`);
+  if (inside || roots.length) {
+    if (instances.length === 1) {
+      const only = instances[0]!;
+      return { url: only.url, token: only.token, source: instanceSource(only, inside) };
+    }
+    if (instances.length === 0) {
+      throw new Unreachable(`no running instance of ${where} (no live file in .reprise/instances): start it with \`reprise run\`, or pass --port / --url`);
+    }
+    const list = instances.map((i) => `  --port ${String(i.port).padEnd(6)} ${i.url} (pid ${i.pid}${inside ? "" : `, ${i.appRoot}`})`).join("\n");
+    throw new Unreachable(`${instances.length} instances of ${where} are running; choose one:\n${list}`);
   }
-  if (instances.length === 0) {
-    throw new Unreachable(`no running instance of the app in ${appRoot} (nothing in .reprise/instances): start it with \`reprise run\`, or pass --port / --url`);
-  }
-  if (instances.length > 1) {
-    const list = instances.map((i) => `  --port ${i.port}   ${i.url} (pid ${i.pid})`).join("\n");
-    throw new Unreachable(`${instances.length} instances of the app in ${appRoot} are running; choose one:\n${list}`);
-  }
-  const only = instances[0]!;
-  return { url: only.url, token: only.token, source: `.reprise/instances/${only.port}.json` };
+  throw new Unreachable(`${cwd} is not inside an app and holds none (no reprise.app or encore.app): run the command in the app's folder, or pass --port / --url`);
+}
+
+function instanceSource(i: FoundInstance, inside: boolean): string {
+  return inside ? `.reprise/instances/${i.port}.json` : `${i.appRoot}/.reprise/instances/${i.port}.json`;
 }
 
 /**
