@@ -1,7 +1,7 @@
 // Starts a real `reprise run` of a fixture app on a free port and gives tests its URL; every process started here
 // is killed when the test ends. Waits by watching output with a deadline, never by sleeping.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import net from "node:net";
@@ -20,8 +20,15 @@ export async function startApp(t, appDir, { env = {}, args = [], timeoutMs = 60_
   proc.stdout.setEncoding("utf8").on("data", (d) => (out += d));
   proc.stderr.setEncoding("utf8").on("data", (d) => (err += d));
   const exited = new Promise((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal })));
+  let instanceFile = null;
   t.after(() => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+    // A killed run leaves its instance file (readers skip it, the next run removes it); tidy up ours now.
+    try {
+      if (instanceFile && JSON.parse(readFileSync(instanceFile, "utf8")).pid === proc.pid) rmSync(instanceFile, { force: true });
+    } catch {
+      // gone already (a clean exit removes it)
+    }
   });
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`reprise run did not start within ${timeoutMs} ms\n${out}\n${err}`)), timeoutMs);
@@ -38,7 +45,9 @@ export async function startApp(t, appDir, { env = {}, args = [], timeoutMs = 60_
       reject(new Error(`reprise run exited with ${code}\n${out}\n${err}`));
     });
   });
-  const instance = readInstance(appDir, Number(new URL(url).port));
+  const port = Number(new URL(url).port);
+  const instance = readInstance(appDir, port);
+  instanceFile = join(appRootOf(appDir), ".reprise", "instances", `${port}.json`);
   const toolHeaders = { authorization: `Bearer ${instance.token}` };
   return {
     url,

@@ -14,6 +14,8 @@ import { join } from "node:path";
 import { createRequire } from "node:module";
 import { json, root, startApp, until } from "./helpers.mjs";
 
+import { resolveTarget, parseTargetArgs } from "../../cli/dist/src/admin/client.js";
+
 // The editor's reader of instance files (pure Node; extension/src/instances.ts, compiled by tsc -b).
 const { toolToken } = createRequire(import.meta.url)("../../extension/dist/tsc/src/instances.js");
 
@@ -237,4 +239,26 @@ test("tool routes: Host, Origin and token are checked; instance files lead the C
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no running instance of the app/);
   });
+});
+
+test("the CLI's choice of target: the token only ever goes to the instance's loopback port", async () => {
+  const rec = (port) => ({ port, pid: 1, token: `token-of-${port}`.padEnd(43, "x"), url: `http://127.0.0.1:${port}` });
+  const source = (inside, roots, byRoot) => ({ appRoots: () => ({ inside, roots }), instances: (r) => byRoot[r] ?? [] });
+  const one = source(true, ["/app"], { "/app": [rec(4000)] });
+  const resolve = (argv, src, env = {}) => resolveTarget(parseTargetArgs(argv), env, "/app", src);
+  assert.deepEqual(await resolve([], one), { url: "http://127.0.0.1:4000", token: rec(4000).token, source: ".reprise/instances/4000.json" });
+  assert.equal((await resolve(["--url", "http://localhost:4000"], one)).token, rec(4000).token);
+  assert.equal((await resolve(["--url", "http://[::1]:4000"], one)).token, rec(4000).token);
+  assert.equal((await resolve(["--url", "http://evil.example:4000"], one)).token, null, "not to another host");
+  assert.equal((await resolve(["--url", "http://192.168.1.9:4000"], one)).token, null);
+  assert.equal((await resolve(["--url", "http://127.0.0.1:4001"], one)).token, null, "not to another port");
+  assert.equal((await resolve([], one, { REPRISE_URL: "http://evil.example:4000" })).token, null);
+  assert.deepEqual(await resolve(["--port", "4001"], one), { url: "http://127.0.0.1:4001", token: null, source: "--port" });
+  const two = source(true, ["/app"], { "/app": [rec(4000), rec(4001)] });
+  await assert.rejects(resolve([], two), /2 instances of the app in \/app are running; choose one:\n {2}--port 4000 .*\n {2}--port 4001 /);
+  assert.equal((await resolve(["--port", "4001"], two)).token, rec(4001).token);
+  await assert.rejects(resolve([], source(true, ["/app"], {})), /no running instance of the app in \/app/);
+  const below = source(false, ["/w/a", "/w/b"], { "/w/b": [rec(4002)] });
+  assert.equal((await resolveTarget(parseTargetArgs([]), {}, "/w", below)).token, rec(4002).token, "the one instance among the apps below");
+  await assert.rejects(resolveTarget(parseTargetArgs([]), {}, "/w", source(false, [], {})), /not inside an app and holds none/);
 });

@@ -82,7 +82,7 @@ test("against a running app: requests are traced, listed and printed", { skip: e
     stdio: ["ignore", "pipe", "pipe"],
   });
   t.after(() => {
-    app.kill("SIGKILL");
+    app.kill("SIGTERM"); // a clean exit removes the run's instance file from examples/hello
     rmSync(home, { recursive: true, force: true });
   });
   let output = "";
@@ -142,8 +142,8 @@ test("against a running app: requests are traced, listed and printed", { skip: e
   assert.equal(json.spans[0].parentIsRemote, true);
   assert.equal(json.spans[0].details.route, "/hello/:name", "the HTTP span names the matched route pattern");
 
-  const outside = await runCli(["--url", url]);
-  assert.equal(outside.code, 2, "outside the app's folder there is no token");
+  const outside = await runCli(["--url", url], { cwd: home });
+  assert.equal(outside.code, 2, "in a folder with no app there is no token");
   assert.match(outside.stderr, /wants this run's token: this folder has no instance file/);
 
   const binary = await fetch(`${url}/__reprise/traces/${traceId}?format=binary`, { headers: toolHeaders });
