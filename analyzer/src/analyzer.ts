@@ -13,7 +13,8 @@ import { emptyFacts, type FileFacts } from "./facts.js";
 import { stripJsonComments } from "./jsonc.js";
 import { link, LinkMemo } from "./link/index.js";
 import { ZERO_RANGE } from "./link/context.js";
-import { ParsedFile } from "./parsed-file.js";
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_NESTING_DEPTH, MAX_NESTING_DEPTH_CEILING } from "./guard.js";
+import { ParsedFile, type ParseLimits } from "./parsed-file.js";
 import { ModuleResolver } from "./resolve.js";
 import { createSchemaBuilder, type SchemaBuilderLike, type SchemaRequestContext, type SchemaResultLike, type SchemaRole } from "./schema-bridge.js";
 import { APP_ROOT_MARKERS } from "./sdk.js";
@@ -22,12 +23,31 @@ export interface SourceInput {
   /** Relative to the app root, "/" separators. */
   path: string;
   text: string;
+  /**
+   * UTF-8 size on disk when the caller did not read the file because it is larger than the size limit (`text`
+   * is then ""); the analyser reports it as too large instead of seeing an empty file.
+   */
+  size?: number;
 }
 
 export interface AnalyzerOptions {
   appId?: string;
   /** Per-code severity overrides; "off" drops the diagnostic. */
   severity?: Record<string, Severity | "off">;
+  /** Files nested deeper than this (estimated, see guard.ts) are not parsed (RP1005). Default 500, at most 1,000. */
+  maxNestingDepth?: number;
+  /** Files larger than this many UTF-8 bytes are not parsed (RP1006). Default 2 MB. */
+  maxFileBytes?: number;
+}
+
+/** The parse limits of a set of options: defaults filled in, the depth clamped to what is safe for swc. */
+export function parseLimitsOf(options: AnalyzerOptions): ParseLimits {
+  const depth = options.maxNestingDepth;
+  const bytes = options.maxFileBytes;
+  return {
+    maxNestingDepth: typeof depth === "number" && depth >= 1 ? Math.min(Math.floor(depth), MAX_NESTING_DEPTH_CEILING) : DEFAULT_MAX_NESTING_DEPTH,
+    maxFileBytes: typeof bytes === "number" && bytes >= 1 ? Math.floor(bytes) : DEFAULT_MAX_FILE_BYTES,
+  };
 }
 
 export interface AnalysisResult {
@@ -47,12 +67,14 @@ const PARSEABLE = /\.(ts|tsx|mts|cts|js|mjs|cjs|jsx)$/;
 
 interface FileState {
   text: string;
+  size?: number;
   parsed: ParsedFile | null;
   facts: FileFacts | null;
 }
 
 export class Analyzer {
   private options: AnalyzerOptions;
+  private limits: ParseLimits;
   private readonly files = new Map<string, FileState>();
   private readonly facts = new Map<string, FileFacts>();
   private readonly resolver = new ModuleResolver((p) => this.files.has(p));
@@ -73,6 +95,7 @@ export class Analyzer {
 
   constructor(options: AnalyzerOptions = {}) {
     this.options = { ...options };
+    this.limits = parseLimitsOf(this.options);
     this.builder = this.newBuilder();
     this.current = this.relink([]);
   }
@@ -88,7 +111,7 @@ export class Analyzer {
   getParsedFile(path: string): ParsedFile | undefined {
     const st = this.files.get(path);
     if (!st || !PARSEABLE.test(path)) return undefined;
-    if (!st.parsed) st.parsed = ParsedFile.parse(path, st.text);
+    if (!st.parsed) st.parsed = ParsedFile.parse(path, st.text, this.limits, st.size);
     return st.parsed;
   }
 
@@ -96,20 +119,21 @@ export class Analyzer {
     const before = new Set(this.files.keys());
     this.files.clear();
     this.facts.clear();
-    for (const f of files) this.files.set(normalize(f.path), { text: f.text, parsed: null, facts: null });
+    for (const f of files) this.files.set(normalize(f.path), { text: f.text, size: f.size, parsed: null, facts: null });
     this.fileSetChanged();
     for (const path of this.files.keys()) this.extract(path);
     return (this.current = this.relink([...before].filter((p) => !this.files.has(p))));
   }
 
-  update(path: string, text: string): AnalysisResult {
+  /** `size`: as in SourceInput (the file was too large to read). */
+  update(path: string, text: string, size?: number): AnalysisResult {
     path = normalize(path);
     const st = this.files.get(path);
-    if (st && st.text === text) {
+    if (st && st.text === text && st.size === size) {
       this.generation++;
       return (this.current = { ...this.current, changedFiles: [], generation: this.generation });
     }
-    this.files.set(path, { text, parsed: null, facts: null });
+    this.files.set(path, { text, size, parsed: null, facts: null });
     if (!st) this.fileSetChanged();
     else this.fileChanged(path);
     this.extract(path);
@@ -129,6 +153,12 @@ export class Analyzer {
 
   setOptions(options: AnalyzerOptions): AnalysisResult {
     this.options = { ...options };
+    const limits = parseLimitsOf(this.options);
+    if (limits.maxNestingDepth !== this.limits.maxNestingDepth || limits.maxFileBytes !== this.limits.maxFileBytes) {
+      // Different limits can change which files are parsed: start over with the same inputs.
+      this.limits = limits;
+      return this.setFiles([...this.files].map(([path, st]) => ({ path, text: st.text, size: st.size })));
+    }
     return (this.current = this.relink([]));
   }
 
@@ -170,7 +200,17 @@ export class Analyzer {
     }
     const parsed = this.getParsedFile(path)!;
     let facts: FileFacts;
-    if (parsed.syntaxError) {
+    if (parsed.refused) {
+      facts = emptyFacts(path);
+      facts.scanned = true;
+      facts.isServiceFile = /(^|\/)(encore|reprise)\.service\.ts$/.test(path);
+      const r = parsed.refused;
+      if (r.reason === "too-deep") {
+        facts.diagnostics.push(makeDiagnostic(D.FileTooDeep, path, r.range, `Nesting deeper than ${r.limit} levels; this file is not analysed (its declarations are missing from the app model). Split the expression, move generated code out of the app's sources, or raise maxNestingDepth (at most ${MAX_NESTING_DEPTH_CEILING}). The rest of the app is still analysed.`));
+      } else {
+        facts.diagnostics.push(makeDiagnostic(D.FileTooLarge, path, ZERO_RANGE, `This file is ${formatBytes(r.bytes)}, over the ${formatBytes(r.limit)} limit; it is not analysed (its declarations are missing from the app model). Move bundles and data out of the app's sources, or raise maxFileBytes. The rest of the app is still analysed.`));
+      }
+    } else if (parsed.syntaxError) {
       facts = emptyFacts(path);
       facts.scanned = true;
       facts.isServiceFile = /(^|\/)(encore|reprise)\.service\.ts$/.test(path);
@@ -305,6 +345,12 @@ function dedupe(sorted: Diagnostic[]): Diagnostic[] {
     out.push(d);
   }
   return out;
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(n % 1024 === 0 ? 0 : 1)} KB`;
+  return `${n} bytes`;
 }
 
 function normalize(p: string): string {

@@ -8,7 +8,8 @@ import { coreDiagnostics } from "./diagnostics/catalogue.js";
 import type { DiagnosticDefinition } from "./diagnostics/define.js";
 import { schemaDiagnosticsList } from "./schema-bridge.js";
 
-export { Analyzer, type AnalysisResult, type AnalyzerOptions, type SourceInput } from "./analyzer.js";
+export { Analyzer, parseLimitsOf, type AnalysisResult, type AnalyzerOptions, type SourceInput } from "./analyzer.js";
+export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_NESTING_DEPTH, MAX_NESTING_DEPTH_CEILING, measureNesting } from "./guard.js";
 export { ParsedFile } from "./parsed-file.js";
 export type { DiagnosticDefinition } from "./diagnostics/define.js";
 export { isAppRootMarker } from "./sdk.js";

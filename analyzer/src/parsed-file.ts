@@ -6,11 +6,26 @@
 import { parseSync } from "@swc/core";
 import type { Module, Span } from "@swc/types";
 import type { Position, Range } from "@reprise/protocol";
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_NESTING_DEPTH, measureNesting, utf8LengthOver } from "./guard.js";
 
 export interface SyntaxErrorInfo {
   message: string;
   range: Range;
 }
+
+/** Why the guard kept a file away from the parser (see guard.ts). */
+export type RefusalInfo =
+  | { reason: "too-deep"; limit: number; range: Range }
+  | { reason: "too-large"; limit: number; bytes: number };
+
+export interface ParseLimits {
+  /** Estimated nesting depth above which the file is not parsed (guard.ts). */
+  maxNestingDepth: number;
+  /** UTF-8 size above which the file is not parsed. */
+  maxFileBytes: number;
+}
+
+export const DEFAULT_PARSE_LIMITS: ParseLimits = Object.freeze({ maxNestingDepth: DEFAULT_MAX_NESTING_DEPTH, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
 
 /** swc reports every span relative to this base for a single parseSync call. */
 const SWC_SPAN_BASE = 1;
@@ -20,6 +35,8 @@ export class ParsedFile {
   readonly text: string;
   readonly module: Module | null;
   readonly syntaxError: SyntaxErrorInfo | null;
+  /** Set when the guard refused the file (too large or nested too deep); `module` is then null. */
+  refused: RefusalInfo | null = null;
   /** UTF-16 offsets of the start of each line. */
   private readonly lineStarts: number[];
   /** null when the text is ASCII-only (byte offset == UTF-16 offset). */
@@ -34,11 +51,28 @@ export class ParsedFile {
     this.byteToUtf16 = byteToUtf16;
   }
 
-  static parse(path: string, text: string): ParsedFile {
-    const lineStarts = computeLineStarts(text);
-    const byteToUtf16 = isAscii(text) ? null : buildByteMap(text);
+  /**
+   * Parses `text` unless the guard refuses it: over `maxFileBytes` (or `knownBytes`, the size on disk when the
+   * caller did not read an oversized file), or nested deeper than `maxNestingDepth`.
+   */
+  static parse(path: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS, knownBytes?: number): ParsedFile {
     const tsx = path.endsWith(".tsx");
     const isJs = /\.(m|c)?jsx?$/.test(path);
+    const bytes = knownBytes !== undefined && knownBytes > limits.maxFileBytes ? knownBytes : utf8LengthOver(text, limits.maxFileBytes);
+    if (bytes !== null) {
+      const pf = new ParsedFile(path, text, null, null, [0], null);
+      pf.refused = { reason: "too-large", limit: limits.maxFileBytes, bytes };
+      return pf;
+    }
+    const lineStarts = computeLineStarts(text);
+    const byteToUtf16 = isAscii(text) ? null : buildByteMap(text);
+    const nesting = measureNesting(text, tsx || (isJs && path.endsWith("x")), limits.maxNestingDepth);
+    if (nesting.offset >= 0) {
+      const pf = new ParsedFile(path, text, null, null, lineStarts, byteToUtf16);
+      const start = pf.positionAt(nesting.offset);
+      pf.refused = { reason: "too-deep", limit: limits.maxNestingDepth, range: { start, end: pf.positionAt(Math.min(nesting.offset + 1, text.length)) } };
+      return pf;
+    }
     try {
       const module = parseSync(text, {
         syntax: isJs ? "ecmascript" : "typescript",

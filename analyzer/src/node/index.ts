@@ -5,12 +5,19 @@
 import { readdirSync, readFileSync, statSync, existsSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { SourceInput } from "../analyzer.js";
+import { DEFAULT_MAX_FILE_BYTES } from "../guard.js";
 import { APP_ROOT_MARKERS } from "../sdk.js";
+import { IgnoreRules, SKIPPED_DIRS } from "./ignore-rules.js";
 
-/** Folders never handed to the analyser. */
-export const SKIPPED_DIRS = new Set(["node_modules", ".git", "dist", "build", ".reprise", "encore.gen", "reprise.gen"]);
+export { IgnoreRules, SKIPPED_DIRS } from "./ignore-rules.js";
 const TEXT_FILES = /\.(ts|tsx|mts|cts|js|mjs|cjs|jsx)$/;
-const MAX_TEXT_BYTES = 4 * 1024 * 1024;
+
+export interface LoadOptions {
+  /** Files larger than this are not read: they are passed with text "" and their size (the analyser reports them). */
+  maxFileBytes?: number;
+  /** The app's ignore rules (default: read from its .gitignore files). */
+  ignore?: IgnoreRules;
+}
 
 /** Walks upward from startPath (a file or folder) to the nearest folder holding encore.app or reprise.app. */
 export function findAppRoot(startPath: string): string | null {
@@ -55,38 +62,54 @@ export function wantsText(relPath: string): boolean {
   return TEXT_FILES.test(base) || APP_ROOT_MARKERS.includes(base) || base === "tsconfig.json" || base === "package.json";
 }
 
-/** Reads every file under appRoot (skipping SKIPPED_DIRS and hidden folders). Throws on an unreadable root. */
-export function loadAppFiles(appRoot: string): SourceInput[] {
+/**
+ * Reads one file as the loader hands it to the analyser: the text of source and manifest files, "" for others;
+ * a source over `maxFileBytes` is not read (text "" and its size). undefined when it is not a readable file.
+ */
+export function readSourceInput(absPath: string, rel: string, maxFileBytes = DEFAULT_MAX_FILE_BYTES): SourceInput | undefined {
+  try {
+    const st = statSync(absPath);
+    if (!st.isFile()) return undefined;
+    if (!wantsText(rel)) return { path: rel, text: "" };
+    if (st.size > maxFileBytes) return { path: rel, text: "", size: st.size };
+    return { path: rel, text: readFileSync(absPath, "utf8") };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads every file under appRoot that the app's ignore rules keep (IgnoreRules: dependency, build-output and
+ * generated folders, hidden folders, .gitignore'd paths). Throws on an unreadable root.
+ */
+export function loadAppFiles(appRoot: string, options: LoadOptions = {}): SourceInput[] {
   const root = resolve(appRoot);
   if (!statSync(root).isDirectory()) throw new Error(`${root} is not a directory`);
+  const rules = options.ignore ?? IgnoreRules.forRoot(root);
   const out: SourceInput[] = [];
-  const walk = (dir: string) => {
+  // Iterative: folder depth is the disk's, not bounded by anything we control.
+  const stack = [root];
+  while (stack.length) {
+    const dir = stack.pop()!;
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
-      return;
+      continue;
     }
+    const relDir = relative(root, dir).split(sep).join("/");
+    if (entries.some((e) => e.isFile() && e.name === ".gitignore")) rules.addGitignore(relDir, join(dir, ".gitignore"));
     for (const e of entries) {
       const abs = join(dir, e.name);
+      const rel = relDir ? `${relDir}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (!SKIPPED_DIRS.has(e.name) && !e.name.startsWith(".")) walk(abs);
+        if (!rules.ignores(rel, true)) stack.push(abs);
         continue;
       }
-      if (!e.isFile()) continue;
-      const rel = relative(root, abs).split(sep).join("/");
-      let text = "";
-      if (wantsText(rel)) {
-        try {
-          const st = statSync(abs);
-          if (st.size <= MAX_TEXT_BYTES) text = readFileSync(abs, "utf8");
-        } catch {
-          text = "";
-        }
-      }
-      out.push({ path: rel, text });
+      if (!e.isFile() || rules.ignores(rel, false)) continue;
+      const input = readSourceInput(abs, rel, options.maxFileBytes);
+      if (input) out.push(input);
     }
-  };
-  walk(root);
+  }
   return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }

@@ -1,22 +1,24 @@
 /** `reprise check [appRoot] [--json]`: analyse an app; exit 0 = no errors, 1 = error diagnostics, 2 = usage/IO. */
 import { join, relative } from "node:path";
-import { loadApp, parseArgs, UsageError } from "../render/app.js";
+import { LIMIT_FLAGS, limitOptions, loadApp, parseArgs, UsageError } from "../render/app.js";
 import { renderDiagnostic, summary, useColor } from "../render/diagnostics.js";
 
-const HELP = `Usage: reprise check [appRoot] [--json]
+const HELP = `Usage: reprise check [appRoot] [--json] [--max-nesting-depth N] [--max-file-size BYTES]
 
 Analyses the app whose root (the folder with encore.app or reprise.app) contains appRoot (default: the current
 directory) and prints its diagnostics. --json prints the app model (version 1) with all diagnostics instead.
+--max-nesting-depth (default 500, at most 1000) and --max-file-size (default 2mb) set the limits above which
+a file is not parsed (reported as RP1005 / RP1006).
 Exit code: 0 no errors, 1 error diagnostics, 2 usage or IO failure.`;
 
 export async function run(args: string[]): Promise<number> {
   try {
-    const { positionals, options } = parseArgs(args, [], ["json", "help"]);
+    const { positionals, options } = parseArgs(args, LIMIT_FLAGS, ["json", "help"]);
     if (options.has("help")) {
       console.log(HELP);
       return 0;
     }
-    const app = loadApp(positionals[0]);
+    const app = loadApp(positionals[0], limitOptions(options));
     const model = app.result.model;
     const hasErrors = model.diagnostics.some((d) => d.severity === "error");
     if (options.has("json")) {

@@ -4,12 +4,12 @@
  */
 import { writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { loadApp, parseArgs } from "../render/app.js";
+import { LIMIT_FLAGS, limitOptions, loadApp, parseArgs } from "../render/app.js";
 import { renderDiagnostic, summary, useColor } from "../render/diagnostics.js";
 import { buildOpenApi } from "../openapi/document.js";
 import { fail } from "./check.js";
 
-const HELP = `Usage: reprise openapi [appRoot] [--out FILE]
+const HELP = `Usage: reprise openapi [appRoot] [--out FILE] [--max-nesting-depth N] [--max-file-size BYTES]
 
 Prints an OpenAPI 3.1 document (JSON) of the exposed endpoints (expose: true) of the app whose root (the folder
 with encore.app or reprise.app) contains appRoot (default: the current directory). --out writes it to FILE.
@@ -17,12 +17,12 @@ Exit code: 0 written, 1 error diagnostics prevent a reliable document (they are 
 
 export async function run(args: string[]): Promise<number> {
   try {
-    const { positionals, options } = parseArgs(args, ["out"], ["help"]);
+    const { positionals, options } = parseArgs(args, ["out", ...LIMIT_FLAGS], ["help"]);
     if (options.has("help")) {
       console.log(HELP);
       return 0;
     }
-    const app = loadApp(positionals[0]);
+    const app = loadApp(positionals[0], limitOptions(options));
     const model = app.result.model;
     const errors = model.diagnostics.filter((d) => d.severity === "error");
     if (errors.length) {

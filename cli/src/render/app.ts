@@ -1,7 +1,7 @@
 /** Shared by check/graph: argument parsing for `[appRoot]` and loading + analysing an app from disk. */
 import { existsSync, statSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { Analyzer, type AnalysisResult, type SourceInput } from "@reprise/analyzer";
+import { Analyzer, parseLimitsOf, type AnalysisResult, type AnalyzerOptions, type SourceInput } from "@reprise/analyzer";
 import { findAppRoot, findAppRoots, loadAppFiles } from "@reprise/analyzer/node";
 
 export class UsageError extends Error {}
@@ -12,8 +12,29 @@ export interface LoadedApp {
   result: AnalysisResult;
 }
 
+/** The valued flags every analysing command accepts: the guard's limits (docs/cli.md). */
+export const LIMIT_FLAGS = ["max-nesting-depth", "max-file-size"];
+
+/** Analyzer options from --max-nesting-depth N and --max-file-size BYTES (suffixes k, kb, m, mb accepted). */
+export function limitOptions(options: Map<string, string | true>): AnalyzerOptions {
+  const out: AnalyzerOptions = {};
+  const depth = options.get("max-nesting-depth");
+  if (typeof depth === "string") {
+    if (!/^\d+$/.test(depth) || Number(depth) < 1) throw new UsageError(`--max-nesting-depth needs a positive whole number, got '${depth}'`);
+    out.maxNestingDepth = Number(depth);
+  }
+  const size = options.get("max-file-size");
+  if (typeof size === "string") {
+    const m = /^(\d+)\s*(b|k|kb|m|mb)?$/i.exec(size.trim());
+    if (!m || Number(m[1]) < 1) throw new UsageError(`--max-file-size needs a size in bytes (e.g. 2097152, 512kb or 4mb), got '${size}'`);
+    const unit = (m[2] ?? "b").toLowerCase();
+    out.maxFileBytes = Number(m[1]) * (unit.startsWith("m") ? 1024 * 1024 : unit.startsWith("k") ? 1024 : 1);
+  }
+  return out;
+}
+
 /** Resolves the app root from an optional path argument (default: the current directory), walking upward. */
-export function loadApp(pathArg: string | undefined): LoadedApp {
+export function loadApp(pathArg: string | undefined, analyzerOptions: AnalyzerOptions = {}): LoadedApp {
   const start = resolve(pathArg ?? process.cwd());
   if (!existsSync(start)) throw new UsageError(`${start} does not exist`);
   const root = findAppRoot(start);
@@ -23,8 +44,8 @@ export function loadApp(pathArg: string | undefined): LoadedApp {
     const hint = nested.length ? `; apps below it: ${nested.map((r) => relative(process.cwd(), r) || ".").join(", ")}` : "";
     throw new UsageError(`no encore.app or reprise.app found in ${dir} or any parent${hint}`);
   }
-  const files = loadAppFiles(root);
-  const result = new Analyzer().setFiles(files);
+  const files = loadAppFiles(root, { maxFileBytes: parseLimitsOf(analyzerOptions).maxFileBytes });
+  const result = new Analyzer(analyzerOptions).setFiles(files);
   return { root, files, result };
 }
 

@@ -35,6 +35,9 @@ export function renderDiagnostic(d: Diagnostic, opts: RenderOptions): string {
   return lines.join("\n");
 }
 
+/** Source lines longer than this are shown as a window around the marked column. */
+const MAX_EXCERPT_WIDTH = 160;
+
 function excerpt(text: string, d: Diagnostic, mark: (s: string) => string, dim: (s: string) => string): string[] {
   const src = text.split(/\r?\n/);
   const { start, end } = d.range;
@@ -43,10 +46,20 @@ function excerpt(text: string, d: Diagnostic, mark: (s: string) => string, dim: 
   const last = Math.min(end.line, start.line + 2, src.length - 1);
   const width = String(last + 1).length;
   for (let l = start.line; l <= last; l++) {
-    const line = src[l].replace(/\t/g, " ");
+    const full = src[l].replace(/\t/g, " ");
+    let from = l === start.line ? start.character : full.length - full.trimStart().length;
+    let to = l === end.line ? end.character : full.length;
+    // Long lines (minified or generated code) show a window around the marked span.
+    let line = full;
+    if (full.length > MAX_EXCERPT_WIDTH) {
+      const left = Math.max(0, Math.min(from - 40, full.length - MAX_EXCERPT_WIDTH));
+      const right = Math.min(full.length, left + MAX_EXCERPT_WIDTH);
+      line = (left > 0 ? "…" : "") + full.slice(left, right) + (right < full.length ? "…" : "");
+      const shift = left > 0 ? left - 1 : 0;
+      from = Math.max(0, from - shift);
+      to = Math.min(line.length, Math.max(from + 1, to - shift));
+    }
     out.push(`${dim(String(l + 1).padStart(width))} ${line}`);
-    const from = l === start.line ? start.character : line.length - line.trimStart().length;
-    const to = l === end.line ? end.character : line.length;
     const len = Math.max(1, to - from);
     out.push(`${" ".repeat(width)} ${" ".repeat(Math.min(from, line.length))}${mark("~".repeat(len))}`);
   }
