@@ -12,7 +12,7 @@ const cases = loadCases();
 
 for (const c of cases) {
   test(`case ${c.name} (${c.source})`, () => {
-    const result = check(c.files);
+    const result = check(c.files, c.options);
     const got = result.model.diagnostics.map(diagKey).sort();
     const want = c.expected.map(diagKey).sort();
     assert.deepEqual(got, want, `diagnostics of case '${c.name}':\n${result.model.diagnostics.map((d) => `  ${diagKey(d)}  ${d.message}`).join("\n")}`);

@@ -29,6 +29,8 @@ export interface Case {
   source: string;
   files: SourceInput[];
   expected: Expectation[];
+  /** Analyzer options of the case (an `@options {json}` line right after the `## ` heading). */
+  options?: AnalyzerOptions;
 }
 
 /** Runs a full analysis (and, when asked, an incremental one that must agree). */
@@ -64,6 +66,11 @@ export function parseCases(fileName: string, text: string): Case[] {
     if (f && current) {
       flush();
       file = { path: f[1], lines: [] };
+      return;
+    }
+    const opts = /^@options\s+(\{.*\})\s*$/.exec(line);
+    if (opts && current && !file) {
+      current.options = JSON.parse(opts[1]) as AnalyzerOptions;
       return;
     }
     if (!file || !current) return;
