@@ -40,6 +40,9 @@ interface WalkState {
   stmtStart: number;
 }
 
+/** A node still to walk and the state it is walked with. */
+type Work = [Node, WalkState];
+
 const SKIP_KEYS = new Set(["span", "ctxt", "typeAnnotation", "typeParams", "typeArguments", "typeParameters", "returnType", "superTypeParams", "implements", "params", "param", "label", "decorators"]);
 
 export class Extractor {
@@ -171,38 +174,55 @@ export class Extractor {
 
   // ---- walk --------------------------------------------------------------------------------------------------
 
-  private visit(node: Node, st: WalkState): void {
+  /**
+   * Walks a subtree in pre-order with an explicit stack: a file's nesting (already bounded by the guard, see
+   * guard.ts) never turns into JS recursion here. Each node's own work runs when it is popped; the nodes it
+   * would have visited are pushed in reverse, so the order is exactly that of a recursive walk.
+   */
+  private visit(root: Node, rootState: WalkState): void {
+    const stack: Work[] = [[root, rootState]];
+    const next: Work[] = [];
+    while (stack.length) {
+      const [node, st] = stack.pop()!;
+      this.step(node, st, next);
+      for (let k = next.length - 1; k >= 0; k--) stack.push(next[k]);
+      next.length = 0;
+    }
+  }
+
+  /** One node of the walk: its own work, then the children to walk (appended to `out`, in order). */
+  private step(node: Node, st: WalkState, out: Work[]): void {
     if (!node || typeof node !== "object") return;
     if (Array.isArray(node)) {
-      for (const n of node) this.visit(n, st);
+      for (const n of node) out.push([n, st]);
       return;
     }
     const t: string | undefined = node.type;
     if (t === undefined) {
       // ExprOrSpread / Argument wrappers and similar plain records.
-      if (node.expression) this.visit(node.expression, st);
+      if (node.expression) out.push([node.expression, st]);
       return;
     }
     if (t.startsWith("Ts") && !TS_EXPR.has(t)) {
-      if (t === "TsModuleDeclaration" || t === "TsEnumDeclaration" || t === "TsExportAssignment") this.visitChildren(node, st);
+      if (t === "TsModuleDeclaration" || t === "TsEnumDeclaration" || t === "TsExportAssignment") this.visitChildren(node, st, out);
       return;
     }
     switch (t) {
       case "CallExpression":
       case "NewExpression":
-        this.visitCall(node, st);
+        this.visitCall(node, st, out);
         return;
       case "TaggedTemplateExpression": {
         const r = rootIdent(node.tag);
-        if ((r && st.shadow?.has(r)) || !this.recordMemberUsage(node.tag, "tagged", false)) this.visit(node.tag, st);
-        this.visit(node.template, st);
+        if ((r && st.shadow?.has(r)) || !this.recordMemberUsage(node.tag, "tagged", false)) out.push([node.tag, st]);
+        out.push([node.template, st]);
         return;
       }
       case "MemberExpression": {
         const r = rootIdent(node);
         if ((r && st.shadow?.has(r)) || !this.recordMemberUsage(node, "read", false)) {
-          this.visit(node.object, st);
-          if (node.property?.type === "Computed") this.visit(node.property, st);
+          out.push([node.object, st]);
+          if (node.property?.type === "Computed") out.push([node.property, st]);
         }
         return;
       }
@@ -221,23 +241,23 @@ export class Extractor {
             bindSpan: d.id.span,
             stmtStart: st.fnDepth === 0 && st.bindTarget === null ? st.stmtStart : this.file.offsetOf(node.span.start),
           };
-          this.visit(d.init, inner);
+          out.push([d.init, inner]);
         }
         return;
       case "ExportDefaultExpression":
-        this.visit(node.expression, { ...st, bindTarget: unwrapExpr(node.expression), bindName: "default", bindDestructured: false, bindSpan: null });
+        out.push([node.expression, { ...st, bindTarget: unwrapExpr(node.expression), bindName: "default", bindDestructured: false, bindSpan: null }]);
         return;
       case "KeyValueProperty":
-        if (node.key?.type === "Computed") this.visit(node.key, st);
-        this.visit(node.value, st);
+        if (node.key?.type === "Computed") out.push([node.key, st]);
+        out.push([node.value, st]);
         return;
       case "AssignmentPatternProperty":
       case "ImportDeclaration":
         return;
       case "ClassProperty":
       case "PrivateProperty":
-        if (node.key?.type === "Computed") this.visit(node.key, st);
-        this.visit(node.value, { ...st, bindTarget: null, bindName: null });
+        if (node.key?.type === "Computed") out.push([node.key, st]);
+        out.push([node.value, { ...st, bindTarget: null, bindName: null }]);
         return;
     }
     if (FUNCTION_TYPES.has(t)) {
@@ -246,12 +266,12 @@ export class Extractor {
       for (const p of params) for (const n of patternNames(p.type === "Parameter" ? p.pat : p)) if (this.tracked(n)) shadow.add(n);
       if (t === "FunctionDeclaration" || t === "FunctionExpression") if (node.identifier?.value && this.tracked(node.identifier.value)) shadow.add(node.identifier.value);
       const inner = { ...st, fnDepth: st.fnDepth + 1, bindTarget: null, bindName: null, bindDestructured: false, shadow };
-      if (node.key?.type === "Computed") this.visit(node.key, st);
-      this.visit(node.body, inner);
-      if (node.function) this.visit(node.function.body, inner);
+      if (node.key?.type === "Computed") out.push([node.key, st]);
+      out.push([node.body, inner]);
+      if (node.function) out.push([node.function.body, inner]);
       return;
     }
-    this.visitChildren(node, st);
+    this.visitChildren(node, st, out);
   }
 
   /** Names whose uses are tracked, so a local declaration of the same name shadows them. */
@@ -259,15 +279,15 @@ export class Extractor {
     return this.clientLocals.has(name) || this.interesting.has(name) || this.authLocals.has(name) || this.clientNamespaces.has(name) || this.sdk.has(name);
   }
 
-  private visitChildren(node: Node, st: WalkState): void {
+  private visitChildren(node: Node, st: WalkState, out: Work[]): void {
     for (const key in node) {
       if (SKIP_KEYS.has(key) || key === "type" || key === "key") continue;
       const v = node[key];
-      if (v && typeof v === "object") this.visit(v, st);
+      if (v && typeof v === "object") out.push([v, st]);
     }
   }
 
-  private visitCall(node: Node, st: WalkState): void {
+  private visitCall(node: Node, st: WalkState, out: Work[]): void {
     const isNew = node.type === "NewExpression";
     const callee = node.callee;
     const root = rootIdent(callee);
@@ -317,10 +337,10 @@ export class Extractor {
         u.refTypeRange = this.ctx.range(typeArg.span);
       }
     }
-    if (!calleeHandled) this.visit(callee, { ...st, bindTarget: null });
+    if (!calleeHandled) out.push([callee, { ...st, bindTarget: null }]);
     // A resource nested in another resource's arguments (inline middleware) is not bound by the outer declarator.
     const argState = resolved ? { ...st, bindTarget: null, bindName: null, bindDestructured: false } : { ...st, bindTarget: null };
-    if (node.arguments) for (const a of node.arguments) this.visit(a.expression, argState);
+    if (node.arguments) for (const a of node.arguments) out.push([a.expression, argState]);
   }
 
   private runParser(parser: { kind: ResourceKind | "ref"; parse(x: Extractor, s: CallSite): void }, site: CallSite): void {
