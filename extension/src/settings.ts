@@ -7,6 +7,9 @@ export const Setting = {
   codeLensEnable: "codeLens.enable",
   traceServer: "trace.server",
   diagnosticsSeverity: "diagnostics.severity",
+  // Read by the language server through workspace/configuration (the extension passes them through untouched).
+  analysisMaxNestingDepth: "analysis.maxNestingDepth",
+  analysisMaxFileSize: "analysis.maxFileSize",
   runPort: "run.port",
   runCliPath: "run.cliPath",
   runArgs: "run.args",

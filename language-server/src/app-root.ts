@@ -6,8 +6,8 @@
 import { readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { URI } from "vscode-uri";
-import { Analyzer, type AnalysisResult, type AnalyzerOptions, type SourceInput } from "@reprise/analyzer";
-import { loadAppFiles, SKIPPED_DIRS, wantsText } from "@reprise/analyzer/node";
+import { Analyzer, DEFAULT_MAX_FILE_BYTES, type AnalysisResult, type AnalyzerOptions, type SourceInput } from "@reprise/analyzer";
+import { IgnoreRules, loadAppFiles, readSourceInput, SKIPPED_DIRS, wantsText } from "@reprise/analyzer/node";
 import { ModelIndex } from "./model-index.js";
 
 export const APP_FILE_NAMES = ["encore.app", "reprise.app"];
@@ -28,6 +28,9 @@ export function readSource(absPath: string): string | undefined {
   }
 }
 
+/** A queued input: new text (and the size on disk when the file was too large to read), or null = removed. */
+export type PendingInput = { text: string; size?: number } | null;
+
 export function isDirectory(absPath: string): boolean {
   try {
     return statSync(absPath).isDirectory();
@@ -40,8 +43,12 @@ export class AppRoot {
   readonly uri: URI;
   readonly uriString: string;
   readonly analyzer: Analyzer;
-  /** Root-relative path → new text (null = removed), applied at the next flush. */
-  readonly pending = new Map<string, string | null>();
+  /** The app's ignore rules (skipped folders, .gitignore): ignored files are never read, parsed or published. */
+  ignore: IgnoreRules;
+  /** Files larger than this are not read (the analyzer reports them as too large). */
+  maxFileBytes = DEFAULT_MAX_FILE_BYTES;
+  /** Root-relative path → new input (null = removed), applied at the next flush. */
+  readonly pending = new Map<string, PendingInput>();
   /** Files whose diagnostics must be re-sent at the next flush even if unchanged (edited open documents). */
   readonly touched = new Set<string>();
   /** Files whose last published diagnostics were non-empty (cleared when the root goes away). */
@@ -64,6 +71,18 @@ export class AppRoot {
     this.uri = URI.file(dir);
     this.uriString = this.uri.toString();
     this.analyzer = new Analyzer(options);
+    this.ignore = IgnoreRules.forRoot(dir);
+  }
+
+  /** Re-reads the .gitignore files (one changed); the caller rescans. */
+  reloadIgnoreRules(): void {
+    this.ignore = IgnoreRules.forRoot(this.dir);
+  }
+
+  /** A file as the loader reads it (size-limited); undefined when it is not a readable file. */
+  read(rel: string): { text: string; size?: number } | undefined {
+    const input = readSourceInput(this.absolute(rel), rel, this.maxFileBytes);
+    return input && { text: input.text, size: input.size };
   }
 
   /** Root-relative "/" path of an absolute path inside this root, or undefined when it is outside or skipped. */
@@ -71,7 +90,7 @@ export class AppRoot {
     const rel = path.relative(this.dir, absPath);
     if (!rel || rel.startsWith("..") || path.isAbsolute(rel)) return undefined;
     const posix = rel.split(path.sep).join("/");
-    if (isSkippedPath(posix)) return undefined;
+    if (isSkippedPath(posix) || this.ignore.ignores(posix, false)) return undefined;
     if (this.nested.some((n) => posix === n || posix.startsWith(n + "/"))) return undefined;
     return posix;
   }
@@ -83,9 +102,11 @@ export class AppRoot {
   /** Files on disk now, with open documents' text laid over them. */
   loadFiles(overlay: (rel: string) => string | undefined): SourceInput[] {
     const files: SourceInput[] = [];
-    for (const f of loadAppFiles(this.dir)) {
+    this.reloadIgnoreRules();
+    for (const f of loadAppFiles(this.dir, { maxFileBytes: this.maxFileBytes, ignore: this.ignore })) {
       if (this.nested.some((n) => f.path === n || f.path.startsWith(n + "/"))) continue;
-      files.push({ path: f.path, text: overlay(f.path) ?? f.text });
+      const open = overlay(f.path);
+      files.push(open !== undefined ? { path: f.path, text: open } : f);
     }
     return files;
   }
@@ -99,25 +120,25 @@ export class AppRoot {
     const edits = [...this.pending];
     this.pending.clear();
     if (edits.length > 64) {
-      const files = new Map<string, string>();
+      const files = new Map<string, { text: string; size?: number }>();
       for (const name of this.analyzer.fileNames()) {
         const parsed = this.analyzer.getParsedFile(name);
-        files.set(name, parsed ? parsed.text : (readSource(this.absolute(name)) ?? ""));
+        files.set(name, parsed && !parsed.refused ? { text: parsed.text } : (this.read(name) ?? { text: "" }));
       }
-      for (const [rel, text] of edits) {
-        if (text === null) files.delete(rel);
-        else files.set(rel, text);
+      for (const [rel, input] of edits) {
+        if (input === null) files.delete(rel);
+        else files.set(rel, input);
       }
-      return this.analyzer.setFiles([...files].map(([p, text]) => ({ path: p, text })));
+      return this.analyzer.setFiles([...files].map(([p, f]) => ({ path: p, text: f.text, size: f.size })));
     }
     let result: AnalysisResult | undefined;
     const changed = new Set<string>();
     const known = new Set(this.analyzer.fileNames());
-    for (const [rel, text] of edits) {
-      if (text === null) {
+    for (const [rel, input] of edits) {
+      if (input === null) {
         if (known.has(rel)) result = this.analyzer.remove(rel);
         else continue;
-      } else result = this.analyzer.update(rel, text);
+      } else result = this.analyzer.update(rel, input.text, input.size);
       for (const f of result.changedFiles) changed.add(f);
     }
     if (!result) return undefined;

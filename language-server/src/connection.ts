@@ -155,7 +155,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     // Registration round-trips and the first analysis run side by side: the workspace's diagnostics come first.
     if (watchDynamic) {
       connection.client
-        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: WATCH_GLOB }, { globPattern: "**/*", kind: WatchKind.Create | WatchKind.Delete }] })
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: WATCH_GLOB }, { globPattern: "**/.gitignore" }, { globPattern: "**/*", kind: WatchKind.Create | WatchKind.Delete }] })
         .catch((err) => log("warn", `could not register file watchers: ${err}`));
     }
     if (configDynamic) {

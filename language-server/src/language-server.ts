@@ -24,9 +24,9 @@ import type {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { URI } from "vscode-uri";
 import { AppModelNotification, toGraph, type AppModel, type AppModelParams, type Diagnostic, type Position, type Range } from "@reprise/protocol";
-import type { AnalysisResult, AnalyzerOptions } from "@reprise/analyzer";
+import { parseLimitsOf, type AnalysisResult, type AnalyzerOptions } from "@reprise/analyzer";
 import { findAppRoot, findAppRoots } from "@reprise/analyzer/node";
-import { APP_FILE_NAMES, AppRoot, isDirectory, readSource } from "./app-root.js";
+import { APP_FILE_NAMES, AppRoot, isDirectory, type PendingInput } from "./app-root.js";
 import type { ParsedFileLike } from "./ast-zones.js";
 import { codeActions } from "./features/code-actions.js";
 import { provideCodeLenses, resolveCodeLens, type LensData } from "./features/code-lens.js";
@@ -35,7 +35,7 @@ import type { FeatureContext } from "./features/context.js";
 import { hover } from "./features/hover.js";
 import { definition, references } from "./features/navigation.js";
 import { documentSymbols, workspaceSymbols } from "./features/symbols.js";
-import { SettingsCache, sameSeverities, type Settings } from "./settings.js";
+import { SettingsCache, sameLimits, sameSeverities, type Settings } from "./settings.js";
 import { diagnostic as toLspDiagnostic, fileUri } from "./to-proto.js";
 
 export type LogLevel = "error" | "warn" | "info" | "debug";
@@ -154,7 +154,9 @@ export class RepriseServer {
   private loadRoot(root: AppRoot, settings: Settings): void {
     const started = performance.now();
     try {
-      root.analyzer.setOptions(analyzerOptions(settings));
+      const options = analyzerOptions(settings);
+      root.maxFileBytes = parseLimitsOf(options).maxFileBytes;
+      root.analyzer.setOptions(options);
       const files = root.loadFiles((rel) => this.docs.get(fileUri(root.uri, rel))?.getText());
       const result = root.analyzer.setFiles(files);
       this.publish(root, result);
@@ -199,7 +201,7 @@ export class RepriseServer {
     const rel = abs && root?.relative(abs);
     if (!root || !rel) return;
     // The editor may have discarded unsaved changes: the disk is the truth again.
-    this.queue(root, rel, readSource(abs) ?? null, false);
+    this.queue(root, rel, root.read(rel) ?? null, false);
   }
 
   private async queueDocument(key: string, opening: boolean): Promise<void> {
@@ -221,7 +223,7 @@ export class RepriseServer {
       this.republish(root, rel);
       return;
     }
-    this.queue(root, rel, doc.getText(), true);
+    this.queue(root, rel, { text: doc.getText() }, true);
   }
 
   didChangeWatchedFiles(changes: FileEvent[]): void {
@@ -232,6 +234,15 @@ export class RepriseServer {
       if (!abs) continue;
       // An app file appearing or going away may add or remove a root; the file itself is still an input below.
       if (APP_FILE_NAMES.includes(path.basename(abs)) && change.type !== 2) rediscover = true;
+      if (path.basename(abs) === ".gitignore") {
+        // Ignore rules changed: what the root holds may change both ways.
+        const owner = this.roots.find((r) => isInside(abs, r.dir));
+        if (owner) {
+          owner.reloadIgnoreRules();
+          rescan.add(owner);
+        }
+        continue;
+      }
       if (this.docs.has(normalize(change.uri))) continue; // document sync owns open files
       const root = this.rootFor(abs);
       const rel = root?.relative(abs);
@@ -242,8 +253,7 @@ export class RepriseServer {
       } else if (isDirectory(abs)) {
         rescan.add(root);
       } else {
-        const text = readSource(abs);
-        this.queue(root, rel, text ?? null, false);
+        this.queue(root, rel, root.read(rel) ?? null, false);
       }
     }
     for (const root of rescan) this.rescan(root);
@@ -252,19 +262,19 @@ export class RepriseServer {
 
   /** A folder appeared (a move or a copy): diff the disk against what the analyzer has. */
   private rescan(root: AppRoot): void {
-    const onDisk = new Map(root.loadFiles(() => undefined).map((f) => [f.path, f.text]));
+    const onDisk = new Map(root.loadFiles(() => undefined).map((f) => [f.path, f]));
     const known = new Set(root.analyzer.fileNames());
     for (const name of known) if (!onDisk.has(name) && !this.docs.has(this.uriKey(root, name))) this.queue(root, name, null, false);
-    for (const [name, text] of onDisk) {
+    for (const [name, f] of onDisk) {
       if (this.docs.has(this.uriKey(root, name))) continue;
       const parsed = known.has(name) ? root.analyzer.getParsedFile(name) : undefined;
       // Unknown files, and sources whose text moved on; other known files keep their (name-only or JSON) input.
-      if (!known.has(name) || (parsed && parsed.text !== text)) this.queue(root, name, text, false);
+      if (!known.has(name) || (parsed && (parsed.text !== f.text || f.size !== undefined))) this.queue(root, name, { text: f.text, size: f.size }, false);
     }
   }
 
-  private queue(root: AppRoot, rel: string, text: string | null, touched: boolean): void {
-    root.pending.set(rel, text);
+  private queue(root: AppRoot, rel: string, input: PendingInput, touched: boolean): void {
+    root.pending.set(rel, input);
     if (touched) root.touched.add(rel);
     root.editVersion++;
     if (root.timer) clearTimeout(root.timer);
@@ -382,7 +392,11 @@ export class RepriseServer {
       const old = before.get(root)!;
       const now = await this.settings.get(root.uriString);
       if (old.codeLens.enable !== now.codeLens.enable) lensesChanged = true;
-      if (!sameSeverities(old, now)) {
+      if (!sameLimits(old, now)) {
+        // Other limits can change which files are read and parsed: load the root again.
+        this.flush(root);
+        this.loadRoot(root, now);
+      } else if (!sameSeverities(old, now)) {
         this.flush(root);
         this.publish(root, root.analyzer.setOptions(analyzerOptions(now)));
         this.scheduleModel(root);
@@ -500,7 +514,10 @@ function lensSignature(model: AppModel): string {
 }
 
 function analyzerOptions(settings: Settings): AnalyzerOptions {
-  return { severity: { ...settings.diagnostics.severity } };
+  const options: AnalyzerOptions = { severity: { ...settings.diagnostics.severity } };
+  if (settings.analysis.maxNestingDepth !== null) options.maxNestingDepth = settings.analysis.maxNestingDepth;
+  if (settings.analysis.maxFileSize !== null) options.maxFileBytes = settings.analysis.maxFileSize;
+  return options;
 }
 
 function normalize(uri: string): string {

@@ -11,12 +11,15 @@ export interface Settings {
   codeLens: { enable: boolean };
   trace: { server: TraceLevel };
   diagnostics: { severity: Record<string, Severity | "off"> };
+  /** The guard's limits (docs/lsp.md); null = the analyser's default. */
+  analysis: { maxNestingDepth: number | null; maxFileSize: number | null };
 }
 
 export const defaultSettings = (): Settings => ({
   codeLens: { enable: true },
   trace: { server: "off" },
   diagnostics: { severity: {} },
+  analysis: { maxNestingDepth: null, maxFileSize: null },
 });
 
 const SEVERITIES = new Set(["error", "warning", "info", "hint", "off"]);
@@ -47,7 +50,15 @@ export function parseSettings(raw: unknown): Settings {
       }
     }
   }
+  const depth = get("analysis.maxNestingDepth");
+  if (typeof depth === "number" && Number.isFinite(depth) && depth >= 1) out.analysis.maxNestingDepth = Math.floor(depth);
+  const size = get("analysis.maxFileSize");
+  if (typeof size === "number" && Number.isFinite(size) && size >= 1) out.analysis.maxFileSize = Math.floor(size);
   return out;
+}
+
+export function sameLimits(a: Settings, b: Settings): boolean {
+  return a.analysis.maxNestingDepth === b.analysis.maxNestingDepth && a.analysis.maxFileSize === b.analysis.maxFileSize;
 }
 
 export function sameSeverities(a: Settings, b: Settings): boolean {
