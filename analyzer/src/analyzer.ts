@@ -14,7 +14,7 @@ import { stripJsonComments } from "./jsonc.js";
 import { link, LinkMemo } from "./link/index.js";
 import { ZERO_RANGE } from "./link/context.js";
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_NESTING_DEPTH, MAX_NESTING_DEPTH_CEILING } from "./guard.js";
-import { ParsedFile, type ParseLimits } from "./parsed-file.js";
+import { IN_PROCESS_PARSER, ParsedFile, type ParseLimits, type ParserHost } from "./parsed-file.js";
 import { ModuleResolver } from "./resolve.js";
 import { createSchemaBuilder, type SchemaBuilderLike, type SchemaRequestContext, type SchemaResultLike, type SchemaRole } from "./schema-bridge.js";
 import { APP_ROOT_MARKERS } from "./sdk.js";
@@ -38,6 +38,8 @@ export interface AnalyzerOptions {
   maxNestingDepth?: number;
   /** Files larger than this many UTF-8 bytes are not parsed (RP1006). Default 2 MB. */
   maxFileBytes?: number;
+  /** Where swc runs (default: in this process). The language server isolates files that crashed it (RP1007). */
+  parser?: ParserHost;
 }
 
 /** The parse limits of a set of options: defaults filled in, the depth clamped to what is safe for swc. */
@@ -111,7 +113,7 @@ export class Analyzer {
   getParsedFile(path: string): ParsedFile | undefined {
     const st = this.files.get(path);
     if (!st || !PARSEABLE.test(path)) return undefined;
-    if (!st.parsed) st.parsed = ParsedFile.parse(path, st.text, this.limits, st.size);
+    if (!st.parsed) st.parsed = ParsedFile.parse(path, st.text, this.limits, st.size, this.options.parser ?? IN_PROCESS_PARSER);
     return st.parsed;
   }
 
@@ -205,7 +207,9 @@ export class Analyzer {
       facts.scanned = true;
       facts.isServiceFile = /(^|\/)(encore|reprise)\.service\.ts$/.test(path);
       const r = parsed.refused;
-      if (r.reason === "too-deep") {
+      if (r.reason === "parser-crashed") {
+        facts.diagnostics.push(makeDiagnostic(D.ParserCrashed, path, ZERO_RANGE, `Parsing this file crashed the parser (${r.detail}); it is not analysed (its declarations are missing from the app model). The rest of the app is still analysed. Please report this file to Reprise.`));
+      } else if (r.reason === "too-deep") {
         facts.diagnostics.push(makeDiagnostic(D.FileTooDeep, path, r.range, `Nesting deeper than ${r.limit} levels; this file is not analysed (its declarations are missing from the app model). Split the expression, move generated code out of the app's sources, or raise maxNestingDepth (at most ${MAX_NESTING_DEPTH_CEILING}). The rest of the app is still analysed.`));
       } else {
         facts.diagnostics.push(makeDiagnostic(D.FileTooLarge, path, ZERO_RANGE, `This file is ${formatBytes(r.bytes)}, over the ${formatBytes(r.limit)} limit; it is not analysed (its declarations are missing from the app model). Move bundles and data out of the app's sources, or raise maxFileBytes. The rest of the app is still analysed.`));

@@ -10,7 +10,7 @@ import { schemaDiagnosticsList } from "./schema-bridge.js";
 
 export { Analyzer, parseLimitsOf, type AnalysisResult, type AnalyzerOptions, type SourceInput } from "./analyzer.js";
 export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_NESTING_DEPTH, MAX_NESTING_DEPTH_CEILING, measureNesting } from "./guard.js";
-export { ParsedFile } from "./parsed-file.js";
+export { IN_PROCESS_PARSER, NativeParserCrash, ParsedFile, type ParserHost, type SwcParseOptions } from "./parsed-file.js";
 export type { DiagnosticDefinition } from "./diagnostics/define.js";
 export { isAppRootMarker } from "./sdk.js";
 

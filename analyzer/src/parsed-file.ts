@@ -13,10 +13,32 @@ export interface SyntaxErrorInfo {
   range: Range;
 }
 
-/** Why the guard kept a file away from the parser (see guard.ts). */
+/** Why a file is not analysed: the guard kept it from the parser (see guard.ts), or the parser process crashed on it. */
 export type RefusalInfo =
   | { reason: "too-deep"; limit: number; range: Range }
-  | { reason: "too-large"; limit: number; bytes: number };
+  | { reason: "too-large"; limit: number; bytes: number }
+  | { reason: "parser-crashed"; detail: string };
+
+/** swc's parser options, as parsed-file.ts builds them for a path. */
+export type SwcParseOptions = Parameters<typeof parseSync>[1];
+
+/**
+ * Runs the parser. The default calls swc in this process; a host (the language server) may run it elsewhere,
+ * e.g. in a child process for a file that once crashed the parser natively. It throws NativeParserCrash when the
+ * parser died instead of answering, any other error for a syntax error (swc's message).
+ */
+export interface ParserHost {
+  parse(path: string, text: string, options: SwcParseOptions): Module;
+}
+
+/** The parser's process died (a native crash) instead of parsing; the file is reported as not analysed (RP1007). */
+export class NativeParserCrash extends Error {
+  constructor(readonly detail: string) {
+    super(`the parser crashed: ${detail}`);
+  }
+}
+
+export const IN_PROCESS_PARSER: ParserHost = { parse: (_path, text, options) => parseSync(text, options) };
 
 export interface ParseLimits {
   /** Estimated nesting depth above which the file is not parsed (guard.ts). */
@@ -55,7 +77,7 @@ export class ParsedFile {
    * Parses `text` unless the guard refuses it: over `maxFileBytes` (or `knownBytes`, the size on disk when the
    * caller did not read an oversized file), or nested deeper than `maxNestingDepth`.
    */
-  static parse(path: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS, knownBytes?: number): ParsedFile {
+  static parse(path: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS, knownBytes?: number, parser: ParserHost = IN_PROCESS_PARSER): ParsedFile {
     const tsx = path.endsWith(".tsx");
     const isJs = /\.(m|c)?jsx?$/.test(path);
     const bytes = knownBytes !== undefined && knownBytes > limits.maxFileBytes ? knownBytes : utf8LengthOver(text, limits.maxFileBytes);
@@ -74,16 +96,21 @@ export class ParsedFile {
       return pf;
     }
     try {
-      const module = parseSync(text, {
+      const module = parser.parse(path, text, {
         syntax: isJs ? "ecmascript" : "typescript",
         tsx,
         jsx: isJs && path.endsWith("x"),
         decorators: true,
         comments: false,
         target: "es2022",
-      } as Parameters<typeof parseSync>[1]);
+      } as SwcParseOptions);
       return new ParsedFile(path, text, module, null, lineStarts, byteToUtf16);
     } catch (err) {
+      if (err instanceof NativeParserCrash) {
+        const pf = new ParsedFile(path, text, null, null, lineStarts, byteToUtf16);
+        pf.refused = { reason: "parser-crashed", detail: err.detail };
+        return pf;
+      }
       const pf = new ParsedFile(path, text, null, null, lineStarts, byteToUtf16);
       const info = parseSwcError(String((err as Error)?.message ?? err), pf);
       return new ParsedFile(path, text, null, info, lineStarts, byteToUtf16);

@@ -25,5 +25,5 @@ await build({
   minifySyntax: true,
   logLevel: "warning",
 });
-writeFileSync(join(out, "server.mjs"), '#!/usr/bin/env node\n// Bundled entry: node dist/bundle/server.mjs --stdio\nimport { startServer } from "./index.mjs";\n\nstartServer();\n');
+writeFileSync(join(out, "server.mjs"), '#!/usr/bin/env node\n// Bundled entry: node dist/bundle/server.mjs --stdio\nimport { runServerProcess } from "./index.mjs";\n\nrunServerProcess();\n');
 console.log(`language-server: bundled into ${out}`);

@@ -9,6 +9,7 @@ import { URI } from "vscode-uri";
 import { Analyzer, DEFAULT_MAX_FILE_BYTES, type AnalysisResult, type AnalyzerOptions, type SourceInput } from "@reprise/analyzer";
 import { IgnoreRules, loadAppFiles, readSourceInput, SKIPPED_DIRS, wantsText } from "@reprise/analyzer/node";
 import { ModelIndex } from "./model-index.js";
+import { ServerParserHost } from "./parse-host.js";
 
 export const APP_FILE_NAMES = ["encore.app", "reprise.app"];
 
@@ -45,6 +46,8 @@ export class AppRoot {
   readonly analyzer: Analyzer;
   /** The app's ignore rules (skipped folders, .gitignore): ignored files are never read, parsed or published. */
   ignore: IgnoreRules;
+  /** Where this root's files are parsed (in process, or isolated for files that crashed a server). */
+  readonly parser: ServerParserHost;
   /** Files larger than this are not read (the analyzer reports them as too large). */
   maxFileBytes = DEFAULT_MAX_FILE_BYTES;
   /** Root-relative path → new input (null = removed), applied at the next flush. */
@@ -67,10 +70,12 @@ export class AppRoot {
     /** Root-relative folders of app roots nested inside this one: their files belong to them, not to us. */
     readonly nested: string[],
     options: AnalyzerOptions,
+    quarantine: ReadonlySet<string> = new Set(),
   ) {
     this.uri = URI.file(dir);
     this.uriString = this.uri.toString();
-    this.analyzer = new Analyzer(options);
+    this.parser = new ServerParserHost(dir, quarantine);
+    this.analyzer = new Analyzer({ ...options, parser: this.parser });
     this.ignore = IgnoreRules.forRoot(dir);
   }
 

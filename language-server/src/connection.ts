@@ -22,6 +22,8 @@ import { URI } from "vscode-uri";
 import { GraphRequest, type GraphRequestParams } from "@reprise/protocol";
 import { FolderWatcher } from "./fs-watcher.js";
 import { RepriseServer, type LogLevel } from "./language-server.js";
+import { runParseChild } from "./parse-host.js";
+import { runSupervisor } from "./supervisor.js";
 
 export const SERVER_NAME = "reprise-language-server";
 export const SERVER_VERSION = "0.1.0";
@@ -40,6 +42,8 @@ export interface InitializationOptions {
    * for clients that register watchers.
    */
   serverFileWatching?: boolean;
+  /** Set by the supervisor after a crash: absolute paths of files to parse in a child process. */
+  quarantine?: string[];
 }
 
 let processHandlersInstalled = false;
@@ -47,6 +51,23 @@ let processHandlersInstalled = false;
 /** A connection over stdio, or over the transport named in process.argv (--stdio, --node-ipc, --socket=N). */
 export function createServerConnection(transport: "stdio" | "argv" = "argv"): Connection {
   return transport === "stdio" ? createConnection(ProposedFeatures.all, process.stdin, process.stdout) : createConnection(ProposedFeatures.all);
+}
+
+/**
+ * The process entry of every way the server is started (dist/src/server.js, the bundle, `reprise lsp`): the
+ * isolated parser when REPRISE_PARSE_CHILD is set (parse-host.ts); else, for stdio and node-ipc, the supervisor,
+ * which runs the server itself in a child (supervisor.ts); the server in this process for the worker, for
+ * --socket / --pipe, and when REPRISE_LSP_SUPERVISOR=0.
+ */
+export function runServerProcess(): void {
+  if (process.env.REPRISE_PARSE_CHILD === "1") return runParseChild();
+  const argv = process.argv.slice(2);
+  const other = argv.some((a) => a.startsWith("--socket") || a.startsWith("--pipe"));
+  if (process.env.REPRISE_LSP_WORKER !== "1" && process.env.REPRISE_LSP_SUPERVISOR !== "0" && !other) {
+    return runSupervisor(argv.includes("--node-ipc") ? "ipc" : "stdio");
+  }
+  const viaArgv = !argv.includes("--stdio") && (other || argv.includes("--node-ipc"));
+  startServer(createServerConnection(viaArgv ? "argv" : "stdio"));
 }
 
 /** Starts the language server on `connection` (default: from the process arguments, e.g. --stdio). */
@@ -131,6 +152,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         appModelDelayMs: typeof options.appModelDelayMs === "number" ? options.appModelDelayMs : undefined,
         appModelNotifications: experimental?.reprise?.appModel === true,
         initialSettings: options.settings,
+        quarantine: Array.isArray(options.quarantine) ? options.quarantine.filter((q): q is string => typeof q === "string") : undefined,
       },
     );
     return {

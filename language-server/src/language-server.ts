@@ -61,6 +61,8 @@ export interface ServerConfig {
   appModelDelayMs?: number;
   /** Settings the client pushed in initializationOptions (used when it has no workspace/configuration). */
   initialSettings?: unknown;
+  /** Absolute paths of files that crashed a previous server process: parsed in a child process (supervisor.ts). */
+  quarantine?: string[];
 }
 
 const DEFAULT_DEBOUNCE_MS = 30;
@@ -136,7 +138,7 @@ export class RepriseServer {
       const old = this.roots.find((r) => r.dir === dir && r.nested.join("\n") === nested.join("\n"));
       if (old) next.push(old);
       else {
-        const root = new AppRoot(dir, nested, {});
+        const root = new AppRoot(dir, nested, {}, new Set(this.config.quarantine ?? []));
         next.push(root);
         fresh.push(root);
       }
@@ -154,7 +156,7 @@ export class RepriseServer {
   private loadRoot(root: AppRoot, settings: Settings): void {
     const started = performance.now();
     try {
-      const options = analyzerOptions(settings);
+      const options = { ...analyzerOptions(settings), parser: root.parser };
       root.maxFileBytes = parseLimitsOf(options).maxFileBytes;
       root.analyzer.setOptions(options);
       const files = root.loadFiles((rel) => this.docs.get(fileUri(root.uri, rel))?.getText());
@@ -398,7 +400,7 @@ export class RepriseServer {
         this.loadRoot(root, now);
       } else if (!sameSeverities(old, now)) {
         this.flush(root);
-        this.publish(root, root.analyzer.setOptions(analyzerOptions(now)));
+        this.publish(root, root.analyzer.setOptions({ ...analyzerOptions(now), parser: root.parser }));
         this.scheduleModel(root);
       }
     }

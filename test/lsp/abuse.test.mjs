@@ -7,14 +7,15 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { copyFixture, repoRoot, startClient, uriOf } from "./client.mjs";
+import { copyFixture, repoRoot, startClient, treeRssMb, uriOf } from "./client.mjs";
 
 const CREATED = 1;
 const CHANGED = 2;
 const DELETED = 3;
 const bin = join(repoRoot, "cli", "bin", "reprise.mjs");
 
-const rssMb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
+// The supervisor and the server it runs.
+const rssMb = treeRssMb;
 
 test("1,000 edits in 10 s with files opened, closed, created, deleted and a folder renamed: the server survives and agrees with reprise check", { timeout: 120_000 }, async () => {
   const app = copyFixture("basic");
@@ -133,8 +134,8 @@ test("1,000 edits in 10 s with files opened, closed, created, deleted and a fold
       if (!byFile.has(decodeURIComponent(file))) assert.deepEqual(p.diagnostics, [], `${file} has no diagnostics left`);
     }
     console.log(`abuse: ${version} versions in ${seconds.toFixed(1)} s, ${requests.length} requests (${errors.length} error responses), RSS ${rssStart.toFixed(0)} → ${rssEnd.toFixed(0)} MB`);
-    assert.ok(rssEnd < 400, `RSS ${rssEnd.toFixed(0)} MB`);
-    assert.ok(rssEnd - rssStart < 250, `RSS grew from ${rssStart.toFixed(0)} to ${rssEnd.toFixed(0)} MB`);
+    assert.ok(rssEnd < 500, `RSS ${rssEnd.toFixed(0)} MB`);
+    assert.ok(rssEnd - rssStart < 300, `RSS grew from ${rssStart.toFixed(0)} to ${rssEnd.toFixed(0)} MB`);
     assert.equal(await client.shutdown().then((r) => r.code), 0);
   } finally {
     client.kill();

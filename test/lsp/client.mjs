@@ -1,7 +1,7 @@
 // A small LSP client for the tests: spawns the built server (`node language-server/dist/src/server.js --stdio`),
 // speaks JSON-RPC over its stdio and lets a test await notifications with a deadline (never a sleep).
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -14,6 +14,21 @@ export const SERVER = process.env.REPRISE_LSP_SERVER ?? join(repoRoot, "language
 export const fixtures = join(here, "fixtures");
 
 export const uriOf = (path) => pathToFileURL(path).href;
+
+/** RSS in MB of a process and its child processes (the server runs under a supervisor). */
+export function treeRssMb(pid) {
+  let total = 0;
+  const visit = (p) => {
+    try {
+      total += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0) / 1024;
+      for (const c of readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) visit(Number(c));
+    } catch {
+      // The process went away.
+    }
+  };
+  visit(pid);
+  return total;
+}
 
 /** Copies a fixture app into a fresh temp folder (for tests that change files on disk). */
 export function copyFixture(name) {
@@ -38,8 +53,8 @@ export function rangeOf(text, needle, nth = 0) {
   return { start: positionOf(text, needle, 0, nth), end: positionOf(text, needle, needle.length, nth) };
 }
 
-export async function startClient({ rootDir, capabilities = {}, initializationOptions = {}, settings = {}, workspaceFolders, args = [SERVER, "--stdio"] } = {}) {
-  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
+export async function startClient({ rootDir, capabilities = {}, initializationOptions = {}, settings = {}, workspaceFolders, args = [SERVER, "--stdio"], env } = {}) {
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env: env ? { ...process.env, ...env } : process.env });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));

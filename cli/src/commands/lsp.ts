@@ -20,10 +20,10 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   // The bundled build loads several times faster; the plain build is the fallback (e.g. before build:bundle ran).
-  const { startServer, createServerConnection } = await import("@reprise/language-server/bundle").catch(() => import("@reprise/language-server"));
-  const viaArgv = args.some((a) => a === "--node-ipc" || a.startsWith("--socket="));
-  // The transport flags are read from process.argv; without one, stdio.
-  startServer(createServerConnection(viaArgv ? "argv" : "stdio"));
+  const { runServerProcess } = await import("@reprise/language-server/bundle").catch(() => import("@reprise/language-server"));
+  // The transport flags are read from process.argv; without one, stdio. stdio and node-ipc run under the
+  // supervisor, which restarts the server if it dies (docs/lsp.md, "Robustness").
+  runServerProcess();
   // Keep the command pending: the connection ends the process on `exit` (or when stdin closes).
   return new Promise<number>(() => {});
 }
