@@ -76,3 +76,46 @@ test("graph prints mermaid by default and the graph JSON with --format json", ()
   assert.ok(g.nodes.some((n: { id: string }) => n.id === "service:posts"));
   assert.ok(g.edges.some((e: { kind: string }) => e.kind === "rpc"));
 });
+
+test("check survives the deeply nested file of issue 17: RP1005 on the right position, the rest analysed", () => {
+  const dir = badApp();
+  try {
+    writeFileSync(join(dir, "svc/f.ts"), "export const x = " + "[".repeat(5000) + "]".repeat(5000) + ";\n");
+    // 4 MB on one line: not read at all (RP1006), and the excerpt is not printed for it.
+    writeFileSync(join(dir, "svc/bundle.ts"), "export const b = [" + "1,".repeat(2 * 1024 * 1024) + "];\n");
+    const r = reprise(["check", dir]);
+    assert.equal(r.code, 1, r.stderr); // the RP2001 error of svc/api.ts: the rest of the app is analysed
+    assert.match(r.stdout, /f\.ts:1:517 - warning RP1005: Nesting deeper than 500 levels; this file is not analysed/);
+    assert.match(r.stdout, /bundle\.ts:1:1 - warning RP1006: This file is 4\.0 MB, over the 2 MB limit/);
+    assert.match(r.stdout, /api\.ts:2:33 - error RP2001/);
+    assert.ok(r.stdout.length < 20_000, `output of ${r.stdout.length} characters: long lines are clipped`);
+    rmSync(join(dir, "svc/bundle.ts"));
+    const limits = reprise(["check", dir, "--max-nesting-depth", "800"]);
+    assert.match(limits.stdout, /f\.ts:1:817 - warning RP1005: Nesting deeper than 800 levels/);
+    const small = reprise(["check", dir, "--max-file-size", "100"]);
+    assert.match(small.stdout, /f\.ts:1:1 - warning RP1006: This file is 9\.8 KB, over the 100 bytes limit/);
+    assert.equal(reprise(["check", dir, "--max-nesting-depth", "lots"]).code, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("files the app's ignore rules match are never read: node_modules, build output, generated and .gitignore'd folders", () => {
+  const dir = badApp();
+  try {
+    const deep = "export const x = " + "[".repeat(5000) + "]".repeat(5000) + ";\n";
+    const broken = 'import { api } from "encore.dev/api";\nexport const p = api({ path: "nope" }, async () => {});\n';
+    for (const f of ["svc/node_modules/m/index.ts", "svc/dist/a.ts", "svc/encore.gen/c.ts", "svc/.cache/x.ts", "svc/generated/g.ts", "svc/out/o.ts", "svc/skip.gen.ts"]) {
+      mkdirSync(join(dir, f, ".."), { recursive: true });
+      writeFileSync(join(dir, f), f.endsWith("g.ts") ? deep : broken);
+    }
+    writeFileSync(join(dir, ".gitignore"), "generated/\n*.gen.ts\n");
+    writeFileSync(join(dir, "svc/.gitignore"), "/out\n");
+    const r = reprise(["check", dir, "--json"]);
+    const model = JSON.parse(r.stdout);
+    const files = new Set(model.diagnostics.map((d: { file: string }) => d.file));
+    assert.deepEqual([...files], ["svc/api.ts"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -158,7 +158,9 @@ export class RepriseServer {
     try {
       const options = { ...analyzerOptions(settings), parser: root.parser };
       root.maxFileBytes = parseLimitsOf(options).maxFileBytes;
-      root.analyzer.setOptions(options);
+      // New limits re-analyse the files the root has: publish that too, or the next result would look unchanged.
+      const reset = root.analyzer.setOptions(options);
+      if (reset.changedFiles.length) this.publish(root, reset);
       const files = root.loadFiles((rel) => this.docs.get(fileUri(root.uri, rel))?.getText());
       const result = root.analyzer.setFiles(files);
       this.publish(root, result);

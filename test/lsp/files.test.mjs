@@ -177,3 +177,31 @@ test("workspace folders added and removed at runtime add and remove their app ro
     b.cleanup();
   }
 });
+
+test("a .gitignore'd file is not analysed, a .gitignore change applies at once, and an oversized file is reported", () =>
+  withApp(async (dir, client) => {
+    const gen = join(dir, "users/generated/g.ts");
+    mkdirSync(join(dir, "users/generated"));
+    writeFileSync(gen, 'import { api } from "encore.dev/api";\nexport const g = api({ path: "nope" }, async () => {});\n');
+    let since = client.mark();
+    watched(client, [[CREATED, join(dir, "users/generated")]]);
+    await client.waitForDiagnostics(uriOf(gen), (d) => d.some((x) => x.code === "RP2001"), since);
+    writeFileSync(join(dir, ".gitignore"), "generated/\n");
+    since = client.mark();
+    watched(client, [[CREATED, join(dir, ".gitignore")]]);
+    await client.waitForDiagnostics(uriOf(gen), (d) => d.length === 0, since);
+    // Opening it does not make it analysed either.
+    client.open(gen, readFileSync(gen, "utf8").replace('"nope"', '"nope2"'));
+    const [graph] = await client.request("reprise/graph", {});
+    assert.ok(!graph.model.diagnostics.some((d) => d.file.includes("generated")));
+    // A file over the size limit (set low here) is reported, not parsed.
+    const big = join(dir, "users/big.ts");
+    writeFileSync(big, "export const big = [" + "1,".repeat(3000) + "];\n");
+    watched(client, [[CREATED, big]]);
+    const [before] = await client.request("reprise/graph", {});
+    assert.ok(!before.model.diagnostics.some((d) => d.file === "users/big.ts"));
+    client.settings.analysis = { maxFileSize: 4096 };
+    since = client.mark();
+    client.notify("workspace/didChangeConfiguration", { settings: {} });
+    await client.waitForDiagnostics(uriOf(big), (d) => d.some((x) => x.code === "RP1006"), since);
+  }));
