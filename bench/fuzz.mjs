@@ -3,7 +3,7 @@
 // the fixture apps, example apps and diagnostic cases (depth bombs of every nesting shape, ~2 MB single lines,
 // NUL and control bytes, lone surrogates, a BOM, CRLF, truncation at sixteenths, everyday edits). Each job runs in
 // a child process, so a native crash is counted (and the next child goes on) instead of ending the run; a job over
-// 10 s is a hang. Prints crashes, hangs, internal errors (goal: 0, 0, 0), the guard's refusals and timings per kind.
+// 30 s is a hang. Prints crashes, hangs, internal errors (goal: 0, 0, 0), the guard's refusals and timings per kind.
 // Not part of `npm test` (which runs a seeded 500 of the same jobs); needs `npx tsc -b analyzer`.
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -18,8 +18,11 @@ if (!existsSync(runner)) {
 const { runFuzz } = await import(runner);
 const count = Number(process.argv[2] ?? 10_000);
 const seed = Number(process.argv[3] ?? 1);
+// A job analyses the mutated app and then the restored one; ~2 MB single lines take seconds each (swc parses and
+// serialises a million-node AST), so a hang is a job that has not finished in 30 s.
+const HANG_MS = 30_000;
 let last = 0;
-const report = await runFuzz(seed, count, 10_000, (done) => {
+const report = await runFuzz(seed, count, HANG_MS, (done) => {
   if (done - last >= 500) {
     last = done;
     process.stderr.write(`fuzz: ${done}/${count}\n`);
