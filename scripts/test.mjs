@@ -108,6 +108,20 @@ if (existsSync(cargoToml) && /members\s*=\s*\[[^\]]*"/.test(readFileSync(cargoTo
   }, { timeoutMs: 30 * 60_000 });
 }
 
+// The dispatch's wake-up protocol under loom (runtime/wake/tests/loom.rs): its own invocation with `--cfg loom`
+// and its own target dir, so the flag rebuilds only that crate and loom, never the workspace.
+if (existsSync(join(root, "runtime", "wake", "tests", "loom.rs")) && !only.length) {
+  await runPhase("loom (runtime/wake)", "cargo", ["test", "--release", "-p", "reprise-wake", "--test", "loom", "--target-dir", join(root, "target", "loom")], (out) => {
+    let p = 0;
+    let f = 0;
+    for (const m of out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
+      p += Number(m[1]);
+      f += Number(m[2]);
+    }
+    return { passed: p, failed: f };
+  }, { env: { RUSTFLAGS: "--cfg loom" }, timeoutMs: 10 * 60_000 });
+}
+
 const e2e = join(root, "test", "e2e", "run.mjs");
 if (existsSync(e2e) && !only.length && process.env.REPRISE_SKIP_E2E !== "1") {
   await runPhase("VS Code end-to-end", process.execPath, [e2e], (out) => {

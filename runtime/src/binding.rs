@@ -25,8 +25,9 @@ fn bridge() -> &'static Arc<Bridge> {
     BRIDGE.get_or_init(|| Arc::new(Bridge::default()))
 }
 
-fn dispatchers() -> &'static Mutex<HashMap<u32, Arc<Dispatcher>>> {
-    DISPATCHERS.get_or_init(|| Mutex::new(HashMap::new()))
+/// The installed dispatchers by handle. Poisoning is recovered from (a map insert/remove cannot be left half-done).
+fn lock_dispatchers() -> std::sync::MutexGuard<'static, HashMap<u32, Arc<Dispatcher>>> {
+    DISPATCHERS.get_or_init(|| Mutex::new(HashMap::new())).lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A fresh handle for work that is not a bridge request (a delivery, a cron run), unique among request ids.
@@ -101,7 +102,7 @@ pub fn reload(model: String, app_root: String, dispatcher: Option<u32>) -> Resul
     let rt = runtime()?;
     let d = match dispatcher {
         Some(h) => Some(
-            dispatchers().lock().unwrap().get(&h).cloned().ok_or_else(|| Error::new(Status::InvalidArg, format!("unknown dispatcher {h}")))?,
+            lock_dispatchers().get(&h).cloned().ok_or_else(|| Error::new(Status::InvalidArg, format!("unknown dispatcher {h}")))?,
         ),
         None => None,
     };
@@ -204,20 +205,30 @@ pub fn install_dispatcher(callback: Function<'_, (), ()>, activate: Option<bool>
     let rt = napi::bindgen_prelude::within_runtime_if_available(tokio::runtime::Handle::try_current);
     let dispatcher = match rt {
         Ok(rt) => Dispatcher::deferred(wake, &rt, bridge().clone()),
-        Err(_) => Dispatcher::new(wake),
+        Err(_) => Dispatcher::new(wake, bridge()),
     };
     let _ = cell.set(Arc::downgrade(&dispatcher));
     let handle = NEXT_DISPATCHER.fetch_add(1, Ordering::Relaxed);
-    dispatchers().lock().unwrap().insert(handle, dispatcher.clone());
+    lock_dispatchers().insert(handle, dispatcher.clone());
     if activate.unwrap_or(true) {
         bridge().install(dispatcher);
     }
     Ok(handle)
 }
 
+/// The dispatch's state as JSON: every installed dispatcher's queue length and flags, pending requests, parked
+/// replies. For diagnosing a request that gets no answer (`reprise run` prints it on SIGUSR2).
+#[napi]
+pub fn dispatch_state() -> String {
+    let dispatchers = lock_dispatchers();
+    let mut sorted: Vec<_> = dispatchers.iter().map(|(h, d)| (*h, d)).collect();
+    sorted.sort_by_key(|(h, _)| *h);
+    bridge().describe(sorted)
+}
+
 #[napi]
 pub fn uninstall_dispatcher(handle: u32) {
-    if let Some(d) = dispatchers().lock().unwrap().remove(&handle) {
+    if let Some(d) = lock_dispatchers().remove(&handle) {
         bridge().uninstall(&d);
     }
 }

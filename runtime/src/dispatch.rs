@@ -9,12 +9,17 @@
 //! task wakes JS only after the tokio worker finished its current round of ready connections (the flusher yields
 //! once before waking). JS → Rust: `respond` only parks the reply; JS flushes the replies of a whole batch with
 //! one call, and a pump task on a tokio worker completes them there, so the worker is woken once per batch.
+//!
+//! The wake-up protocol itself (who sets and clears each flag, and why no interleaving loses a wake-up) lives in
+//! the `reprise-wake` crate (runtime/wake), model-checked with loom; this module adds the threadsafe function that
+//! wakes JS, tokio's `Notify` as the signal, and the request table.
 
 use bytes::Bytes;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use reprise_wake::{Current, Mailbox, Outbox, Pushed, Snapshot, Target};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, Weak};
 use std::time::Duration;
 use crate::outq::{OutRx, Sent};
 use tokio::sync::{oneshot, Notify};
@@ -101,50 +106,56 @@ impl Hasher for IdHasher {
 
 type IdMap<V> = HashMap<u32, V, BuildHasherDefault<IdHasher>>;
 
-/// One JS thread's entry point: a queue plus the function that wakes JS. A reload installs a new dispatcher while
-/// in-flight requests keep the one they started on.
+/// Locks a table of the bridge. Poisoning is recovered from, as in `reprise-wake`: every critical section is a
+/// map insert/remove or a `Vec` push/take, so a panic elsewhere cannot leave the data half-changed, and one panic
+/// must not turn every later request into a panic.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One JS thread's entry point: its [`Mailbox`] plus the function that wakes JS. A reload installs a new
+/// dispatcher while in-flight requests keep the one they started on.
 pub struct Dispatcher {
-    queue: Mutex<Vec<Event>>,
-    scheduled: AtomicBool,
+    mailbox: Mailbox<Event>,
     wake: Box<dyn Fn() -> bool + Send + Sync>,
-    closed: AtomicBool,
-    /// Set for dispatchers with a flusher task: pushes notify it instead of waking JS themselves.
+    /// Set for dispatchers with a flusher task: pushes signal it instead of waking JS themselves.
     flusher: Option<Arc<Notify>>,
+    /// Where events that can no longer reach JS (a failed wake-up) are failed.
+    bridge: Weak<Bridge>,
+}
+
+impl Target for Dispatcher {
+    fn is_closed(&self) -> bool {
+        self.mailbox.is_closed()
+    }
 }
 
 impl Dispatcher {
     /// A dispatcher that wakes JS from the pushing thread, at once.
-    pub fn new(wake: Box<dyn Fn() -> bool + Send + Sync>) -> Arc<Dispatcher> {
-        Arc::new(Dispatcher { queue: Mutex::new(Vec::with_capacity(64)), scheduled: AtomicBool::new(false), wake, closed: AtomicBool::new(false), flusher: None })
+    pub fn new(wake: Box<dyn Fn() -> bool + Send + Sync>, bridge: &Arc<Bridge>) -> Arc<Dispatcher> {
+        Arc::new(Dispatcher { mailbox: Mailbox::new(), wake, flusher: None, bridge: Arc::downgrade(bridge) })
     }
 
-    /// A dispatcher whose wake-ups are made by a flusher task on `rt`: the first push of a batch notifies it, and
+    /// A dispatcher whose wake-ups are made by a flusher task on `rt`: the first push of a batch signals it, and
     /// it yields once (so the worker finishes the connections that are ready now, each adding its request to the
     /// batch) before waking JS. When the wake fails (the JS thread is gone) the dispatcher closes and the queued
     /// requests fail as unavailable through `bridge` instead of waiting for their deadline.
     pub fn deferred(wake: Box<dyn Fn() -> bool + Send + Sync>, rt: &tokio::runtime::Handle, bridge: Arc<Bridge>) -> Arc<Dispatcher> {
         let notify = Arc::new(Notify::new());
-        let d = Arc::new(Dispatcher {
-            queue: Mutex::new(Vec::with_capacity(64)),
-            scheduled: AtomicBool::new(false),
-            wake,
-            closed: AtomicBool::new(false),
-            flusher: Some(notify.clone()),
-        });
+        let d = Arc::new(Dispatcher { mailbox: Mailbox::new(), wake, flusher: Some(notify.clone()), bridge: Arc::downgrade(&bridge) });
         let weak = Arc::downgrade(&d);
         rt.spawn(async move {
             loop {
+                // A signal sent while this task is busy is kept as a permit (the protocol relies on it).
                 notify.notified().await;
                 tokio::task::yield_now().await;
                 let Some(d) = weak.upgrade() else { return };
-                // Events accepted before a close are still delivered; only a failed wake fails them.
-                let queued = !d.queue.lock().unwrap().is_empty();
-                if queued && !(d.wake)() {
-                    d.closed.store(true, Ordering::Release);
-                    bridge.fail_events(d.drain());
+                let step = d.mailbox.step();
+                if step.wake && !(d.wake)() {
+                    bridge.fail_events(d.mailbox.close_and_take());
                     return;
                 }
-                if d.is_closed() {
+                if step.exit {
                     return;
                 }
             }
@@ -152,39 +163,53 @@ impl Dispatcher {
         d
     }
 
+    /// Queues `e` for JS; false when the dispatcher is closed.
     pub fn push(&self, e: Event) -> bool {
-        if self.closed.load(Ordering::Acquire) {
-            return false;
-        }
-        self.queue.lock().unwrap().push(e);
-        if !self.scheduled.swap(true, Ordering::AcqRel) {
-            match &self.flusher {
-                Some(n) => n.notify_one(),
-                None if !(self.wake)() => {
-                    self.closed.store(true, Ordering::Release);
-                    return false;
+        self.offer(e).is_ok()
+    }
+
+    /// Queues `e` for JS, handing it back when the dispatcher is closed.
+    pub fn offer(&self, e: Event) -> Result<(), Event> {
+        match self.mailbox.push(e) {
+            Pushed::Queued => Ok(()),
+            Pushed::Refused(e) => Err(e),
+            Pushed::Signal => {
+                match &self.flusher {
+                    Some(n) => n.notify_one(),
+                    None => {
+                        if !(self.wake)() {
+                            let stranded = self.mailbox.close_and_take();
+                            if let Some(b) = self.bridge.upgrade() {
+                                b.fail_events(stranded);
+                            }
+                        }
+                    }
                 }
-                None => {}
+                Ok(())
             }
         }
-        true
     }
 
     /// Called on the JS thread when woken: takes everything queued so far.
     pub fn drain(&self) -> Vec<Event> {
-        self.scheduled.store(false, Ordering::Release);
-        std::mem::take(&mut *self.queue.lock().unwrap())
+        self.mailbox.drain()
     }
 
+    /// Refuses later events; the flusher wakes JS for what is queued, then ends.
     pub fn close(&self) {
-        self.closed.store(true, Ordering::Release);
+        self.mailbox.close();
         if let Some(n) = &self.flusher {
             n.notify_one();
         }
     }
 
     pub fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Acquire)
+        self.mailbox.is_closed()
+    }
+
+    /// Queue length and flags, for diagnostics.
+    pub fn snapshot(&self) -> Snapshot {
+        self.mailbox.snapshot()
     }
 }
 
@@ -218,14 +243,14 @@ pub enum CallError {
 }
 
 pub struct Bridge {
-    current: RwLock<Option<Arc<Dispatcher>>>,
+    current: Current<Dispatcher>,
     pending: Mutex<IdMap<Pending>>,
     credits: Mutex<IdMap<Arc<tokio::sync::Semaphore>>>,
     outbound: Mutex<IdMap<crate::outq::OutTx>>,
     next_id: AtomicU32,
     pub timeout: RwLock<Option<Duration>>,
     /// Replies JS parked with [`Bridge::park_reply`], completed by the pump on [`Bridge::flush_replies`].
-    outbox: Mutex<Vec<(oneshot::Sender<Reply>, Reply)>>,
+    outbox: Outbox<(oneshot::Sender<Reply>, Reply)>,
     pump: OnceLock<Arc<Notify>>,
 }
 
@@ -235,13 +260,13 @@ const OUTBOX_FLUSH_AT: usize = 256;
 impl Default for Bridge {
     fn default() -> Self {
         Bridge {
-            current: RwLock::new(None),
+            current: Current::default(),
             pending: Mutex::new(IdMap::default()),
             credits: Mutex::new(IdMap::default()),
             outbound: Mutex::new(IdMap::default()),
             next_id: AtomicU32::new(1),
             timeout: RwLock::new(Some(Duration::from_secs(30))),
-            outbox: Mutex::new(Vec::new()),
+            outbox: Outbox::new(OUTBOX_FLUSH_AT),
             pump: OnceLock::new(),
         }
     }
@@ -261,7 +286,7 @@ impl PendingCall<'_> {
 
     /// Waits for JS's reply within the bridge's deadline.
     pub async fn wait(mut self) -> Result<Reply, CallError> {
-        let timeout = *self.guard.bridge.timeout.read().unwrap();
+        let timeout = *self.guard.bridge.timeout.read().unwrap_or_else(|e| e.into_inner());
         let rx = &mut self.rx;
         let result = match timeout {
             Some(t) => match tokio::time::timeout(t, rx).await {
@@ -298,8 +323,8 @@ struct Guard<'a> {
 impl Drop for Guard<'_> {
     fn drop(&mut self) {
         if self.armed {
-            self.bridge.pending.lock().unwrap().remove(&self.id);
-            self.bridge.outbound.lock().unwrap().remove(&self.id);
+            lock(&self.bridge.pending).remove(&self.id);
+            lock(&self.bridge.outbound).remove(&self.id);
             self.bridge.drop_credit(self.id);
             self.dispatcher.push(Event::Abort { id: self.id, reason: self.reason });
         }
@@ -308,19 +333,16 @@ impl Drop for Guard<'_> {
 
 impl Bridge {
     pub fn install(&self, d: Arc<Dispatcher>) -> Option<Arc<Dispatcher>> {
-        self.current.write().unwrap().replace(d)
+        self.current.install(d)
     }
 
     pub fn uninstall(&self, d: &Arc<Dispatcher>) {
-        let mut cur = self.current.write().unwrap();
-        if cur.as_ref().is_some_and(|c| Arc::ptr_eq(c, d)) {
-            *cur = None;
-        }
+        self.current.uninstall(d);
         d.close();
     }
 
     pub fn dispatcher(&self) -> Option<Arc<Dispatcher>> {
-        self.current.read().unwrap().clone().filter(|d| !d.is_closed())
+        self.current.get()
     }
 
     pub fn next_id(&self) -> u32 {
@@ -334,7 +356,7 @@ impl Bridge {
 
     /// Delivers JS's reply; false when the request is gone (aborted, timed out) — late answers are dropped.
     pub fn complete(&self, id: u32, reply: Reply) -> bool {
-        match self.pending.lock().unwrap().remove(&id) {
+        match lock(&self.pending).remove(&id) {
             Some(p) => p.tx.send(reply).is_ok(),
             None => false,
         }
@@ -360,12 +382,8 @@ impl Bridge {
     /// Takes a reply off the pending table like [`Bridge::complete`] but only parks it: the request's task is
     /// woken by [`Bridge::flush_replies`]. False when the request is gone.
     pub fn park_reply(&self, id: u32, reply: Reply) -> bool {
-        let Some(p) = self.pending.lock().unwrap().remove(&id) else { return false };
-        let mut outbox = self.outbox.lock().unwrap();
-        outbox.push((p.tx, reply));
-        let full = outbox.len() >= OUTBOX_FLUSH_AT;
-        drop(outbox);
-        if full {
+        let Some(p) = lock(&self.pending).remove(&id) else { return false };
+        if self.outbox.park((p.tx, reply)) {
             self.flush_replies();
         }
         true
@@ -380,15 +398,14 @@ impl Bridge {
     }
 
     fn send_parked(&self) {
-        let parked = std::mem::take(&mut *self.outbox.lock().unwrap());
-        for (tx, reply) in parked {
+        for (tx, reply) in self.outbox.take() {
             let _ = tx.send(reply);
         }
     }
 
     /// Fails the requests of events that can no longer reach JS: their waiters see [`CallError::Unavailable`].
     pub fn fail_events(&self, events: Vec<Event>) {
-        let mut pending = self.pending.lock().unwrap();
+        let mut pending = lock(&self.pending);
         for e in events {
             if let Event::Call { id, .. } | Event::RawStart { id, .. } | Event::StreamOpen { id, .. } = e {
                 pending.remove(&id);
@@ -403,7 +420,7 @@ impl Bridge {
         if let Some(d) = dispatcher {
             rx.on_drain(drain_hook(d, id));
         }
-        self.outbound.lock().unwrap().insert(id, tx);
+        lock(&self.outbound).insert(id, tx);
         rx
     }
 
@@ -411,7 +428,7 @@ impl Bridge {
     /// request's `Drain` event before pushing more.
     pub fn send_outbound(&self, id: u32, o: Outbound) -> Sent {
         let end = matches!(o, Outbound::Close { .. });
-        let mut map = self.outbound.lock().unwrap();
+        let mut map = lock(&self.outbound);
         let sent = map.get(&id).map_or(Sent::Gone, |tx| tx.send(o));
         if end {
             map.remove(&id);
@@ -420,7 +437,7 @@ impl Bridge {
     }
 
     pub fn close_outbound(&self, id: u32) {
-        self.outbound.lock().unwrap().remove(&id);
+        lock(&self.outbound).remove(&id);
         self.drop_credit(id);
     }
 
@@ -428,12 +445,12 @@ impl Bridge {
     /// gives them back (`rawAck`) as its stream consumes them, so a slow handler holds at most the window in memory.
     pub fn open_credit(&self, id: u32, window: usize) -> Arc<tokio::sync::Semaphore> {
         let s = Arc::new(tokio::sync::Semaphore::new(window));
-        self.credits.lock().unwrap().insert(id, s.clone());
+        lock(&self.credits).insert(id, s.clone());
         s
     }
 
     pub fn add_credit(&self, id: u32, n: usize) -> bool {
-        match self.credits.lock().unwrap().get(&id) {
+        match lock(&self.credits).get(&id) {
             Some(s) => {
                 s.add_permits(n);
                 true
@@ -444,13 +461,13 @@ impl Bridge {
 
     /// The request ended: a pump still waiting for credit stops.
     fn drop_credit(&self, id: u32) {
-        if let Some(s) = self.credits.lock().unwrap().remove(&id) {
+        if let Some(s) = lock(&self.credits).remove(&id) {
             s.close();
         }
     }
 
     pub fn pending_count(&self) -> usize {
-        self.pending.lock().unwrap().len()
+        lock(&self.pending).len()
     }
 
     /// Registers a request under a fresh id and queues the event `build` makes for it. Dropping the returned
@@ -461,21 +478,23 @@ impl Bridge {
 
     /// [`Bridge::begin`], keeping the request's headers readable through [`Bridge::headers`] while it is pending.
     pub fn begin_with(&self, headers: Option<hyper::HeaderMap>, build: impl FnOnce(u32) -> Event) -> Result<PendingCall<'_>, CallError> {
-        let dispatcher = self.dispatcher().ok_or(CallError::Unavailable)?;
+        if self.current.get().is_none() {
+            return Err(CallError::Unavailable);
+        }
         let id = self.next_id();
         let (tx, rx) = oneshot::channel();
-        self.pending.lock().unwrap().insert(id, Pending { tx, headers });
-        let guard = Guard { bridge: self, dispatcher: dispatcher.clone(), id, reason: AbortReason::ClientGone, armed: true };
+        lock(&self.pending).insert(id, Pending { tx, headers });
         let event = build(id);
         // Ties the id to the trace of the task's scope (and decides head sampling for a new request).
         crate::tracing::bind(id, &event);
-        if !dispatcher.push(event) {
-            let mut guard = guard;
-            guard.armed = false;
-            self.pending.lock().unwrap().remove(&id);
-            return Err(CallError::Unavailable);
+        // A reload may close the dispatcher between the lookup and the push: the event then goes to its successor.
+        match self.current.deliver(event, |d, e| d.offer(e)) {
+            Ok(dispatcher) => Ok(PendingCall { guard: Guard { bridge: self, dispatcher, id, reason: AbortReason::ClientGone, armed: true }, rx, id }),
+            Err(_) => {
+                lock(&self.pending).remove(&id);
+                Err(CallError::Unavailable)
+            }
         }
-        Ok(PendingCall { guard, rx, id })
     }
 
     /// [`Bridge::begin`] then [`PendingCall::wait`].
@@ -493,7 +512,7 @@ impl Bridge {
     /// A pending request's headers as a flat [name, value, ...] list; None once it was answered or for calls
     /// that carry none (service-to-service).
     pub fn headers(&self, id: u32) -> Option<Vec<String>> {
-        let pending = self.pending.lock().unwrap();
+        let pending = lock(&self.pending);
         let h = pending.get(&id)?.headers.as_ref()?;
         let mut out = Vec::with_capacity(h.len() * 2);
         for (k, v) in h {
@@ -505,10 +524,22 @@ impl Bridge {
 
     /// Pushes an event for an existing request to the current dispatcher.
     pub fn notify(&self, e: Event) -> bool {
-        match self.dispatcher() {
-            Some(d) => d.push(e),
-            None => false,
-        }
+        self.current.deliver(e, |d, e| d.offer(e)).is_ok()
+    }
+
+    /// The state of the dispatch, for diagnosing a stuck request: each dispatcher's queue and flags (`current`
+    /// marks the one new requests go to), pending requests and parked replies.
+    pub fn describe<'d>(&self, dispatchers: impl IntoIterator<Item = (u32, &'d Arc<Dispatcher>)>) -> String {
+        let current = self.current.get();
+        let list: Vec<String> = dispatchers
+            .into_iter()
+            .map(|(handle, d)| {
+                let s = d.snapshot();
+                let is_current = current.as_ref().is_some_and(|c| Arc::ptr_eq(c, d));
+                format!(r#"{{"handle":{handle},"current":{is_current},"queued":{},"scheduled":{},"closed":{}}}"#, s.queued, s.scheduled, s.closed)
+            })
+            .collect();
+        format!(r#"{{"dispatchers":[{}],"pending":{},"parkedReplies":{}}}"#, list.join(","), self.pending_count(), self.outbox.len())
     }
 }
 
@@ -520,11 +551,14 @@ mod tests {
     fn bridge_with_counter() -> (Arc<Bridge>, Arc<Dispatcher>, Arc<AtomicUsize>) {
         let wakes = Arc::new(AtomicUsize::new(0));
         let w = wakes.clone();
-        let d = Dispatcher::new(Box::new(move || {
-            w.fetch_add(1, Ordering::SeqCst);
-            true
-        }));
         let b = Arc::new(Bridge::default());
+        let d = Dispatcher::new(
+            Box::new(move || {
+                w.fetch_add(1, Ordering::SeqCst);
+                true
+            }),
+            &b,
+        );
         b.install(d.clone());
         (b, d, wakes)
     }

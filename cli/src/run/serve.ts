@@ -117,6 +117,8 @@ export async function serve(appRoot: string, model: AppModel, bundle: string, ar
     process.once("SIGINT", () => void stop("SIGINT"));
     process.once("SIGTERM", () => void stop("SIGTERM"));
     process.once("SIGHUP", () => void stop("SIGHUP"));
+    // `kill -USR2 <pid>`: the dispatch's state on stderr, to diagnose a request that gets no answer.
+    process.on("SIGUSR2", () => console.error(`reprise: dispatch state ${JSON.stringify(host.dispatchState())}`));
   });
 }
 

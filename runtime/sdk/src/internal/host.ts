@@ -530,6 +530,15 @@ export function reloadModel(model: AppModel, appRoot: string, dispatcher?: numbe
   native().reload(JSON.stringify(model), appRoot, dispatcher ?? null);
 }
 
+/**
+ * The dispatch's state (runtime/src/binding.rs `dispatchState`): each JS thread's dispatcher with its queue length
+ * and wake-up flags, pending requests and parked replies. `reprise run` prints it on SIGUSR2, so a request that
+ * gets no answer can be diagnosed from outside the process.
+ */
+export function dispatchState(): { dispatchers: { handle: number; current: boolean; queued: number; scheduled: boolean; closed: boolean }[]; pending: number; parkedReplies: number } {
+  return JSON.parse(native().dispatchState());
+}
+
 /** Stops accepting and waits (bounded) for in-flight requests. Resolves with the connections left open. */
 export function shutdownServer(graceMs: number): Promise<number> {
   return native().shutdown(graceMs);

@@ -32,6 +32,7 @@ export interface NativeRuntime {
   uninstallDispatcher(handle: number): void;
   respond(id: number, status: number, body: string, headers?: string[] | null): boolean;
   flushReplies(): void;
+  dispatchState(): string;
   requestHeaders(id: number): string[] | null;
   rawHead(id: number, status: number, headers?: string[] | null): boolean;
   rawAck(id: number, n: number): boolean;
