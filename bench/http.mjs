@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // bench:http — Reprise against plain node:http (hand-written checks), Fastify 5 + Ajv and Express 5 + Zod on the
 // same workload: GET /hello/:name, POST /users with a validated body, and POST /users with 50% invalid bodies.
-// wrk -t1 -c50; "pinned" puts the server on core 0 and wrk on core 1, "free" pins nothing. Arms alternate within
-// each round; the table shows medians over rounds and ratios to Fastify from this one run. Server CPU per request
+// wrk -t1 -c50; "pinned" puts the server on core 0 and wrk on core 1, "free" pins nothing (both start a fresh
+// server per round), "long" pins nothing and keeps one server process per arm for all rounds (a fresh process per
+// round hides a server that stops answering after a second of load, and leaks). After every round each arm must
+// still answer correctly (GET, valid and invalid POST, within 1 s); an arm that does not is reported and the
+// bench exits non-zero. Arms alternate within each round; the table shows medians over rounds and ratios to
+// Fastify from this one run. Server CPU per request
 // comes from /proc/<pid>/stat (utime+stime) around each measured wrk run. Also: cold start (spawn → first 200).
-// Env: BENCH_ROUNDS (2), BENCH_SECONDS (2), BENCH_LAYOUTS (pinned,free), BENCH_ARMS (reprise,node,fastify,express);
+// Env: BENCH_ROUNDS (2), BENCH_SECONDS (2), BENCH_LAYOUTS (pinned,free,long), BENCH_ARMS (reprise,node,fastify,express);
 // BENCH_ONLY=cold measures only the cold start (BENCH_COLD_N runs per arm, default 3, arms alternating; no wrk).
 import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
@@ -15,7 +19,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
-const LAYOUTS = (process.env.BENCH_LAYOUTS ?? "pinned,free").split(",");
+const LAYOUTS = (process.env.BENCH_LAYOUTS ?? "pinned,free,long").split(",");
 const ARM_NAMES = (process.env.BENCH_ARMS ?? "reprise,node,fastify,express").split(",");
 const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"]).stdout?.toString().trim() || 100);
 
@@ -101,6 +105,33 @@ const median = (xs) => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
 
+function rssMb(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Checks that an arm still answers correctly and promptly; returns a description of what is wrong, or null. */
+async function stillAnswers(base) {
+  const checks = [
+    [`${base}/hello/check`, {}, 200, "Hello check!"],
+    [`${base}/users`, { method: "POST", body: VALID, headers: { "content-type": "application/json" } }, 200, "Ada Lovelace"],
+    [`${base}/users`, { method: "POST", body: INVALID, headers: { "content-type": "application/json" } }, 400, ""],
+  ];
+  for (const [url, init, status, text] of checks) {
+    try {
+      const r = await fetch(url, { ...init, signal: AbortSignal.timeout(1000) });
+      const body = await r.text();
+      if (r.status !== status || !body.includes(text)) return `${init.method ?? "GET"} ${url}: ${r.status} ${body.slice(0, 100)}`;
+    } catch (e) {
+      return `${init.method ?? "GET"} ${url}: no answer within 1 s (${e.name})`;
+    }
+  }
+  return null;
+}
+
 async function coldStart(arm, port) {
   const started = process.hrtime.bigint();
   const p = startServer(arm, port, false);
@@ -133,33 +164,67 @@ async function main() {
   if (process.env.BENCH_ONLY === "cold") return coldOnly();
   ensureWrk();
   const results = {};
+  const broken = [];
   let port = 4700;
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const layout of LAYOUTS) {
-      const order = ARM_NAMES.map((_, i) => ARM_NAMES[(i + round) % ARM_NAMES.length]);
-      for (const arm of order) {
-        port++;
-        const pinned = layout === "pinned";
-        const server = startServer(arm, port, pinned);
-        const base = `http://127.0.0.1:${port}`;
-        try {
-          await waitReady(`${base}/hello/x`, 60_000);
-          for (const w of WORKLOADS) {
-            wrk(base + w.path, w.script, 1, pinned); // warm-up (JIT, connection pools)
-            const before = cpuTicks(server.pid);
-            const r = wrk(base + w.path, w.script, SECONDS, pinned);
-            const after = cpuTicks(server.pid);
-            r.cpuUs = r.total ? (((after - before) / CLK_TCK) * 1e6) / r.total : NaN;
-            const key = `${layout}|${w.name}|${arm}`;
-            (results[key] ??= []).push(r);
-            console.log(`round ${round + 1} ${layout.padEnd(6)} ${arm.padEnd(8)} ${w.name.padEnd(24)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  ${r.cpuUs.toFixed(1)} µs CPU/req${r.non2xx ? `  (${r.non2xx} non-2xx)` : ""}`);
+  // The long-lived servers: one per arm, started once, measured in every round, checked after each.
+  const long = {};
+  if (LAYOUTS.includes("long")) {
+    for (const arm of ARM_NAMES) {
+      port++;
+      long[arm] = { server: startServer(arm, port, false), base: `http://127.0.0.1:${port}`, alive: true };
+      await waitReady(`${long[arm].base}/hello/x`, 60_000);
+    }
+  }
+  const measure = (round, layout, arm, base, pid, pinned) => {
+    for (const w of WORKLOADS) {
+      wrk(base + w.path, w.script, 1, pinned); // warm-up (JIT, connection pools)
+      const before = cpuTicks(pid);
+      const r = wrk(base + w.path, w.script, SECONDS, pinned);
+      const after = cpuTicks(pid);
+      r.cpuUs = r.total ? (((after - before) / CLK_TCK) * 1e6) / r.total : NaN;
+      const key = `${layout}|${w.name}|${arm}`;
+      (results[key] ??= []).push(r);
+      console.log(`round ${round + 1} ${layout.padEnd(6)} ${arm.padEnd(8)} ${w.name.padEnd(24)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  ${r.cpuUs.toFixed(1)} µs CPU/req${r.non2xx ? `  (${r.non2xx} non-2xx)` : ""}`);
+    }
+  };
+  const check = async (round, layout, arm, base) => {
+    const wrong = await stillAnswers(base);
+    if (wrong) {
+      broken.push(`round ${round + 1} ${layout} ${arm}: ${wrong}`);
+      console.log(`round ${round + 1} ${layout.padEnd(6)} ${arm.padEnd(8)} STOPPED ANSWERING CORRECTLY: ${wrong}`);
+    }
+    return !wrong;
+  };
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const layout of LAYOUTS) {
+        const order = ARM_NAMES.map((_, i) => ARM_NAMES[(i + round) % ARM_NAMES.length]);
+        for (const arm of order) {
+          if (layout === "long") {
+            const l = long[arm];
+            if (!l.alive) continue;
+            measure(round, layout, arm, l.base, l.server.pid, false);
+            l.alive = await check(round, layout, arm, l.base);
+            (l.rssMb ??= []).push(rssMb(l.server.pid));
+            continue;
           }
-        } finally {
-          server.kill("SIGKILL");
-          await new Promise((r) => server.once("exit", r));
+          port++;
+          const pinned = layout === "pinned";
+          const server = startServer(arm, port, pinned);
+          const base = `http://127.0.0.1:${port}`;
+          try {
+            await waitReady(`${base}/hello/x`, 60_000);
+            measure(round, layout, arm, base, server.pid, pinned);
+            await check(round, layout, arm, base);
+          } finally {
+            server.kill("SIGKILL");
+            await new Promise((r) => server.once("exit", r));
+          }
         }
       }
     }
+  } finally {
+    for (const l of Object.values(long)) l.server.kill("SIGKILL");
   }
   const { times: _coldRuns, ...cold } = await coldStarts(Number(process.env.BENCH_COLD_N ?? 3), port);
 
@@ -178,12 +243,18 @@ async function main() {
       }
     }
   }
+  if (LAYOUTS.includes("long")) {
+    lines.push("", `long: one process per arm for all ${ROUNDS} round(s), checked after each (GET, valid and invalid POST answered correctly within 1 s). RSS after each round (MB):`);
+    for (const [arm, l] of Object.entries(long)) lines.push(`- ${arm}: ${(l.rssMb ?? []).map((m) => m.toFixed(0)).join(" → ")}`);
+  }
+  lines.push(broken.length ? `\nARMS THAT STOPPED ANSWERING CORRECTLY:\n${broken.map((b) => `- ${b}`).join("\n")}` : "\nEvery arm answered correctly after every round.");
   lines.push("", `Cold start (spawn → first 200, median of 3): reprise ${cold.reprise.toFixed(0)} ms (10 endpoints; runs 2-3 reuse the content-addressed analysis+bundle cache), node:http ${cold.node.toFixed(0)} ms; difference ${(cold.reprise - cold.node).toFixed(0)} ms`);
   const text = lines.join("\n");
   console.log(text);
   mkdirSync(join(root, "bench/out"), { recursive: true });
   writeFileSync(join(root, "bench/out/http.json"), JSON.stringify({ rounds: ROUNDS, seconds: SECONDS, results, summary, cold }, null, 2));
   writeFileSync(join(root, "bench/out/http.md"), text + "\n");
+  if (broken.length) process.exit(1);
 }
 
 main().catch((e) => {

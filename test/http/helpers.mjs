@@ -21,8 +21,12 @@ export async function startApp(t, appDir, { env = {}, args = [], timeoutMs = 60_
   proc.stderr.setEncoding("utf8").on("data", (d) => (err += d));
   const exited = new Promise((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal })));
   let instanceFile = null;
-  t.after(() => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+  // Waits for the exit, so a hook registered after this one (removing the app's folder) never races the process.
+  t.after(async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill("SIGKILL");
+      await exited;
+    }
     // A killed run leaves its instance file (readers skip it, the next run removes it); tidy up ours now.
     try {
       if (instanceFile && JSON.parse(readFileSync(instanceFile, "utf8")).pid === proc.pid) rmSync(instanceFile, { force: true });

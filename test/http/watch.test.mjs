@@ -9,9 +9,9 @@ import { fixture, startApp, until } from "./helpers.mjs";
 
 test("watch mode reloads on save without dropping the port", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "reprise-watch-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(fixture("encore-app"), dir, { recursive: true });
   const app = await startApp(t, dir, { args: ["--watch"] });
+  t.after(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10 }));
   assert.deepEqual(await (await fetch(app.url + "/hello/a")).json(), { message: "Hello a!" });
   const file = join(dir, "hello", "hello.ts");
   const original = readFileSync(file, "utf8");
@@ -26,11 +26,14 @@ test("watch mode reloads on save without dropping the port", async (t) => {
 // answering while the new one creates and migrates its database, then the listener swaps to it.
 test("adding a service with a new database never interrupts the running app", { timeout: 240_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "reprise-watch-db-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(fixture("encore-app"), dir, { recursive: true });
   // REPRISE_CACHE_DIR: the PGlite template cache; a test-owned one unless the caller shares a warm one.
   const cache = process.env.REPRISE_TEST_CACHE_DIR ?? join(dir, ".cache");
   const app = await startApp(t, dir, { args: ["--watch"], env: { REPRISE_CACHE_DIR: cache } });
+  // After startApp's hook (hooks run in order): the app is gone before its folder is removed. A build still
+  // being written by a reload the last edit started would otherwise make the removal fail (ENOTEMPTY) and leave
+  // the server running.
+  t.after(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10 }));
   assert.equal((await fetch(app.url + "/hello/a")).status, 200);
 
   const bad = [];
