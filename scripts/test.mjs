@@ -65,6 +65,17 @@ function runPhase(label, cmd, args, parse, { env = {}, timeoutMs = 0, quiet = fa
   });
 }
 
+/** Sums cargo's "test result: ok. N passed; M failed" lines. */
+function cargoResults(out) {
+  let p = 0;
+  let f = 0;
+  for (const m of out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
+    p += Number(m[1]);
+    f += Number(m[2]);
+  }
+  return { passed: p, failed: f };
+}
+
 const lastNumber = (text, re) => {
   let m;
   let v = 0;
@@ -97,29 +108,13 @@ if (files.length) {
 
 const cargoToml = join(root, "Cargo.toml");
 if (existsSync(cargoToml) && /members\s*=\s*\[[^\]]*"/.test(readFileSync(cargoToml, "utf8")) && !only.length) {
-  await runPhase("cargo test", "cargo", ["test", "--release", "--workspace"], (out) => {
-    let p = 0;
-    let f = 0;
-    for (const m of out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
-      p += Number(m[1]);
-      f += Number(m[2]);
-    }
-    return { passed: p, failed: f };
-  }, { timeoutMs: 30 * 60_000 });
+  await runPhase("cargo test", "cargo", ["test", "--release", "--workspace"], cargoResults, { timeoutMs: 30 * 60_000 });
 }
 
 // The dispatch's wake-up protocol under loom (runtime/wake/tests/loom.rs): its own invocation with `--cfg loom`
 // and its own target dir, so the flag rebuilds only that crate and loom, never the workspace.
 if (existsSync(join(root, "runtime", "wake", "tests", "loom.rs")) && !only.length) {
-  await runPhase("loom (runtime/wake)", "cargo", ["test", "--release", "-p", "reprise-wake", "--test", "loom", "--target-dir", join(root, "target", "loom")], (out) => {
-    let p = 0;
-    let f = 0;
-    for (const m of out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
-      p += Number(m[1]);
-      f += Number(m[2]);
-    }
-    return { passed: p, failed: f };
-  }, { env: { RUSTFLAGS: "--cfg loom" }, timeoutMs: 10 * 60_000 });
+  await runPhase("loom (runtime/wake)", "cargo", ["test", "--release", "-p", "reprise-wake", "--test", "loom", "--target-dir", join(root, "target", "loom")], cargoResults, { env: { RUSTFLAGS: "--cfg loom" }, timeoutMs: 10 * 60_000 });
 }
 
 const e2e = join(root, "test", "e2e", "run.mjs");
