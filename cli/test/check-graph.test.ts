@@ -100,6 +100,34 @@ test("check survives the deeply nested file of issue 17: RP1005 on the right pos
   }
 });
 
+test("an app inside a folder its repository's .gitignore ignores is analysed; the parent's rules for files inside it still apply", () => {
+  // The e2e workspace's layout: <repo>/e2e-out/workspace with `e2e-out/` in <repo>/.gitignore. Analysing nothing
+  // there ("No problems found. (0 services ...)") hid every diagnostic and the whole model.
+  const repoDir = mkdtempSync(join(tmpdir(), "reprise-cli-repo-"));
+  try {
+    mkdirSync(join(repoDir, ".git"));
+    const app = join(repoDir, "e2e-out", "workspace");
+    mkdirSync(join(app, "svc", "generated"), { recursive: true });
+    writeFileSync(join(app, "encore.app"), '{ "id": "nested" }');
+    writeFileSync(join(app, "svc/encore.service.ts"), 'import { Service } from "encore.dev/service";\nexport default new Service("svc");\n');
+    const broken = (name: string) => `import { api } from "encore.dev/api";\nexport const ${name} = api({ path: "${name}" }, async () => {});\n`;
+    writeFileSync(join(app, "svc/api.ts"), broken("ping"));
+    writeFileSync(join(app, "svc/skip.gen.ts"), broken("gen"));
+    writeFileSync(join(app, "svc/generated/g.ts"), broken("g"));
+    writeFileSync(join(repoDir, ".gitignore"), "e2e-out/\n*.gen.ts\n/e2e-out/workspace/svc/generated/\n");
+    const r = reprise(["check", app, "--json"]);
+    const model = JSON.parse(r.stdout);
+    assert.deepEqual(model.app.services.map((s: { name: string }) => s.name), ["svc"]);
+    assert.deepEqual([...new Set(model.diagnostics.map((d: { file: string }) => d.file))], ["svc/api.ts"]);
+    // Run from inside the app, as a user in that folder would.
+    const plain = reprise(["check"], app);
+    assert.equal(plain.code, 1, plain.stdout);
+    assert.match(plain.stdout, /api\.ts:2:\d+ - error RP2001/);
+  } finally {
+    rmSync(repoDir, { recursive: true, force: true });
+  }
+});
+
 test("files the app's ignore rules match are never read: node_modules, build output, generated and .gitignore'd folders", () => {
   const dir = badApp();
   try {

@@ -3,6 +3,12 @@
  * hidden folders, and what the app's .gitignore files ignore (those in the app and in its parent folders up to
  * the repository root, each relative to its own folder, with git's pattern syntax through the `ignore` package).
  * Files matched here are never read or parsed; the loader and the language server share one instance per root.
+ *
+ * The app root is what the user asked to analyse, so where it sits never hides it: a rule of a parent folder's
+ * .gitignore that matches the root itself or a folder above it (`e2e-out/` for an app at `<repo>/e2e-out/app`,
+ * `tmp/`, `*`) is left out, the way skipped and hidden folder names only count below the root. Git would ignore
+ * the whole app there; applying that would analyse nothing and say so nowhere. The parent's other rules
+ * (`*.gen.ts`, `/e2e-out/app/generated/`) still apply inside the app.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
@@ -53,7 +59,8 @@ export class IgnoreRules {
     const up = relDir.startsWith("..");
     // For a parent folder, paths are the root's path relative to that folder, then the file's root-relative path.
     const above = up ? relative(join(this.root, relDir), this.root).split(sep).join("/") : "";
-    this.scopes.push({ base: relDir, prefix: up || relDir === "" ? "" : relDir + "/", above, rules: ignore().add(text) });
+    const rules = ignore().add(up ? withoutRulesMatching(text, above + "/") : text);
+    this.scopes.push({ base: relDir, prefix: up || relDir === "" ? "" : relDir + "/", above, rules });
   }
 
   /** Forgets a folder's .gitignore (it was deleted). */
@@ -84,4 +91,22 @@ export class IgnoreRules {
     }
     return false;
   }
+}
+
+/**
+ * The lines of a .gitignore without the rules that match `dir` (a folder path relative to the .gitignore's own
+ * folder, ending in "/") or a folder above it. Negations, comments and the other rules stay, in order.
+ */
+export function withoutRulesMatching(text: string, dir: string): string {
+  return text
+    .split(/\r?\n/)
+    .filter((line) => {
+      if (line.startsWith("!") || line.startsWith("#") || !line.trim()) return true;
+      try {
+        return !ignore().add(line).ignores(dir);
+      } catch {
+        return true; // a path `ignore` rejects: ignores() skips this scope for it anyway
+      }
+    })
+    .join("\n");
 }
