@@ -91,13 +91,16 @@ export class Extractor {
           const local: string = s.local.value;
           const imported = s.type === "ImportNamespaceSpecifier" ? "*" : s.type === "ImportDefaultSpecifier" ? "default" : (s.imported?.value ?? local);
           this.facts.bindings.set(local, { type: "import", specifier: spec, imported });
+          if (s.type === "ImportSpecifier" && !gen && !sdk) {
+            this.facts.namedImports.set(local, { imported, range: this.ctx.range((s.imported ?? s.local).span), aliased: local !== imported });
+          }
           if (sdk) {
             this.sdk.set(local, { module: sdk.module, family: sdk.family, name: imported });
           } else if (gen === "clients") {
             if (imported === "*") this.clientNamespaces.add(local);
             else if (!s.isTypeOnly && !item.typeOnly) {
               this.clientLocals.set(local, imported);
-              this.facts.clientImports.push({ name: imported, range: this.ctx.range((s.imported ?? s.local).span) });
+              this.facts.clientImports.push({ name: imported, range: this.ctx.range((s.imported ?? s.local).span), aliased: local !== imported });
             }
           } else if (gen === "auth") {
             if (imported === "getAuthData") this.authLocals.add(local);
@@ -384,7 +387,7 @@ export class Extractor {
     if (obj?.type === "Identifier") {
       const client = this.clientLocals.get(obj.value);
       if (client !== undefined) {
-        this.pushClient(client, obj.span, m.property, m.propertySpan, expr.span, form);
+        this.pushClient(client, obj.span, m.property, m.propertySpan, expr.span, form, obj.value === client);
         return true;
       }
       if (this.interesting.has(obj.value)) {
@@ -396,7 +399,7 @@ export class Extractor {
     const inner = memberParts(obj);
     if (inner && inner.object?.type === "Identifier") {
       if (this.clientNamespaces.has(inner.object.value)) {
-        this.pushClient(inner.property, inner.propertySpan, m.property, m.propertySpan, { start: inner.propertySpan.start, end: expr.span.end } as Span, form);
+        this.pushClient(inner.property, inner.propertySpan, m.property, m.propertySpan, { start: inner.propertySpan.start, end: expr.span.end } as Span, form, true);
         return true;
       }
       if (this.interesting.has(inner.object.value) && this.facts.bindings.get(inner.object.value)?.type === "import") {
@@ -407,10 +410,10 @@ export class Extractor {
     return false;
   }
 
-  private pushClient(client: string, clientSpan: Span, member: string, memberSpan: Span, span: Span, form: Usage["form"]): void {
+  private pushClient(client: string, clientSpan: Span, member: string, memberSpan: Span, span: Span, form: Usage["form"], clientSpelled: boolean): void {
     if (member === "Client") return;
     const f = form === "call" ? (member === "ref" ? "ref" : "call") : "invalid";
-    this.facts.clientCalls.push({ client, clientRange: this.ctx.range(clientSpan), endpoint: f === "ref" ? null : member, endpointRange: this.ctx.range(memberSpan), range: this.ctx.range(span), form: f });
+    this.facts.clientCalls.push({ client, clientRange: this.ctx.range(clientSpan), endpoint: f === "ref" ? null : member, endpointRange: this.ctx.range(memberSpan), range: this.ctx.range(span), form: f, clientSpelled });
   }
 
   /** `A & B & ns.C` → the type names (SDK imports under their exported name); null for any other form. */
@@ -442,7 +445,7 @@ export class Extractor {
   private recordValueUse(node: Node): void {
     const client = this.clientLocals.get(node.value);
     if (client !== undefined) {
-      this.facts.clientCalls.push({ client, clientRange: this.ctx.range(node.span), endpoint: null, endpointRange: null, range: this.ctx.range(node.span), form: "invalid" });
+      this.facts.clientCalls.push({ client, clientRange: this.ctx.range(node.span), endpoint: null, endpointRange: null, range: this.ctx.range(node.span), form: "invalid", clientSpelled: false });
     }
   }
 }

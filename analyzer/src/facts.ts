@@ -29,6 +29,8 @@ export interface DeclBase {
   location: Location;
   /** Range of the name argument (for naming diagnostics and "defined here" notes). */
   nameRange: Range;
+  /** Range of the bound identifier (`const <name> = ...`); null when unbound, destructured or `export default`. */
+  bindRange: Range | null;
   doc: string | null;
   inFunction: boolean;
   /** Start of the top-level statement binding it (for "add export" fixes); null inside functions. */
@@ -145,6 +147,8 @@ export interface ClientCall {
   /** Range of the member expression `svc.endpoint`. */
   range: Range;
   form: "call" | "ref" | "invalid";
+  /** The client identifier at `clientRange` is spelled as the service's client name (not a local alias). */
+  clientSpelled: boolean;
 }
 
 /** A use of a local identifier that may be bound to a resource (resolved at link). */
@@ -191,7 +195,9 @@ export interface FileFacts {
   middleware: MiddlewareDecl[];
   clientCalls: ClientCall[];
   /** Named imports from the clients module: identifier + range, for unknown-service checks. */
-  clientImports: { name: string; range: Range }[];
+  clientImports: { name: string; range: Range; aliased: boolean }[];
+  /** Named imports of app modules: local name → range of the imported name, and whether it is aliased. */
+  namedImports: Map<string, { imported: string; range: Range; aliased: boolean }>;
   authDataCalls: Range[];
   usages: Usage[];
   bindings: Map<string, LocalBinding>;
@@ -208,7 +214,7 @@ export function emptyFacts(path: string): FileFacts {
   return {
     path, scanned: false, diagnostics: [], services: [], endpoints: [], databases: [], namedRefs: [], topics: [],
     subscriptions: [], cronJobs: [], secrets: [], buckets: [], authHandlers: [], gateways: [], middleware: [],
-    clientCalls: [], clientImports: [], authDataCalls: [], usages: [], bindings: new Map(), exports: new Map(),
+    clientCalls: [], clientImports: [], namedImports: new Map(), authDataCalls: [], usages: [], bindings: new Map(), exports: new Map(),
     starExports: [], specifiers: [], isServiceFile: false,
   };
 }

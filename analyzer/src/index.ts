@@ -12,7 +12,8 @@ export { Analyzer, parseLimitsOf, type AnalysisResult, type AnalyzerOptions, typ
 export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_NESTING_DEPTH, MAX_NESTING_DEPTH_CEILING, measureNesting } from "./guard.js";
 export { IN_PROCESS_PARSER, NativeParserCrash, ParsedFile, type ParserHost, type SwcParseOptions } from "./parsed-file.js";
 export type { DiagnosticDefinition } from "./diagnostics/define.js";
-export { isAppRootMarker } from "./sdk.js";
+export { isAppRootMarker, clientIdent } from "./sdk.js";
+export { configNameSites, RUNTIME_CONFIG_FILES, type ConfigNameSite } from "./config-names.js";
 
 /** Every diagnostic the analyser can report: the core catalogue plus the schema builder's RP3xxx codes. */
 export const diagnosticCatalogue: readonly DiagnosticDefinition[] = Object.freeze(

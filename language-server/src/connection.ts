@@ -9,6 +9,7 @@ import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   ErrorCodes,
+  LSPErrorCodes,
   ProposedFeatures,
   ResponseError,
   TextDocumentSyncKind,
@@ -20,6 +21,7 @@ import {
 } from "vscode-languageserver/node";
 import { URI } from "vscode-uri";
 import { GraphRequest, type GraphRequestParams } from "@reprise/protocol";
+import { RenameRefused } from "./features/rename.js";
 import { FolderWatcher } from "./fs-watcher.js";
 import { RepriseServer, type LogLevel } from "./language-server.js";
 import { runParseChild } from "./parse-host.js";
@@ -101,6 +103,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       try {
         return await handler(params, server);
       } catch (err) {
+        // A refused rename (name taken, reserved, invalid) is a RequestFailed error whose message the client shows.
+        if (err instanceof RenameRefused) return new ResponseError(LSPErrorCodes.RequestFailed, err.message);
         const message = err instanceof Error ? err.message : String(err);
         log("error", `${method} failed: ${err instanceof Error ? (err.stack ?? message) : message}`);
         return new ResponseError(ErrorCodes.InternalError, `${method} failed: ${message}`);
@@ -152,6 +156,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         appModelDelayMs: typeof options.appModelDelayMs === "number" ? options.appModelDelayMs : undefined,
         appModelNotifications: experimental?.reprise?.appModel === true,
         initialSettings: options.settings,
+        workspaceEdit: {
+          documentChanges: caps.workspace?.workspaceEdit?.documentChanges === true,
+          resourceRename: caps.workspace?.workspaceEdit?.resourceOperations?.includes("rename") === true,
+          changeAnnotations: caps.workspace?.workspaceEdit?.changeAnnotationSupport !== undefined,
+        },
         quarantine: Array.isArray(options.quarantine) ? options.quarantine.filter((q): q is string => typeof q === "string") : undefined,
       },
     );
@@ -162,6 +171,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         hoverProvider: true,
         definitionProvider: true,
         referencesProvider: true,
+        renameProvider: caps.textDocument?.rename?.prepareSupport === true ? { prepareProvider: true } : true,
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
@@ -226,6 +236,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onHover(guarded("textDocument/hover", (p, s) => s.hover(p.textDocument.uri, p.position), null));
   connection.onDefinition(guarded("textDocument/definition", (p, s) => s.definition(p.textDocument.uri, p.position), []));
   connection.onReferences(guarded("textDocument/references", (p, s) => s.references(p.textDocument.uri, p.position, p.context.includeDeclaration), []));
+  connection.onPrepareRename(guarded("textDocument/prepareRename", (p, s) => s.prepareRename(p.textDocument.uri, p.position), null));
+  connection.onRenameRequest(guarded("textDocument/rename", (p, s) => s.rename(p.textDocument.uri, p.position, p.newName), null));
   connection.onDocumentSymbol(guarded("textDocument/documentSymbol", (p, s) => s.documentSymbols(p.textDocument.uri), []));
   connection.onWorkspaceSymbol(guarded("workspace/symbol", (p, s) => s.workspaceSymbols(p.query), []));
   connection.onCodeAction(guarded("textDocument/codeAction", (p, s) => s.codeActions(p.textDocument.uri, p.range, p.context), []));

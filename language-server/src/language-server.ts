@@ -7,6 +7,7 @@
  * arrived before it (it flushes the root first); a file is re-published only when the analyzer reports its
  * diagnostics changed or it was edited; a `reprise/appModel` notification is dropped if a newer generation of the same root exists.
  */
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type {
   CodeAction,
@@ -19,6 +20,7 @@ import type {
   Location as LspLocation,
   PublishDiagnosticsParams,
   TextDocumentContentChangeEvent,
+  WorkspaceEdit,
   WorkspaceSymbol,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
@@ -34,6 +36,7 @@ import { completions } from "./features/completion.js";
 import type { FeatureContext } from "./features/context.js";
 import { hover } from "./features/hover.js";
 import { definition, references } from "./features/navigation.js";
+import { findNameReferences, prepareRename, rename, type RenameEnv } from "./features/rename.js";
 import { documentSymbols, workspaceSymbols } from "./features/symbols.js";
 import { SettingsCache, sameLimits, sameSeverities, type Settings } from "./settings.js";
 import { diagnostic as toLspDiagnostic, fileUri } from "./to-proto.js";
@@ -63,6 +66,8 @@ export interface ServerConfig {
   initialSettings?: unknown;
   /** Absolute paths of files that crashed a previous server process: parsed in a child process (supervisor.ts). */
   quarantine?: string[];
+  /** What the client's workspace edits support (for rename: versioned edits, folder moves, change annotations). */
+  workspaceEdit?: { documentChanges: boolean; resourceRename: boolean; changeAnnotations: boolean };
 }
 
 const DEFAULT_DEBOUNCE_MS = 30;
@@ -457,7 +462,36 @@ export class RepriseServer {
 
   async references(uri: string, position: Position, includeDeclaration: boolean): Promise<LspLocation[]> {
     const ctx = await this.context(uri);
-    return ctx ? references(ctx, position, includeDeclaration) : [];
+    if (!ctx) return [];
+    return findNameReferences(ctx, this.renameEnv(ctx.root), position, includeDeclaration) ?? references(ctx, position, includeDeclaration);
+  }
+
+  async prepareRename(uri: string, position: Position): Promise<{ range: Range; placeholder: string } | null> {
+    const ctx = await this.context(uri);
+    return ctx ? prepareRename(ctx, this.renameEnv(ctx.root), position) : null;
+  }
+
+  async rename(uri: string, position: Position, newName: string): Promise<WorkspaceEdit | null> {
+    const ctx = await this.context(uri);
+    return ctx ? rename(ctx, this.renameEnv(ctx.root), position, newName) : null;
+  }
+
+  private renameEnv(root: AppRoot): RenameEnv {
+    const caps = this.config.workspaceEdit ?? { documentChanges: false, resourceRename: false, changeAnnotations: false };
+    return {
+      ...caps,
+      readText: (file) => {
+        const open = this.docs.get(fileUri(root.uri, file));
+        if (open) return open.getText();
+        try {
+          return readFileSync(root.absolute(file), "utf8");
+        } catch {
+          return undefined;
+        }
+      },
+      version: (file) => this.docs.get(fileUri(root.uri, file))?.version ?? null,
+      exists: (file) => existsSync(root.absolute(file)),
+    };
   }
 
   async documentSymbols(uri: string): Promise<DocumentSymbol[]> {

@@ -229,6 +229,31 @@ export interface Gateway {
   location: Location;
 }
 
+/** Kinds of infrastructure names that rename and references follow (see `NameSite`). */
+export type NamedKind = "service" | "endpoint" | "topic" | "subscription" | "database" | "bucket" | "cron" | "secret" | "gateway";
+
+/**
+ * One place in the source where an infrastructure name is spelled: the exact range of the name literal (with its
+ * quotes), identifier or client import, so an editor can rename or list it. Added within version 1 (optional on
+ * the wire; the analyser always fills it).
+ */
+export interface NameSite {
+  kind: NamedKind;
+  /** The name; for endpoints the endpoint's name (with `service` set to its service). */
+  name: string;
+  /** For endpoints: the service that declares it; for subscriptions: the topic; else null. */
+  scope: string | null;
+  /** `declaration`: where the thing is named; `reference`: a use by name (named refs, clients, cron endpoints). */
+  role: "declaration" | "reference";
+  /**
+   * How the name is written here: `string` (a string literal, range includes the quotes), `identifier` (an
+   * identifier equal to the name), `client` (a clients-module identifier: the service name with `-` → `_`),
+   * `import-alias` (a named import `{ name }` of an endpoint: a rename writes `{ newName as name }`).
+   */
+  form: "string" | "identifier" | "client" | "import-alias";
+  location: Location;
+}
+
 export interface App {
   id: string;
   services: Service[];
@@ -239,6 +264,8 @@ export interface App {
   secrets: Secret[];
   authHandler: AuthHandler | null;
   gateway: Gateway | null;
+  /** Every place an infrastructure name is spelled (declarations and references), sorted by file and position. */
+  names?: NameSite[];
 }
 
 export interface AppModel {

@@ -11,6 +11,7 @@ import { linkAuth, linkClients, linkMiddleware } from "./calls.js";
 import { LinkContext } from "./context.js";
 import { EndpointLinkMemo, linkEndpoints, type SchemaSource } from "./endpoints.js";
 import { linkInfra } from "./infra.js";
+import { collectNameSites } from "./names.js";
 import { discoverServicesMemo, type DiscoveryMemo } from "./services.js";
 import { docComment } from "../resources/common.js";
 
@@ -79,6 +80,7 @@ export function link(input: LinkInput): { model: AppModel; diagnostics: Diagnost
     },
     diagnostics: [],
   };
+  model.app.names = collectNameSites(lc, files, model.app);
   return { model, diagnostics: lc.diagnostics };
 }
 

@@ -48,6 +48,7 @@ export function base(x: Extractor, site: CallSite, nameRange: Range | null): Dec
     exported: site.bindName === "default",
     location: loc(x, site.node.span),
     nameRange: nameRange ?? x.ctx.range(site.callee.span),
+    bindRange: site.bindSpan && !site.destructured && site.bindName && site.bindName !== "default" ? x.ctx.range(site.bindSpan) : null,
     doc: docComment(x.file.text, site.docOffset),
     inFunction: site.inFunction,
     statementStart: site.bindName && !site.inFunction ? x.file.positionAt(site.docOffset) : null,

@@ -1,0 +1,197 @@
+/**
+ * Rename and find-references for infrastructure names (service, endpoint, topic, subscription, database, bucket,
+ * cron job, secret), built on the analyser's name sites (`App.names`: the exact range of every literal and
+ * identifier that spells a name) plus the keys of the runtime config files. One rename is one workspace edit:
+ * declarations, `~encore/clients` imports and calls, named references, cron endpoints and config keys. Renaming
+ * something that holds data carries a change annotation that needs confirmation (and moves the embedded
+ * database folder under `.reprise/db/`).
+ */
+import type { Location as LspLocation, WorkspaceEdit, TextEdit as LspTextEdit, ChangeAnnotation } from "vscode-languageserver/node";
+import type { NamedKind, NameSite, Position, Range } from "@reprise/protocol";
+import { clientIdent, configNameSites, RUNTIME_CONFIG_FILES } from "@reprise/analyzer";
+import { contains } from "../model-index.js";
+import { fileUri, location, range as toRange } from "../to-proto.js";
+import type { FeatureContext } from "./context.js";
+
+/** What rename needs beyond the model: file text and versions, the disk, and what the client can apply. */
+export interface RenameEnv {
+  /** Text of a root-relative file (open document first, then disk); undefined when absent. */
+  readText(file: string): string | undefined;
+  /** Version of an open document, null when it is not open. */
+  version(file: string): number | null;
+  /** Whether a root-relative path exists on disk. */
+  exists(file: string): boolean;
+  /** The client applies `documentChanges` (versioned edits, file operations, annotations). */
+  documentChanges: boolean;
+  resourceRename: boolean;
+  changeAnnotations: boolean;
+}
+
+/** A name sitting at a position: in code (a name site) or in a runtime config file (a key). */
+interface Target {
+  kind: NamedKind;
+  name: string;
+  scope: string | null;
+  /** The range to show and replace at the position (without quotes). */
+  range: Range;
+}
+
+/** Typed refusal: the connection turns it into an LSP error response carrying this message. */
+export class RenameRefused extends Error {}
+
+const CONFIG_KINDS: ReadonlySet<NamedKind> = new Set(["database", "bucket", "secret"]);
+const isConfigFile = (file: string) => (RUNTIME_CONFIG_FILES as readonly string[]).includes(file);
+
+const inner = (site: { form: NameSite["form"]; location: { range: Range } }): Range => {
+  const r = site.location.range;
+  // String literals (quotes included in the site) are edited inside the quotes, so the quote style is kept.
+  if (site.form === "string" && r.start.line === r.end.line) return { start: { line: r.start.line, character: r.start.character + 1 }, end: { line: r.end.line, character: r.end.character - 1 } };
+  return r;
+};
+
+function targetAt(ctx: FeatureContext, env: RenameEnv, position: Position): Target | undefined {
+  if (isConfigFile(ctx.file)) {
+    const text = env.readText(ctx.file);
+    if (text === undefined) return undefined;
+    const hit = configNameSites(text).find((s) => contains(s.range, position));
+    if (!hit) return undefined;
+    return { kind: hit.kind, name: hit.name, scope: null, range: inner({ form: "string", location: hit }) };
+  }
+  const names = ctx.index.model.app.names ?? [];
+  const hit = names.find((s) => s.location.file === ctx.file && contains(s.location.range, position));
+  if (!hit) return undefined;
+  return { kind: hit.kind, name: hit.name, scope: hit.scope, range: inner(hit) };
+}
+
+const same = (t: Target, s: { kind: NamedKind; name: string; scope?: string | null }) =>
+  s.kind === t.kind && s.name === t.name && (t.kind !== "endpoint" && t.kind !== "subscription" ? true : (s.scope ?? null) === t.scope);
+
+/** Every place the target's name is spelled: code sites, then config keys. */
+function occurrences(ctx: FeatureContext, env: RenameEnv, t: Target): { file: string; range: Range; form: NameSite["form"] | "config" }[] {
+  const out: { file: string; range: Range; form: NameSite["form"] | "config" }[] = [];
+  for (const s of ctx.index.model.app.names ?? []) if (same(t, s)) out.push({ file: s.location.file, range: s.location.range, form: s.form });
+  if (CONFIG_KINDS.has(t.kind)) {
+    for (const file of RUNTIME_CONFIG_FILES) {
+      const text = env.readText(file);
+      if (text === undefined) continue;
+      for (const s of configNameSites(text)) if (s.kind === t.kind && s.name === t.name) out.push({ file, range: s.range, form: "config" });
+    }
+  }
+  return out;
+}
+
+export function prepareRename(ctx: FeatureContext, env: RenameEnv, position: Position): { range: Range; placeholder: string } | null {
+  const t = targetAt(ctx, env, position);
+  if (!t) return null;
+  if (t.kind === "subscription" && t.scope === null) throw new RenameRefused(`Subscription '${t.name}' is not attached to a known topic; fix its topic first.`);
+  return { range: toRange(t.range), placeholder: t.name };
+}
+
+export function findNameReferences(ctx: FeatureContext, env: RenameEnv, position: Position, includeDeclaration: boolean): LspLocation[] | undefined {
+  const t = targetAt(ctx, env, position);
+  if (!t) return undefined;
+  const declarations = new Set((ctx.index.model.app.names ?? []).filter((s) => s.role === "declaration" && same(t, s)).map((s) => `${s.location.file}:${s.location.range.start.line}:${s.location.range.start.character}`));
+  return occurrences(ctx, env, t)
+    .filter((o) => includeDeclaration || !declarations.has(`${o.file}:${o.range.start.line}:${o.range.start.character}`))
+    .map((o) => location(ctx.root.uri, { file: o.file, range: o.range }));
+}
+
+// ---- validation of the new name --------------------------------------------------------------------------
+
+const JS_RESERVED = new Set(
+  "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval".split(" "),
+);
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** Infrastructure names (topics, databases, cron ids, ...): letters, digits, `-`, `_`, `.`; they end up in URLs, stream and database names. */
+const RESOURCE_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+const BUCKET_NAME = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
+
+/** Why `newName` would be an error for the target (style-only problems are accepted), or null. */
+export function renameProblem(ctx: FeatureContext, t: Target, newName: string): string | null {
+  const app = ctx.index.model.app;
+  if (newName === t.name) return null;
+  if (!newName) return "The new name is empty.";
+  switch (t.kind) {
+    case "service": {
+      if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(newName)) return `'${newName}' is not a valid service name: use letters, digits, '-' and '_', starting with a letter.`;
+      if (JS_RESERVED.has(clientIdent(newName))) return `'${newName}' is reserved: its client identifier would be a JavaScript keyword.`;
+      const clash = app.services.find((s) => s.name !== t.name && (s.name === newName || clientIdent(s.name) === clientIdent(newName)));
+      if (clash) return `A service named '${clash.name}' already exists${clash.name !== newName ? " (same client identifier)" : ""}.`;
+      return null;
+    }
+    case "endpoint": {
+      if (!IDENTIFIER.test(newName)) return `'${newName}' is not a valid endpoint name: endpoint names are the exported variable's name (a JavaScript identifier).`;
+      if (JS_RESERVED.has(newName) || newName === "ref" || newName === "Client") return `'${newName}' is reserved${newName === "ref" || newName === "Client" ? " by the generated service client" : " (a JavaScript keyword)"}.`;
+      const svc = app.services.find((s) => s.name === t.scope);
+      if (svc?.endpoints.some((e) => e.name === newName)) return `Service '${t.scope}' already has an endpoint '${newName}'.`;
+      return null;
+    }
+    case "bucket":
+      if (!BUCKET_NAME.test(newName)) return `'${newName}' is not a valid bucket name: lowercase letters, digits and '-', starting with a letter and ending with a letter or digit.`;
+      if (app.buckets.some((b) => b.name === newName)) return `A bucket named '${newName}' already exists.`;
+      return null;
+    case "secret":
+      if (!IDENTIFIER.test(newName) || newName.includes("$")) return `'${newName}' is not a valid secret name: letters, digits and '_', starting with a letter (it becomes the REPRISE_SECRET_<Name> variable).`;
+      if (app.secrets.some((s) => s.name === newName)) return `A secret named '${newName}' already exists; renaming would merge the two.`;
+      return null;
+    default: {
+      if (!RESOURCE_NAME.test(newName)) return `'${newName}' is not a valid ${t.kind === "cron" ? "cron job id" : `${t.kind} name`}: use letters, digits, '-', '_' and '.', starting with a letter.`;
+      const taken =
+        t.kind === "topic" ? app.topics.some((x) => x.name === newName)
+        : t.kind === "subscription" ? app.topics.find((x) => x.name === t.scope)?.subscriptions.some((s) => s.name === newName)
+        : t.kind === "database" ? app.databases.some((x) => x.name === newName)
+        : t.kind === "cron" ? app.cronJobs.some((x) => x.name === newName)
+        : false;
+      if (taken) return `A ${t.kind === "cron" ? "cron job" : t.kind} named '${newName}' already exists${t.kind === "subscription" ? ` on topic '${t.scope}'` : ""}.`;
+      return null;
+    }
+  }
+}
+
+const DATA_NOTE: Partial<Record<NamedKind, string>> = {
+  database: "The embedded database folder under .reprise/db/ is moved with it; a deployed PostgreSQL database keeps its old name until you migrate it.",
+  bucket: "A deployed bucket (S3) keeps its old name until you migrate it; the local folder under .reprise/buckets/ is not moved.",
+  topic: "A deployed NATS stream keeps its old name; messages waiting in it are not moved.",
+  subscription: "A deployed NATS consumer keeps its old name; its position in the stream is not carried over.",
+};
+
+export function rename(ctx: FeatureContext, env: RenameEnv, position: Position, newName: string): WorkspaceEdit | null {
+  const t = targetAt(ctx, env, position);
+  if (!t) return null;
+  const problem = renameProblem(ctx, t, newName);
+  if (problem) throw new RenameRefused(problem);
+  const byFile = new Map<string, LspTextEdit[]>();
+  for (const o of occurrences(ctx, env, t)) {
+    const newText =
+      o.form === "client" ? clientIdent(newName)
+      : o.form === "import-alias" ? `${newName} as ${t.name}`
+      : newName;
+    const r = o.form === "string" || o.form === "config" ? inner({ form: "string", location: { range: o.range } }) : o.range;
+    let list = byFile.get(o.file);
+    if (!list) byFile.set(o.file, (list = []));
+    if (!list.some((e) => e.range.start.line === r.start.line && e.range.start.character === r.start.character)) list.push({ range: toRange(r), newText });
+  }
+  const note = DATA_NOTE[t.kind];
+  const dbFolder = t.kind === "database" ? `.reprise/db/${t.name}` : null;
+  const moveDb = dbFolder !== null && env.exists(dbFolder) && !env.exists(`.reprise/db/${newName}`);
+  if (!env.documentChanges) {
+    const changes: Record<string, LspTextEdit[]> = {};
+    for (const [file, edits] of byFile) changes[fileUri(ctx.root.uri, file)] = edits;
+    return { changes };
+  }
+  const annotationId = note && env.changeAnnotations ? "reprise.data" : undefined;
+  const annotate = <T extends object>(x: T): T => (annotationId ? { ...x, annotationId } : x);
+  const documentChanges: NonNullable<WorkspaceEdit["documentChanges"]> = [];
+  for (const [file, edits] of byFile) {
+    documentChanges.push({ textDocument: { uri: fileUri(ctx.root.uri, file), version: env.version(file) }, edits: edits.map(annotate) });
+  }
+  if (moveDb && env.resourceRename) {
+    documentChanges.push(annotate({ kind: "rename" as const, oldUri: fileUri(ctx.root.uri, dbFolder!), newUri: fileUri(ctx.root.uri, `.reprise/db/${newName}`), options: { overwrite: false, ignoreIfExists: true } }));
+  }
+  const edit: WorkspaceEdit = { documentChanges };
+  if (annotationId) {
+    const annotation: ChangeAnnotation = { label: `Rename ${t.kind} '${t.name}' → '${newName}' (holds data)`, needsConfirmation: true, description: note };
+    edit.changeAnnotations = { [annotationId]: annotation };
+  }
+  return edit;
+}
