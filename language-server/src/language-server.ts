@@ -463,7 +463,10 @@ export class RepriseServer {
   async references(uri: string, position: Position, includeDeclaration: boolean): Promise<LspLocation[]> {
     const ctx = await this.context(uri);
     if (!ctx) return [];
-    return findNameReferences(ctx, this.renameEnv(ctx.root), position, includeDeclaration) ?? references(ctx, position, includeDeclaration);
+    // Usages the model links (topic → publishers and subscribers, endpoint → callers and cron jobs) first; for the
+    // other names (and from a config file) every place the name is spelled, in code and in the runtime config files.
+    const usages = references(ctx, position, includeDeclaration);
+    return usages.length ? usages : (findNameReferences(ctx, this.renameEnv(ctx.root), position, includeDeclaration) ?? []);
   }
 
   async prepareRename(uri: string, position: Position): Promise<{ range: Range; placeholder: string } | null> {
