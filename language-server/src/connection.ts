@@ -21,6 +21,7 @@ import {
 } from "vscode-languageserver/node";
 import { URI } from "vscode-uri";
 import { GraphRequest, type GraphRequestParams } from "@reprise/protocol";
+import { lensStyleFor } from "./features/code-lens.js";
 import { RenameRefused } from "./features/rename.js";
 import { FolderWatcher } from "./fs-watcher.js";
 import { RepriseServer, type LogLevel } from "./language-server.js";
@@ -46,6 +47,8 @@ export interface InitializationOptions {
   serverFileWatching?: boolean;
   /** Set by the supervisor after a crash: absolute paths of files to parse in a child process. */
   quarantine?: string[];
+  /** Lens titles with `$(icon)` codicons or plain words; default: codicons when `clientInfo.name` is VS Code's. */
+  lensStyle?: "codicons" | "plain";
 }
 
 let processHandlersInstalled = false;
@@ -156,6 +159,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         appModelDelayMs: typeof options.appModelDelayMs === "number" ? options.appModelDelayMs : undefined,
         appModelNotifications: experimental?.reprise?.appModel === true,
         initialSettings: options.settings,
+        lensStyle: options.lensStyle === "codicons" || options.lensStyle === "plain" ? options.lensStyle : lensStyleFor(params.clientInfo?.name),
         workspaceEdit: {
           documentChanges: caps.workspace?.workspaceEdit?.documentChanges === true,
           resourceRename: caps.workspace?.workspaceEdit?.resourceOperations?.includes("rename") === true,

@@ -31,7 +31,7 @@ import { findAppRoot, findAppRoots } from "@reprise/analyzer/node";
 import { APP_FILE_NAMES, AppRoot, isDirectory, type PendingInput } from "./app-root.js";
 import type { ParsedFileLike } from "./ast-zones.js";
 import { codeActions } from "./features/code-actions.js";
-import { provideCodeLenses, resolveCodeLens, type LensData } from "./features/code-lens.js";
+import { provideCodeLenses, resolveCodeLens, type LensData, type LensStyle } from "./features/code-lens.js";
 import { completions } from "./features/completion.js";
 import type { FeatureContext } from "./features/context.js";
 import { hover } from "./features/hover.js";
@@ -66,6 +66,8 @@ export interface ServerConfig {
   initialSettings?: unknown;
   /** Absolute paths of files that crashed a previous server process: parsed in a child process (supervisor.ts). */
   quarantine?: string[];
+  /** Lens title decoration: `$(icon)` codicons for VS Code, plain words for other clients. */
+  lensStyle?: LensStyle;
   /** What the client's workspace edits support (for rename: versioned edits, folder moves, change annotations). */
   workspaceEdit?: { documentChanges: boolean; resourceRename: boolean; changeAnnotations: boolean };
 }
@@ -447,7 +449,7 @@ export class RepriseServer {
     const root = data && this.roots.find((r) => r.uriString === data.root);
     if (!root) return { ...lens, command: { title: "…", command: "" } };
     this.flush(root);
-    return resolveCodeLens(root, lens);
+    return resolveCodeLens(root, lens, this.config.lensStyle ?? "plain");
   }
 
   async hover(uri: string, position: Position): Promise<Hover | null> {

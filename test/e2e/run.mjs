@@ -493,7 +493,7 @@ async function runRestrictedUiCheck(port) {
     await page.locator(".codelens-decoration", { hasText: "1 subscriber" }).first().waitFor({ timeout: 60000 });
     if (await page.locator(".codelens-decoration", { hasText: /Publish test message/ }).count()) throw new Error("the Publish lens is shown in restricted mode");
     await openFile(page, "hello/welcome.ts", "new Subscription");
-    await page.locator(".codelens-decoration", { hasText: "→ topic signups" }).first().waitFor({ timeout: 60000 });
+    await page.locator(".codelens-decoration", { hasText: "topic signups" }).first().waitFor({ timeout: 60000 });
     if (await page.locator(".codelens-decoration", { hasText: /Run|Call|Debug/ }).count()) throw new Error("Run / Call / Debug lenses are shown in restricted mode");
     await page.screenshot({ path: path.join(OUT, "restricted.png") });
     results.push({ name, status: "ok" });

@@ -53,7 +53,7 @@ export function rangeOf(text, needle, nth = 0) {
   return { start: positionOf(text, needle, 0, nth), end: positionOf(text, needle, needle.length, nth) };
 }
 
-export async function startClient({ rootDir, capabilities = {}, initializationOptions = {}, settings = {}, workspaceFolders, args = [SERVER, "--stdio"], env } = {}) {
+export async function startClient({ rootDir, capabilities = {}, initializationOptions = {}, settings = {}, workspaceFolders, args = [SERVER, "--stdio"], env, clientInfo } = {}) {
   const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env: env ? { ...process.env, ...env } : process.env });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
@@ -171,6 +171,7 @@ export async function startClient({ rootDir, capabilities = {}, initializationOp
     rootUri: folders[0] ? uriOf(folders[0]) : null,
     workspaceFolders: folders.map((f, i) => ({ uri: uriOf(f), name: `folder${i}` })),
     initializationOptions,
+    ...(clientInfo ? { clientInfo } : {}),
     capabilities: {
       workspace: {
         configuration: true,

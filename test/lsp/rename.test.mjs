@@ -31,6 +31,7 @@ before(async () => {
   app = copyWithData();
   client = await startClient({
     rootDir: app.dir,
+    clientInfo: { name: "Visual Studio Code", version: "1.95.0" },
     capabilities: {
       textDocument: { rename: { prepareSupport: true } },
       workspace: { workspaceEdit: { documentChanges: true, resourceOperations: ["create", "rename", "delete"], changeAnnotationSupport: { groupsOnLabel: true } } },
@@ -221,4 +222,11 @@ test("references of infrastructure names span code and the runtime config file",
   assert.deepEqual(noDecl.map((l) => fileURLToPath(l.uri).slice(app.dir.length + 1)), ["reprise.config.json"]);
   const service = await client.request("textDocument/references", { ...at("users/encore.service.ts", '"users"', 2), context: { includeDeclaration: false } });
   assert.equal(service.length, 3, "the clients import and two call sites");
+});
+
+test("VS Code (by clientInfo) gets codicon lens titles", async () => {
+  const lenses = await client.request("textDocument/codeLens", { textDocument: { uri: uri("reports/reports.ts") } });
+  const titles = (await Promise.all(lenses.map((l) => client.request("codeLens/resolve", l)))).map((l) => l.command.title);
+  assert.deepEqual(titles.slice(0, 3), ["$(play) Run", "$(zap) Call", "$(debug-alt) Debug"]);
+  assert.ok(titles.includes("$(play) Run now"), titles.join(", "));
 });

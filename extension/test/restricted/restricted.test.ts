@@ -45,7 +45,7 @@ describe("Restricted mode (untrusted workspace)", () => {
     assert.deepEqual(users.map((l) => l.command?.title), []);
     assert.ok(a.context.models.get(rootUri)!.model.app.cronJobs.some((c) => c.name === "recount-users"), "the cron job is there, its lens is hidden");
     const welcome = await lensesOf("hello/welcome.ts");
-    assert.deepEqual(welcome.map((l) => l.command?.title), ["→ topic signups"]);
+    assert.deepEqual(welcome.map((l) => l.command?.title), ["$(arrow-right) topic signups"]);
   });
 
   it("every command that would run the app refuses with a message and starts nothing", async () => {

@@ -1,5 +1,5 @@
 /**
- * Code lenses: ▶ Run / ⚡ Call / 🐞 Debug on endpoints, "N subscribers" and "Publish test message" on topics, the
+ * Code lenses: Run / Call / Debug on endpoints, "N subscribers" and "Publish test message" on topics, the
  * topic a subscription reads, "Run now" on cron jobs. Provide is cheap (positions and a small `data` key only); resolve builds the command and
  * its argument (sample request from the schema, subscriber locations) for the lenses actually on screen.
  */
@@ -49,10 +49,26 @@ export function provideCodeLenses(root: AppRoot, file: string): CodeLens[] {
 
 const stale: Command = { title: "…", command: "" };
 
-export function resolveCodeLens(root: AppRoot, lens: CodeLens): CodeLens {
+/**
+ * How lens titles are decorated: VS Code renders `$(name)` codicons (emoji render as empty boxes in its web build);
+ * other clients (Neovim, Helix) show titles as plain text, so they get plain words.
+ */
+export type LensStyle = "codicons" | "plain";
+
+const ICONS = { run: "play", call: "zap", debug: "debug-alt", publish: "mail", topic: "arrow-right", cron: "play" } as const;
+
+/** The lens style for a client, from its `clientInfo.name` (VS Code and its builds: codicons). */
+export function lensStyleFor(clientName: string | undefined): LensStyle {
+  return clientName && /visual studio code|vs ?code|code - oss|vscodium|cursor|windsurf/i.test(clientName) ? "codicons" : "plain";
+}
+
+export function resolveCodeLens(root: AppRoot, lens: CodeLens, style: LensStyle = "plain"): CodeLens {
   const data = lens.data as LensData;
   const index = root.modelIndex();
-  return { ...lens, command: commandFor(root, index, data) ?? stale };
+  const command = commandFor(root, index, data);
+  if (!command) return { ...lens, command: stale };
+  const icon = ICONS[data.kind as keyof typeof ICONS];
+  return { ...lens, command: style === "codicons" && icon && command.command ? { ...command, title: `$(${icon}) ${command.title}` } : command };
 }
 
 function commandFor(root: AppRoot, index: ModelIndex, data: LensData): Command | undefined {
@@ -74,9 +90,9 @@ function commandFor(root: AppRoot, index: ModelIndex, data: LensData): Command |
         path: endpoint.path,
         sampleRequest: sample && typeof sample === "object" && !Array.isArray(sample) ? (sample as Record<string, unknown>) : null,
       };
-      if (data.kind === "run") return { title: "▶ Run", command: ClientCommand.runEndpoint, arguments: [args] };
-      if (data.kind === "call") return { title: "⚡ Call", command: ClientCommand.callEndpoint, arguments: [args] };
-      return { title: "🐞 Debug", command: ClientCommand.debugEndpoint, arguments: [args] };
+      if (data.kind === "run") return { title: "Run", command: ClientCommand.runEndpoint, arguments: [args] };
+      if (data.kind === "call") return { title: "Call", command: ClientCommand.callEndpoint, arguments: [args] };
+      return { title: "Debug", command: ClientCommand.debugEndpoint, arguments: [args] };
     }
     case "subscribers": {
       const topic = index.topics.get(data.key);
@@ -100,7 +116,7 @@ function commandFor(root: AppRoot, index: ModelIndex, data: LensData): Command |
         sampleMessage: topic.message ? sampleValue(topic.message) : null,
         subscribers: topic.subscriptions.length,
       };
-      return { title: "✉ Publish test message", command: ClientCommand.publishMessage, arguments: [args] };
+      return { title: "Publish test message", command: ClientCommand.publishMessage, arguments: [args] };
     }
     case "topic": {
       const slash = data.key.indexOf("/");
@@ -114,13 +130,13 @@ function commandFor(root: AppRoot, index: ModelIndex, data: LensData): Command |
         position: range(anchor.range).start,
         locations: [location(root.uri, topic.location)],
       };
-      return { title: `→ topic ${topic.name}`, command: ClientCommand.showLocations, arguments: [args] };
+      return { title: `topic ${topic.name}`, command: ClientCommand.showLocations, arguments: [args] };
     }
     case "cron": {
       const cron = index.model.app.cronJobs.find((c) => c.name === data.key);
       if (!cron) return undefined;
       const args: RunCronJobArgs = { rootUri: root.uriString, name: cron.name, title: cron.title, endpoint: cron.endpoint };
-      return { title: "▶ Run now", command: ClientCommand.runCronJob, arguments: [args] };
+      return { title: "Run now", command: ClientCommand.runCronJob, arguments: [args] };
     }
   }
 }
