@@ -191,6 +191,12 @@ test("rename a bucket, a topic, a subscription, a cron job and a secret", async 
   ]).then(({ edit }) => applyAndCheck(edit));
 });
 
+test("an endpoint without an explicit path: the rename says its URL changes (confirmation)", async () => {
+  const { edit } = await renameCase(at("reports/reports.ts", "summary = api", 2), "overview", [expectAt("reports/reports.ts", "summary", "overview")], { annotated: true });
+  assert.match(edit.changeAnnotations["reprise.data"].description, /default path changes from \/reports\.summary to \/reports\.overview/);
+  applyAndCheck(edit);
+});
+
 test("rename refuses names that would be errors and accepts style-only problems", async () => {
   const refused = async (params, newName, pattern) => {
     await assert.rejects(client.request("textDocument/rename", { ...params, newName }), (err) => {
@@ -206,6 +212,9 @@ test("rename refuses names that would be errors and accepts style-only problems"
   await refused(at("users/users.ts", "cleanup = api", 2), "ref", /reserved by the generated service client/);
   await refused(at("users/users.ts", "cleanup = api", 2), "clean-up", /not a valid endpoint name/);
   await refused(at("users/users.ts", '"avatars"', 2), "Avatars", /not a valid bucket name/);
+  // Names the edited files already use: the rename would leave a TypeScript error behind.
+  await refused(at("users/users.ts", "cleanup = api", 2), "apiKey", /already used in users\/users.ts/);
+  await refused(at("users/encore.service.ts", '"users"', 2), "db", /'db' is already used in orders\/orders.ts/);
   await refused(at("orders/db.ts", '"orders"', 2), "", /empty/);
   await refused(at("reports/reports.ts", '"user-cleanup"', 2), "nightly-report", /already exists/);
   await refused(at("reports/reports.ts", '"MailKey"', 2), "Mail-Key", /not a valid secret name/);

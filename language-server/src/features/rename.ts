@@ -106,8 +106,23 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const RESOURCE_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 const BUCKET_NAME = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 
+const word = (name: string) => new RegExp(`(?<![\\w$])${name.replace(/\$/g, "\\$")}(?![\\w$])`);
+
+/**
+ * Whether an identifier the rename writes could clash with a name already used in one of the files it edits
+ * (conservative: any use of the word counts), so a rename never leaves TypeScript errors behind.
+ */
+function identifierClash(ctx: FeatureContext, env: RenameEnv, t: Target, identifier: string, where: (s: NameSite) => boolean): string | null {
+  const files = new Set((ctx.index.model.app.names ?? []).filter((s) => same(t, s) && where(s)).map((s) => s.location.file));
+  for (const file of files) {
+    const text = env.readText(file);
+    if (text !== undefined && word(identifier).test(text)) return file;
+  }
+  return null;
+}
+
 /** Why `newName` would be an error for the target (style-only problems are accepted), or null. */
-export function renameProblem(ctx: FeatureContext, t: Target, newName: string): string | null {
+export function renameProblem(ctx: FeatureContext, t: Target, newName: string, env?: RenameEnv): string | null {
   const app = ctx.index.model.app;
   if (newName === t.name) return null;
   if (!newName) return "The new name is empty.";
@@ -117,6 +132,8 @@ export function renameProblem(ctx: FeatureContext, t: Target, newName: string): 
       if (JS_RESERVED.has(clientIdent(newName))) return `'${newName}' is reserved: its client identifier would be a JavaScript keyword.`;
       const clash = app.services.find((s) => s.name !== t.name && (s.name === newName || clientIdent(s.name) === clientIdent(newName)));
       if (clash) return `A service named '${clash.name}' already exists${clash.name !== newName ? " (same client identifier)" : ""}.`;
+      const used = env && identifierClash(ctx, env, t, clientIdent(newName), (s) => s.form === "client");
+      if (used) return `'${clientIdent(newName)}' is already used in ${used}, where the service's client is imported; pick another name or rename that first.`;
       return null;
     }
     case "endpoint": {
@@ -124,6 +141,8 @@ export function renameProblem(ctx: FeatureContext, t: Target, newName: string): 
       if (JS_RESERVED.has(newName) || newName === "ref" || newName === "Client") return `'${newName}' is reserved${newName === "ref" || newName === "Client" ? " by the generated service client" : " (a JavaScript keyword)"}.`;
       const svc = app.services.find((s) => s.name === t.scope);
       if (svc?.endpoints.some((e) => e.name === newName)) return `Service '${t.scope}' already has an endpoint '${newName}'.`;
+      const used = env && identifierClash(ctx, env, t, newName, (s) => s.role === "declaration");
+      if (used) return `'${newName}' is already used in ${used}; pick another name or rename that first.`;
       return null;
     }
     case "bucket":
@@ -155,10 +174,24 @@ const DATA_NOTE: Partial<Record<NamedKind, string>> = {
   subscription: "A deployed NATS consumer keeps its old name; its position in the stream is not carried over.",
 };
 
+/** Endpoints without an explicit path are served at `/<service>.<endpoint>`: renaming either changes that URL. */
+function pathNote(ctx: FeatureContext, t: Target, newName: string): string | undefined {
+  const app = ctx.index.model.app;
+  if (t.kind === "endpoint") {
+    const e = app.services.find((s) => s.name === t.scope)?.endpoints.find((x) => x.name === t.name);
+    if (e && e.path === `/${t.scope}.${t.name}`) return `Its default path changes from ${e.path} to /${t.scope}.${newName}; HTTP callers must follow.`;
+  }
+  if (t.kind === "service") {
+    const moved = app.services.find((s) => s.name === t.name)?.endpoints.filter((e) => e.path === `/${t.name}.${e.name}`) ?? [];
+    if (moved.length) return `${moved.length} endpoint${moved.length === 1 ? "" : "s"} without an explicit path move from /${t.name}.<endpoint> to /${newName}.<endpoint>; HTTP callers must follow.`;
+  }
+  return undefined;
+}
+
 export function rename(ctx: FeatureContext, env: RenameEnv, position: Position, newName: string): WorkspaceEdit | null {
   const t = targetAt(ctx, env, position);
   if (!t) return null;
-  const problem = renameProblem(ctx, t, newName);
+  const problem = renameProblem(ctx, t, newName, env);
   if (problem) throw new RenameRefused(problem);
   const byFile = new Map<string, LspTextEdit[]>();
   for (const o of occurrences(ctx, env, t)) {
@@ -171,7 +204,7 @@ export function rename(ctx: FeatureContext, env: RenameEnv, position: Position, 
     if (!list) byFile.set(o.file, (list = []));
     if (!list.some((e) => e.range.start.line === r.start.line && e.range.start.character === r.start.character)) list.push({ range: toRange(r), newText });
   }
-  const note = DATA_NOTE[t.kind];
+  const note = [DATA_NOTE[t.kind], pathNote(ctx, t, newName)].filter(Boolean).join(" ") || undefined;
   const dbFolder = t.kind === "database" ? `.reprise/db/${t.name}` : null;
   const moveDb = dbFolder !== null && env.exists(dbFolder) && !env.exists(`.reprise/db/${newName}`);
   if (!env.documentChanges) {
@@ -180,6 +213,7 @@ export function rename(ctx: FeatureContext, env: RenameEnv, position: Position, 
     return { changes };
   }
   const annotationId = note && env.changeAnnotations ? "reprise.data" : undefined;
+  // (One annotation id for every confirmation: what holds data and what changes public paths.)
   const annotate = <T extends object>(x: T): T => (annotationId ? { ...x, annotationId } : x);
   const documentChanges: NonNullable<WorkspaceEdit["documentChanges"]> = [];
   for (const [file, edits] of byFile) {
@@ -190,7 +224,7 @@ export function rename(ctx: FeatureContext, env: RenameEnv, position: Position, 
   }
   const edit: WorkspaceEdit = { documentChanges };
   if (annotationId) {
-    const annotation: ChangeAnnotation = { label: `Rename ${t.kind} '${t.name}' → '${newName}' (holds data)`, needsConfirmation: true, description: note };
+    const annotation: ChangeAnnotation = { label: `Rename ${t.kind} '${t.name}' → '${newName}'${DATA_NOTE[t.kind] ? " (holds data)" : " (changes public paths)"}`, needsConfirmation: true, description: note };
     edit.changeAnnotations = { [annotationId]: annotation };
   }
   return edit;
