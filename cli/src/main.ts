@@ -7,6 +7,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(args
   graph: { summary: "print the architecture graph (mermaid or json)", load: () => import("./commands/graph.js") },
   openapi: { summary: "print an OpenAPI 3.1 document of the exposed endpoints", load: () => import("./commands/openapi.js") },
   run: { summary: "run the app on the Reprise runtime", load: () => import("./commands/run.js") },
+  test: { summary: "run the app's tests on an isolated copy of its infrastructure", load: () => import("./commands/test.js") },
   lsp: { summary: "start the language server (--stdio)", load: () => import("./commands/lsp.js") },
   traces: { summary: "list a running app's recent traces, or print one as a tree", load: () => import("./commands/traces.js") },
   cron: { summary: "list a running app's cron jobs, or run one now", load: () => import("./commands/cron.js") },

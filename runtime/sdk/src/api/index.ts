@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ENDPOINT, type EndpointDecl, type EndpointKind } from "../internal/registry.js";
 import type { AuthHandler } from "../auth/index.js";
 import type { StreamIn, StreamInOut, StreamOut } from "./stream.js";
+import { testHooks } from "../internal/test-hooks.js";
 
 export { APIError, ErrCode, type ErrDetails, isAPIError } from "./error.js";
 export { middleware, HandlerResponse, ResponseHeader } from "./middleware.js";
@@ -141,7 +142,12 @@ function apiFn<Params extends object | void = void, Response extends object | vo
   options: APIOptions,
   fn: (params: Params, ctx: HandlerContext) => Promise<Response> | Response,
 ): Endpoint<Params, Response> {
-  const wrapped = async (params: Params, ctx?: HandlerContext) => fn(params, ctx ?? { signal: new AbortController().signal });
+  const wrapped = async (params: Params, ctx?: HandlerContext): Promise<Response> => {
+    // Under `reprise test`, a call from a test (outside any request) goes through the runtime.
+    const viaRuntime = testHooks()?.call?.(wrapped, params);
+    if (viaRuntime) return viaRuntime as Promise<Response>;
+    return fn(params, ctx ?? { signal: new AbortController().signal });
+  };
   return declare(wrapped, "typed", options, fn as EndpointDecl["handler"]) as Endpoint<Params, Response>;
 }
 

@@ -12,6 +12,7 @@ import { startSubscription } from "./runtime.js";
 import { unitHandle } from "../internal/tracing.js";
 import type { DurationString } from "./duration.js";
 import { relative, sep } from "node:path";
+import { testHooks } from "../internal/test-hooks.js";
 
 export type { DurationString } from "./duration.js";
 export { currentMessage, type MessageContext } from "./runtime.js";
@@ -82,7 +83,9 @@ export class Topic<Msg extends object> implements Publisher<Msg> {
       throw new InfraError("RP_PUBSUB", `topic "${this.name}": message is not JSON-serialisable: ${(e as Error).message}`);
     }
     try {
-      return await native().infraPublish(this.name, body, unitHandle() || null);
+      const id = await native().infraPublish(this.name, body, unitHandle() || null);
+      testHooks()?.published?.(this.name, JSON.parse(body), id);
+      return id;
     } catch (e) {
       throw new InfraError("RP_PUBSUB", nativeCode(e).message, { cause: e });
     }

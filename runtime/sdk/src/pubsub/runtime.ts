@@ -9,6 +9,7 @@ import { InfraError } from "../config/errors.js";
 import { state, type RegisteredSubscription } from "../config/registry.js";
 import { parseDurationMs } from "./duration.js";
 import { recordError, runInUnit } from "../internal/tracing.js";
+import { testHooks } from "../internal/test-hooks.js";
 
 export interface MessageContext {
   id: string;
@@ -70,10 +71,12 @@ export async function startSubscription(sub: RegisteredSubscription): Promise<vo
           }
           await p;
           n.infraDone(d.token, null);
+          testHooks()?.delivered?.(d.topic, d.subscription, JSON.parse(d.message), null);
         } catch (e) {
           const err = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
           recordError(d.trace ?? 0, e);
           n.infraDone(d.token, err);
+          testHooks()?.delivered?.(d.topic, d.subscription, JSON.parse(d.message), e);
         }
       });
     });

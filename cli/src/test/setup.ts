@@ -1,0 +1,120 @@
+/**
+ * Loaded with `--import` into every test process `reprise test` starts (node --test runs each test file in its own
+ * process; a vitest worker runs it as a setup file). It gives the process its own infrastructure and the app:
+ *
+ * 1. copies the migrated template databases the parent prepared into a folder of its own (the isolation rule:
+ *    one set of databases per test process, shared by the tests of that process);
+ * 2. loads the app's modules through the TypeScript/alias hooks (hooks.ts), installs them in the runtime,
+ *    starts the infrastructure (in-process pub/sub, a bucket folder of its own, secrets as `reprise run` resolves
+ *    them; cron timers stay off, `runCronJob` runs a job) and binds the runtime to an ephemeral loopback port;
+ * 3. routes a test's direct endpoint calls through the runtime (validation, auth with the data set by
+ *    `reprise/testing`'s `setAuthData`, middleware, APIError codes).
+ *
+ * The state comes from the parent in the file named by REPRISE_TEST_STATE (see run.ts).
+ */
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { register } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { AppModel } from "@reprise/protocol";
+
+export interface TestState {
+  appRoot: string;
+  modelFile: string;
+  clientsFile: string;
+  entryFile: string;
+  sdkRoot: string;
+  /** Migrated data directories (one per database) to copy; the folder's name is the config's sql.dataDir. */
+  templateDb: string;
+  /** The runtime config every test process starts from (secrets resolved by the parent). */
+  config: Record<string, unknown>;
+  tmpDir: string;
+}
+
+const isRunnerParent = process.env.NODE_TEST_CONTEXT == null && process.execArgv.includes("--test");
+const stateFile = process.env.REPRISE_TEST_STATE;
+
+if (stateFile && !isRunnerParent) await setUp(JSON.parse(readFileSync(stateFile, "utf8")) as TestState);
+
+async function setUp(st: TestState): Promise<void> {
+  register(new URL("./hooks.js", import.meta.url), { data: { sdkRoot: st.sdkRoot, clientsFile: st.clientsFile } });
+  const own = join(st.tmpDir, `p${process.pid}`);
+  const dbDir = join(own, "db");
+  const started = Date.now();
+  cpSync(st.templateDb, dbDir, { recursive: true });
+  const cloneMs = Date.now() - started;
+  mkdirSync(join(own, "buckets"), { recursive: true });
+  const configFile = join(own, "reprise.config.json");
+  writeFileSync(configFile, JSON.stringify({ ...st.config, sql: { dataDir: dbDir }, buckets: { root: join(own, "buckets") } }));
+  if (process.env.REPRISE_TIMINGS === "1") console.error(`reprise test: databases cloned in ${cloneMs} ms`);
+
+  const model = JSON.parse(readFileSync(st.modelFile, "utf8")) as AppModel;
+  const [host, config, clients, context, testing, hooksMod] = await Promise.all([
+    import("reprise/internal/host"),
+    import("reprise/config"),
+    import("reprise/internal/clients"),
+    import("reprise/internal/context"),
+    import("reprise/testing"),
+    import("reprise/internal/test-hooks"),
+  ]);
+  let app: { endpoints: unknown[]; authHandler?: unknown };
+  try {
+    process.setSourceMapsEnabled(true);
+    app = (await import(pathToFileURL(st.entryFile).href)) as typeof app;
+  } catch (e) {
+    fail(`loading the app's modules failed: ${(e as Error).stack ?? e}`);
+  }
+  const index = new Map<unknown, number>();
+  app.endpoints.forEach((fn, i) => index.set(fn, i));
+  let appHost: ReturnType<typeof host.installApp>;
+  try {
+    appHost = host.installApp({ model, endpoints: app.endpoints, authHandler: app.authHandler });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (model.app.cronJobs.length) {
+    const { setEndpointCaller } = await import("reprise/cron");
+    const eps = host.modelEndpoints(model);
+    setEndpointCaller(async (service: string, name: string) => {
+      const i = eps.findIndex((e) => e.service === service && e.name === name);
+      if (i < 0) throw new Error(`cron: endpoint ${service}.${name} is not in the app model`);
+      await clients.callEndpoint(i, undefined);
+    });
+  }
+  let infra: Awaited<ReturnType<typeof config.startInfra>>;
+  try {
+    infra = await config.startInfra({ appRoot: st.appRoot, model, configFile, startCron: false });
+    await host.startServer({ model, appRoot: st.appRoot, port: 0, host: "127.0.0.1" });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  hooksMod.setTestHooks({
+    call(fn, params) {
+      if (context.currentState()) return null;
+      const i = index.get(fn);
+      if (i === undefined) return null;
+      return clients.callEndpoint(i, params, { authData: testing.testingState().authData ?? undefined });
+    },
+    published: testing.observePublished,
+    delivered: testing.observeDelivered,
+  });
+
+  // The runtime's dispatcher keeps the event loop alive: release it once the file's tests are done.
+  const shutdown = async () => {
+    hooksMod.setTestHooks(undefined);
+    await host.shutdownServer(1000).catch(() => 0);
+    await infra.shutdown().catch(() => {});
+    appHost.uninstall();
+  };
+  if (process.env.NODE_TEST_CONTEXT != null) {
+    const { after } = await import("node:test");
+    after(shutdown);
+  } else {
+    (globalThis as Record<symbol, unknown>)[Symbol.for("reprise.testShutdown")] = shutdown;
+  }
+}
+
+function fail(message: string): never {
+  console.error(`reprise test: the app failed to start in a test process: ${message}`);
+  process.exit(1);
+}
