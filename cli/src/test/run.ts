@@ -117,6 +117,8 @@ function runNodeTest(args: TestArgs, files: string[], state: TestState): Promise
   // The test processes use the config written for them; an app's environment selection does not apply to it.
   delete env.REPRISE_CONFIG;
   delete env.REPRISE_ENV;
+  // Started from inside another node:test run, the runner would otherwise take itself for a child.
+  delete env.NODE_TEST_CONTEXT;
   const child = spawn(process.execPath, ["--enable-source-maps", "--import", setup, "--test", ...reporters, ...args.runnerArgs, ...files], {
     cwd: args.appRoot,
     env,

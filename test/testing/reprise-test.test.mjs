@@ -1,0 +1,89 @@
+// `reprise test` on a fixture app (test/testing/fixtures/orders-app): its node:test suite runs against isolated
+// infrastructure — endpoint calls go through the runtime (validation, auth data set by the test, APIError codes),
+// a published message reaches its subscriber, parallel test files do not share rows, the dev database is never
+// opened — and a broken assertion or an app that fails to start gives a non-zero exit code naming the problem.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { root } from "../http/helpers.mjs";
+
+const cli = join(root, "cli", "bin", "reprise.mjs");
+
+function copyFixture(t) {
+  const dir = mkdtempSync(join(tmpdir(), "reprise-test-app-"));
+  cpSync(join(root, "test", "testing", "fixtures", "orders-app"), dir, { recursive: true });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function reprise(t, cwd, args, timeoutMs = 150_000) {
+  const proc = spawn(process.execPath, [cli, "test", ...args], { cwd, env: { ...process.env, NODE_TEST_CONTEXT: undefined }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  proc.stdout.setEncoding("utf8").on("data", (d) => (out += d));
+  proc.stderr.setEncoding("utf8").on("data", (d) => (out += d));
+  const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
+  t.after(() => {
+    clearTimeout(timer);
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+  });
+  return new Promise((resolve) =>
+    proc.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, out });
+    }),
+  );
+}
+
+test("the fixture's suite passes through the runtime, parallel files see only their own rows, and a broken assertion fails the run", { timeout: 300_000 }, async (t) => {
+  const dir = copyFixture(t);
+  const pass = await reprise(t, dir, []);
+  assert.equal(pass.code, 0, pass.out);
+  for (const name of [
+    "an order placed through one endpoint is read back through another",
+    "an unknown order is a not-found APIError",
+    "request validation runs: qty below its minimum is refused",
+    "an auth-required endpoint refuses a call without auth data and accepts one with it",
+    "a published message reaches its subscriber",
+    "file a sees only its own rows",
+    "file b sees only its own rows",
+  ])
+    assert.match(pass.out, new RegExp(`^ok \\d+ - ${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
+  assert.match(pass.out, /^# pass 7$/m);
+  assert.ok(!existsSync(join(dir, ".reprise", "db")), "the dev database folder was created");
+
+  // The failing variant: one assertion broken; a pattern selects the file; a JUnit report is written.
+  const file = join(dir, "orders", "orders.test.ts");
+  writeFileSync(file, readFileSync(file, "utf8").replace(`assert.equal(o.sku, "mug-1");`, `assert.equal(o.sku, "mug-2");`));
+  const junit = join(dir, "report.xml");
+  const fail = await reprise(t, dir, ["orders.test", "--junit", junit]);
+  assert.equal(fail.code, 1, fail.out);
+  assert.match(fail.out, /^not ok \d+ - an order placed through one endpoint is read back through another$/m);
+  assert.match(fail.out, /expected: 'mug-2'/);
+  assert.match(fail.out, /orders\/orders\.test\.ts:9:10/, "the failure points at the assertion's .ts line");
+  assert.doesNotMatch(fail.out, /file a sees only its own rows/, "the pattern selects orders.test.ts only");
+  const xml = readFileSync(junit, "utf8");
+  assert.match(xml, /<testcase name="an order placed through one endpoint is read back through another"[^>]*>\s*<failure/);
+  assert.match(xml, /<testcase name="a published message reaches its subscriber"[^>]*\/>/);
+});
+
+test("an app whose module throws at load is reported once, before any test runs", { timeout: 120_000 }, async (t) => {
+  const dir = copyFixture(t);
+  const file = join(dir, "orders", "orders.ts");
+  writeFileSync(file, readFileSync(file, "utf8") + `\nthrow new Error("configuration is unreadable");\n`);
+  const r = await reprise(t, dir, []);
+  assert.equal(r.code, 1, r.out);
+  assert.equal(r.out.match(/the app failed to start/g)?.length, 1, r.out);
+  assert.match(r.out, /configuration is unreadable/);
+  assert.match(r.out, /orders\/orders\.ts:\d+/);
+  assert.doesNotMatch(r.out, /^(not )?ok /m, "no test ran");
+});
+
+test("usage errors exit 2", async (t) => {
+  const dir = copyFixture(t);
+  const r = await reprise(t, dir, ["--junit"]);
+  assert.equal(r.code, 2);
+  assert.match(r.out, /--junit needs a file name/);
+});
