@@ -8,7 +8,9 @@
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
+import { createRequire } from "node:module";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { AppModel } from "@reprise/protocol";
 import type { TestState } from "./setup.js";
@@ -51,7 +53,12 @@ export async function runTests(args: TestArgs, model: AppModel, bundle: string):
   try {
     const prepared = await prepareTemplate(args, model, bundle, tmp);
     if (typeof prepared === "number") return prepared;
-    return await runNodeTest(args, files, prepared);
+    const vitest = findVitest(args.appRoot);
+    if (vitest && "error" in vitest) {
+      console.error(`reprise test: ${vitest.error}`);
+      return 2;
+    }
+    return vitest ? await runVitest(args, vitest, prepared) : await runNodeTest(args, files, prepared);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -104,22 +111,98 @@ async function prepareTemplate(args: TestArgs, model: AppModel, bundle: string, 
   return { appRoot: args.appRoot, modelFile, clientsFile, entryFile, sdkRoot: sdkRoot(), templateDb, config, tmpDir: tmp };
 }
 
-function runNodeTest(args: TestArgs, files: string[], state: TestState): Promise<number> {
+/** The app's own vitest (3.x or 4.x; later majors need Node 22), or null when it has none. */
+export function findVitest(appRoot: string): { bin: string; version: string; major: number } | { error: string } | null {
+  let pkgFile: string;
+  try {
+    pkgFile = createRequire(join(appRoot, "package.json")).resolve("vitest/package.json");
+  } catch {
+    return null;
+  }
+  const pkg = JSON.parse(readFileSync(pkgFile, "utf8")) as { version: string; bin?: Record<string, string> | string };
+  const major = Number(pkg.version.split(".")[0]);
+  if (major !== 3 && major !== 4) return { error: `the app's vitest is ${pkg.version}; reprise test runs vitest 3.x and 4.x (later majors need Node 22)` };
+  const bin = typeof pkg.bin === "string" ? pkg.bin : (pkg.bin?.vitest ?? "vitest.mjs");
+  return { bin: join(dirname(pkgFile), bin), version: pkg.version, major };
+}
+
+const VITEST_CONFIGS = ["vitest.config.ts", "vitest.config.mts", "vitest.config.js", "vitest.config.mjs"];
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * The vitest config of a run: the app's own config (if any) merged with what the runtime needs. Test files run in
+ * forked worker processes that load setup.js first (one set of databases per worker process); the app's modules
+ * and the SDK are externalised, so the tests and the runtime share them (loaded by Node through hooks.ts).
+ */
+function vitestConfig(args: TestArgs, vitest: { major: number }, state: TestState, setup: string): string {
+  const own = VITEST_CONFIGS.map((f) => join(args.appRoot, f)).find((f) => existsSync(f)) ?? null;
+  const mergeFrom = createRequire(join(args.appRoot, "package.json")).resolve("vitest/config");
+  const sdk = join(state.sdkRoot, "dist", "src");
+  const re = (source: string) => `new RegExp(${JSON.stringify(source)})`;
+  const str = (v: string) => JSON.stringify(v);
+  const sdkFiles = re(`^${escapeRe(sdk)}/`);
+  // The app's own modules but its test files (which vitest transforms itself).
+  const appFiles = re(`^${escapeRe(args.appRoot)}/(?!node_modules/)(?!.*\\.(test|spec)\\.[cm]?[jt]sx?$).*\\.[cm]?[jt]sx?$`);
+  const execArgv = JSON.stringify(["--enable-source-maps", "--import", setup]);
+  const pool = vitest.major === 3 ? `pool: "forks", poolOptions: { forks: { execArgv: ${execArgv} } },` : `pool: "forks", execArgv: ${execArgv},`;
+  return `import { mergeConfig } from ${str(pathToFileURL(mergeFrom).href)};
+${own ? `import base from ${str(pathToFileURL(own).href)};` : "const base = {};"}
+export default mergeConfig(base, {
+  root: ${str(args.appRoot)},
+  resolve: {
+    alias: [
+      { find: ${re("^encore\\.dev$")}, replacement: ${str(join(sdk, "index.js"))} },
+      { find: ${re("^encore\\.dev/(.*)$")}, replacement: ${str(join(sdk, "$1", "index.js"))} },
+      { find: ${re("^reprise$")}, replacement: ${str(join(sdk, "index.js"))} },
+      { find: ${re("^reprise/(.*)$")}, replacement: ${str(join(sdk, "$1", "index.js"))} },
+      { find: ${re("^~(encore|reprise)/clients(/.*)?$")}, replacement: ${str(state.clientsFile)} },
+      { find: ${re("^~(encore|reprise)/auth(/.*)?$")}, replacement: ${str(join(sdk, "auth", "index.js"))} },
+    ],
+  },
+  test: {
+    ${pool}
+    server: { deps: { external: [${sdkFiles}, ${appFiles}] } },
+  },
+});
+`;
+}
+
+function runVitest(args: TestArgs, vitest: { bin: string; major: number }, state: TestState): Promise<number> {
+  const setup = writeState(state);
+  const configFile = join(state.tmpDir, "vitest.config.mjs");
+  writeFileSync(configFile, vitestConfig(args, vitest, state, setup));
+  const watch = args.runnerArgs.some((a) => a === "--watch" || a === "-w");
+  const reporters = args.junit ? ["--reporter=default", "--reporter=junit", `--outputFile.junit=${args.junit}`] : [];
+  return spawnRunner(args, state, [vitest.bin, ...(watch ? [] : ["run"]), "--config", configFile, ...reporters, ...args.runnerArgs, ...args.patterns]);
+}
+
+function writeState(state: TestState): string {
   const stateFile = join(state.tmpDir, "state.json");
   writeFileSync(stateFile, JSON.stringify(state));
-  const setup = pathToFileURL(fileURLToPath(new URL("./setup.js", import.meta.url))).href;
+  return pathToFileURL(fileURLToPath(new URL("./setup.js", import.meta.url))).href;
+}
+
+function runNodeTest(args: TestArgs, files: string[], state: TestState): Promise<number> {
+  const setup = writeState(state);
   const reporters: string[] = [];
   if (args.junit) {
     const tty = process.stdout.isTTY;
     reporters.push(`--test-reporter=${tty ? "spec" : "tap"}`, "--test-reporter-destination=stdout", "--test-reporter=junit", `--test-reporter-destination=${args.junit}`);
   }
-  const env: NodeJS.ProcessEnv = { ...process.env, REPRISE_TEST_STATE: stateFile };
+  return spawnRunner(args, state, ["--enable-source-maps", "--import", setup, "--test", ...reporters, ...args.runnerArgs, ...files]);
+}
+
+function spawnRunner(args: TestArgs, state: TestState, argv: string[]): Promise<number> {
+  const env: NodeJS.ProcessEnv = { ...process.env, REPRISE_TEST_STATE: join(state.tmpDir, "state.json") };
   // The test processes use the config written for them; an app's environment selection does not apply to it.
   delete env.REPRISE_CONFIG;
   delete env.REPRISE_ENV;
   // Started from inside another node:test run, the runner would otherwise take itself for a child.
   delete env.NODE_TEST_CONTEXT;
-  const child = spawn(process.execPath, ["--enable-source-maps", "--import", setup, "--test", ...reporters, ...args.runnerArgs, ...files], {
+  const child = spawn(process.execPath, argv, {
     cwd: args.appRoot,
     env,
     stdio: "inherit",
