@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { root } from "../http/helpers.mjs";
@@ -45,13 +45,14 @@ test("the fixture's suite passes through the runtime, parallel files see only th
     "an order placed through one endpoint is read back through another",
     "an unknown order is a not-found APIError",
     "request validation runs: qty below its minimum is refused",
+    "the service's middleware runs: a recalled product is refused before the handler",
     "an auth-required endpoint refuses a call without auth data and accepts one with it",
     "a published message reaches its subscriber",
     "file a sees only its own rows",
     "file b sees only its own rows",
   ])
     assert.match(pass.out, new RegExp(`^ok \\d+ - ${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
-  assert.match(pass.out, /^# pass 7$/m);
+  assert.match(pass.out, /^# pass 8$/m);
   assert.ok(!existsSync(join(dir, ".reprise", "db")), "the dev database folder was created");
 
   // The failing variant: one assertion broken; a pattern selects the file; a JUnit report is written.
@@ -67,6 +68,23 @@ test("the fixture's suite passes through the runtime, parallel files see only th
   const xml = readFileSync(junit, "utf8");
   assert.match(xml, /<testcase name="an order placed through one endpoint is read back through another"[^>]*>\s*<failure/);
   assert.match(xml, /<testcase name="a published message reaches its subscriber"[^>]*\/>/);
+});
+
+test("an app with vitest runs its suite under vitest, through the runtime, files isolated", { timeout: 300_000 }, async (t) => {
+  const dir = copyFixture(t);
+  // The app has vitest: the repository's (a devDependency), reached through the app's node_modules.
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "orders-app", private: true, type: "module" }));
+  const tests = join(dir, "orders");
+  for (const f of readdirSync(tests).filter((f) => f.endsWith(".test.ts"))) {
+    const p = join(tests, f);
+    writeFileSync(p, readFileSync(p, "utf8").replace(`from "node:test"`, `from "vitest"`));
+  }
+  const r = await reprise(t, dir, []);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /RUN\s+v3\./);
+  assert.match(r.out, /Test Files\s+3 passed \(3\)/);
+  assert.match(r.out, /Tests\s+8 passed \(8\)/);
 });
 
 test("an app whose module throws at load is reported once, before any test runs", { timeout: 120_000 }, async (t) => {
