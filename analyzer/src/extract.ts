@@ -100,7 +100,7 @@ export class Extractor {
             if (imported === "*") this.clientNamespaces.add(local);
             else if (!s.isTypeOnly && !item.typeOnly) {
               this.clientLocals.set(local, imported);
-              this.facts.clientImports.push({ name: imported, range: this.ctx.range((s.imported ?? s.local).span), aliased: local !== imported });
+              this.facts.clientImports.push({ name: imported, range: this.ctx.range((s.imported ?? s.local).span), aliased: local !== imported, family: spec.includes("reprise") ? "reprise" : "encore" });
             }
           } else if (gen === "auth") {
             if (imported === "getAuthData") this.authLocals.add(local);

@@ -195,7 +195,7 @@ export interface FileFacts {
   middleware: MiddlewareDecl[];
   clientCalls: ClientCall[];
   /** Named imports from the clients module: identifier + range, for unknown-service checks. */
-  clientImports: { name: string; range: Range; aliased: boolean }[];
+  clientImports: { name: string; range: Range; aliased: boolean; family: "encore" | "reprise" }[];
   /** Named imports of app modules: local name → range of the imported name, and whether it is aliased. */
   namedImports: Map<string, { imported: string; range: Range; aliased: boolean }>;
   authDataCalls: Range[];

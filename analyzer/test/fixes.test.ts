@@ -15,13 +15,35 @@ function offsetAt(text: string, line: number, character: number): number {
 }
 
 function apply(files: SourceInput[], edits: TextEdit[]): SourceInput[] {
-  return files.map((f) => {
+  // `create` edits make a new file first (as an LSP client applies a CreateFile operation).
+  const created = edits.filter((e) => e.create && !files.some((f) => f.path === e.file)).map((e) => ({ path: e.file, text: "" }));
+  return [...files, ...created].map((f) => {
     const mine = edits.filter((e) => e.file === f.path).sort((a, b) => offsetAt(f.text, b.range.start.line, b.range.start.character) - offsetAt(f.text, a.range.start.line, a.range.start.character));
     let text = f.text;
     for (const e of mine) text = text.slice(0, offsetAt(text, e.range.start.line, e.range.start.character)) + e.newText + text.slice(offsetAt(text, e.range.end.line, e.range.end.character));
     return { path: f.path, text };
   });
 }
+
+test("fixes that create files: the first migration of a missing folder, a service named by a clients import", () => {
+  const files: SourceInput[] = [
+    { path: "encore.app", text: '{ "id": "x" }' },
+    { path: "svc/encore.service.ts", text: 'import { Service } from "encore.dev/service";\nexport default new Service("svc");\n' },
+    { path: "svc/db.ts", text: 'import { SQLDatabase } from "encore.dev/storage/sqldb";\nexport const db = new SQLDatabase("main", { migrations: "./migrations" });\n' },
+    { path: "svc/api.ts", text: 'import { api } from "encore.dev/api";\nimport { billing } from "~encore/clients";\nexport const f = api({ method: "GET", path: "/f" }, async (): Promise<void> => { await billing.charge(); });\n' },
+  ];
+  const before = check(files).model.diagnostics;
+  assert.deepEqual(before.map((d) => d.code).sort(), ["RP4001", "RP9001"]);
+  let after = files;
+  for (const d of before) {
+    const fix = d.fixes.find((f) => f.edits.some((e) => e.create));
+    assert.ok(fix, `${d.code} offers a fix that creates a file`);
+    after = apply(after, fix.edits);
+  }
+  assert.deepEqual(after.map((f) => f.path).filter((p) => !files.some((f) => f.path === p)).sort(), ["billing/encore.service.ts", "svc/migrations/1_init.up.sql"]);
+  // The new service has no endpoint 'charge' yet: that is the only problem left.
+  assert.deepEqual(check(after).model.diagnostics.map((d) => d.code), ["RP9002"]);
+});
 
 test("applying a preferred quick fix removes its diagnostic", () => {
   let applied = 0;

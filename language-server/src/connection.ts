@@ -163,6 +163,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         workspaceEdit: {
           documentChanges: caps.workspace?.workspaceEdit?.documentChanges === true,
           resourceRename: caps.workspace?.workspaceEdit?.resourceOperations?.includes("rename") === true,
+          resourceCreate: caps.workspace?.workspaceEdit?.resourceOperations?.includes("create") === true,
           changeAnnotations: caps.workspace?.workspaceEdit?.changeAnnotationSupport !== undefined,
         },
         quarantine: Array.isArray(options.quarantine) ? options.quarantine.filter((q): q is string => typeof q === "string") : undefined,

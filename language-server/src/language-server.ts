@@ -69,7 +69,7 @@ export interface ServerConfig {
   /** Lens title decoration: `$(icon)` codicons for VS Code, plain words for other clients. */
   lensStyle?: LensStyle;
   /** What the client's workspace edits support (for rename: versioned edits, folder moves, change annotations). */
-  workspaceEdit?: { documentChanges: boolean; resourceRename: boolean; changeAnnotations: boolean };
+  workspaceEdit?: { documentChanges: boolean; resourceRename: boolean; resourceCreate?: boolean; changeAnnotations: boolean };
 }
 
 const DEFAULT_DEBOUNCE_MS = 30;
@@ -484,7 +484,9 @@ export class RepriseServer {
   private renameEnv(root: AppRoot): RenameEnv {
     const caps = this.config.workspaceEdit ?? { documentChanges: false, resourceRename: false, changeAnnotations: false };
     return {
-      ...caps,
+      documentChanges: caps.documentChanges,
+      resourceRename: caps.resourceRename,
+      changeAnnotations: caps.changeAnnotations,
       readText: (file) => {
         const open = this.docs.get(fileUri(root.uri, file));
         if (open) return open.getText();
@@ -512,7 +514,8 @@ export class RepriseServer {
 
   async codeActions(uri: string, range: Range, context: CodeActionContext): Promise<CodeAction[]> {
     const ctx = await this.context(uri);
-    return ctx ? codeActions(ctx.root, ctx.file, range, context) : [];
+    const edits = this.config.workspaceEdit;
+    return ctx ? codeActions(ctx.root, ctx.file, range, context, edits?.documentChanges === true && edits.resourceCreate === true) : [];
   }
 
   async completion(uri: string, position: Position): Promise<CompletionItem[]> {

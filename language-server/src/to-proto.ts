@@ -58,6 +58,16 @@ export function diagnostic(rootUri: URI, d: Diagnostic): LspDiagnostic {
 }
 
 export function workspaceEdit(rootUri: URI, fix: Fix): WorkspaceEdit {
+  if (fix.edits.some((e) => e.create)) {
+    // New files: create each one, then insert its text (documentChanges, applied in order).
+    const documentChanges: NonNullable<WorkspaceEdit["documentChanges"]> = [];
+    for (const e of fix.edits) {
+      const uri = fileUri(rootUri, e.file);
+      if (e.create) documentChanges.push({ kind: "create", uri, options: { ignoreIfExists: true } });
+      documentChanges.push({ textDocument: { uri, version: null }, edits: [{ range: range(e.range), newText: e.newText }] });
+    }
+    return { documentChanges };
+  }
   const changes: Record<string, LspTextEdit[]> = {};
   for (const e of fix.edits) {
     const uri = fileUri(rootUri, e.file);

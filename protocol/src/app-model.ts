@@ -30,6 +30,8 @@ export interface TextEdit {
   file: string;
   range: Range;
   newText: string;
+  /** The file does not exist yet: create it, then insert `newText` (range 0:0-0:0). Added within version 1. */
+  create?: boolean;
 }
 
 export interface Fix {

@@ -239,3 +239,45 @@ test("VS Code (by clientInfo) gets codicon lens titles", async () => {
   assert.deepEqual(titles.slice(0, 3), ["$(play) Run", "$(zap) Call", "$(debug-alt) Debug"]);
   assert.ok(titles.includes("$(play) Run now"), titles.join(", "));
 });
+
+test("quick fixes that create files: a missing migrations folder, a service a clients import names", async () => {
+  const rel = "orders/extra.ts";
+  const source = [
+    'import { SQLDatabase } from "encore.dev/storage/sqldb";',
+    'import { billing } from "~encore/clients";',
+    'export const ledger = new SQLDatabase("ledger", { migrations: "./ledger-migrations" });',
+    "export type BillingClient = billing.Client;",
+    "",
+  ].join("\n");
+  client.open(file(rel), source, 1);
+  try {
+    const published = await client.waitForDiagnostics(uri(rel), (d) => d.length === 2);
+    const actions = [];
+    for (const d of published.diagnostics) {
+      actions.push(...(await client.request("textDocument/codeAction", { textDocument: { uri: uri(rel) }, range: d.range, context: { diagnostics: [d] } })));
+    }
+    const creating = actions.filter((a) => a.edit?.documentChanges?.some((c) => c.kind === "create"));
+    assert.deepEqual(creating.map((a) => a.title).sort(), ["Create orders/ledger-migrations/1_init.up.sql", "Create service 'billing' (billing/encore.service.ts)"]);
+    // Applied to a copy of the app with the new file: `reprise check` is clean.
+    const copy = copyWithData();
+    try {
+      writeFileSync(join(copy.dir, rel), source);
+      for (const a of creating) {
+        for (const c of a.edit.documentChanges) {
+          const path = join(copy.dir, fileURLToPath(c.uri ?? c.textDocument.uri).slice(app.dir.length + 1));
+          if (c.kind === "create") {
+            mkdirSync(join(path, ".."), { recursive: true });
+            writeFileSync(path, "");
+          } else writeFileSync(path, c.edits[0].newText + readFileSync(path, "utf8"));
+        }
+      }
+      const r = spawnSync(process.execPath, [CLI, "check", copy.dir], { encoding: "utf8" });
+      assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+      assert.match(readFileSync(join(copy.dir, "billing", "encore.service.ts"), "utf8"), /import \{ Service \} from "encore\.dev\/service";\n\nexport default new Service\("billing"\);/);
+    } finally {
+      copy.cleanup();
+    }
+  } finally {
+    await client.notify("textDocument/didClose", { textDocument: { uri: uri(rel) } });
+  }
+});

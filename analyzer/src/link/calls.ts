@@ -110,7 +110,12 @@ export function linkClients(lc: LinkContext, files: FileFacts[], services: Map<s
       if (byIdent.has(imp.name)) continue;
       const near = closest(imp.name, byIdent.keys());
       lc.report(D.UnknownClientService, f.path, imp.range, `There is no service '${imp.name}' in this app${near ? `; did you mean '${near}'?` : ""}. The clients module exports one namespace per service: ${[...byIdent.keys()].sort().join(", ") || "(none yet)"}.`, {
-        fixes: near ? [{ title: `Change to '${near}'`, edits: [{ file: f.path, range: imp.range, newText: near }], isPreferred: true }] : [],
+        fixes: [
+          ...(near ? [{ title: `Change to '${near}'`, edits: [{ file: f.path, range: imp.range, newText: near }], isPreferred: true }] : []),
+          ...(/^[a-z][a-z0-9_]*$/.test(imp.name) && !lc.paths.has(`${imp.name}/${imp.family}.service.ts`)
+            ? [{ title: `Create service '${imp.name}' (${imp.name}/${imp.family}.service.ts)`, edits: [{ file: `${imp.name}/${imp.family}.service.ts`, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: `import { Service } from "${imp.family === "reprise" ? "reprise/service" : "encore.dev/service"}";\n\nexport default new Service("${imp.name}");\n`, create: true }] }]
+            : []),
+        ],
       });
     }
     const caller = lc.serviceOf(f.path);

@@ -284,7 +284,9 @@ function scanMigrations(lc: LinkContext, file: string, decl: DatabaseDecl): Data
   }
   if (children.size === 0) {
     if (lc.paths.has(dir)) lc.report(D.MigrationsPathIsFile, file, m.range, `'${m.path}' is a file; 'migrations' must name a folder of migration files.`);
-    else lc.report(D.MigrationsDirMissing, file, m.range, `The migrations folder '${dir}' does not exist; create it (with e.g. 1_create_tables.up.sql) or fix the path (relative to ${file}).`);
+    else lc.report(D.MigrationsDirMissing, file, m.range, `The migrations folder '${dir}' does not exist; create it (with e.g. 1_create_tables.up.sql) or fix the path (relative to ${file}).`, {
+      fixes: [{ title: `Create ${dir}/1_init.up.sql`, isPreferred: true, edits: [{ file: `${dir === "" ? "" : dir + "/"}1_init.up.sql`, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: "-- The first migration: create your tables here.\n", create: true }] }],
+    });
     return { dir, files: [] };
   }
   const found: Migration[] = [];

@@ -18,7 +18,8 @@ export function overlaps(a: Range, b: Range): boolean {
 const sameRange = (a: Range, b: Range) =>
   a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 
-export function codeActions(root: AppRoot, file: string, requested: Range, context: CodeActionContext): CodeAction[] {
+/** `canCreateFiles`: the client applies `create` file operations (fixes that create a file are left out otherwise). */
+export function codeActions(root: AppRoot, file: string, requested: Range, context: CodeActionContext, canCreateFiles = false): CodeAction[] {
   if (context.only && !context.only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(k + ".") || k === "")) return [];
   const diags: Diagnostic[] = root.analyzer.result.diagnosticsByFile.get(file) ?? [];
   const out: CodeAction[] = [];
@@ -26,7 +27,7 @@ export function codeActions(root: AppRoot, file: string, requested: Range, conte
     if (!d.fixes.length || !overlaps(d.range, requested)) continue;
     const sent: LspDiagnostic =
       context.diagnostics.find((c) => c.code === d.code && sameRange(c.range, d.range)) ?? toLspDiagnostic(root.uri, d);
-    for (const fix of d.fixes) out.push(quickFix(root.uri, fix, [sent]));
+    for (const fix of d.fixes) if (canCreateFiles || !fix.edits.some((e) => e.create)) out.push(quickFix(root.uri, fix, [sent]));
   }
   return out;
 }
