@@ -10,6 +10,7 @@ import { ArchitecturePanel, ARCHITECTURE_VIEW_TYPE } from "./architecture-panel"
 import { ApiExplorerPanel, API_EXPLORER_VIEW_TYPE } from "./api-explorer-panel";
 import { registerTraces } from "./traces/panel";
 import { DEBUG_TYPE, RepriseDebugConfigurationProvider } from "./debug";
+import { RepriseTesting } from "./testing";
 
 export interface RepriseApi {
   readonly context: RepriseContext;
@@ -18,6 +19,8 @@ export interface RepriseApi {
   readonly architecture: () => ArchitecturePanel | undefined;
   readonly apiExplorer: () => ApiExplorerPanel | undefined;
   readonly debugProvider: RepriseDebugConfigurationProvider;
+  /** The Testing view's controller (tests discovered lazily, when the view asks). */
+  readonly testing: RepriseTesting;
 }
 
 let owner: RepriseContext | undefined;
@@ -42,12 +45,14 @@ export function activate(extension: vscode.ExtensionContext): RepriseApi {
       provideDebugConfigurations: () => [{ type: DEBUG_TYPE, request: "launch", name: "Reprise: run app" }],
     }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
   );
+  const testing = new RepriseTesting(extension.extensionPath, ctx.output);
+  ctx.add(testing);
   ctx.add(registerTraces({ extensionUri: extension.extensionUri, models: ctx.models, explorer: () => ApiExplorerPanel.instance }));
   // Started after activate() returns: spawning the server is not activation work.
   setTimeout(() => void ctx.startClient(), 0);
   const activationMs = performance.now() - started;
   ctx.output.info(`Reprise activated in ${activationMs.toFixed(1)} ms`);
-  return { context: ctx, activationMs, architecture: () => ArchitecturePanel.instance, apiExplorer: () => ApiExplorerPanel.instance, debugProvider };
+  return { context: ctx, activationMs, architecture: () => ArchitecturePanel.instance, apiExplorer: () => ApiExplorerPanel.instance, debugProvider, testing };
 }
 
 export async function deactivate(): Promise<void> {

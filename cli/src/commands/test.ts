@@ -5,7 +5,7 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 
-export const TEST_USAGE = `Usage: reprise test [pattern…] [--app DIR] [--junit FILE] [--config FILE] [-- runner args]
+export const TEST_USAGE = `Usage: reprise test [pattern…] [--app DIR] [--name REGEX] [--junit FILE] [--config FILE] [-- runner args]
 
 Analyses and bundles the app as \`reprise run\` does, checks that it starts, then runs its test files
 (*.test.ts, *.spec.ts, .mts/.js/.mjs) with node --test. Each test file runs in a process of its own with its own
@@ -13,6 +13,7 @@ copy of every database (fresh embedded PGlite cloned from the migrated template;
 pub/sub, a temporary bucket folder and the secrets \`reprise run\` would use.
   pattern            run only the test files whose path (relative to the app) contains it
   --app DIR          the app (default: found from the current directory)
+  --name REGEX       run only the tests whose name matches (node: --test-name-pattern, vitest: -t)
   --junit FILE       also write a JUnit XML report to FILE
   --config FILE      runtime config to take secrets from (default as for reprise run)
   -- args            passed to the runner (e.g. -- --test-name-pattern=orders)
@@ -24,6 +25,7 @@ export async function run(argv: string[]): Promise<number> {
   let app: string | null = null;
   let junit: string | null = null;
   let config: string | null = null;
+  let name: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string | null => {
@@ -40,6 +42,15 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     } else if (a === "--app" || a.startsWith("--app=")) {
       if (!(app = value())) return usage("--app needs a folder");
+    } else if (a === "--name" || a.startsWith("--name=")) {
+      const eq = a.indexOf("=");
+      name = eq > 0 ? a.slice(eq + 1) : (argv[++i] ?? null);
+      if (!name) return usage("--name needs a pattern");
+      try {
+        new RegExp(name);
+      } catch (e) {
+        return usage(`--name ${name}: not a regular expression (${(e as Error).message})`);
+      }
     } else if (a === "--junit" || a.startsWith("--junit=")) {
       if (!(junit = value())) return usage("--junit needs a file name");
     } else if (a === "--config" || a.startsWith("--config=")) {
@@ -71,7 +82,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { runTests } = await import("../test/run.js");
   return runTests(
-    { appRoot, patterns, runnerArgs, junit: junit ? resolve(junit) : null, config: config ? resolve(config) : null },
+    { appRoot, patterns, runnerArgs, name, junit: junit ? resolve(junit) : null, config: config ? resolve(config) : null },
     prepared.model,
     prepared.bundle,
   );

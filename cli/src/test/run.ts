@@ -20,6 +20,8 @@ export interface TestArgs {
   patterns: string[];
   runnerArgs: string[];
   junit: string | null;
+  /** Only the tests whose (full) name matches this regular expression. */
+  name?: string | null;
   config: string | null;
 }
 
@@ -176,7 +178,8 @@ function runVitest(args: TestArgs, vitest: { bin: string; major: number }, state
   writeFileSync(configFile, vitestConfig(args, vitest, state, setup));
   const watch = args.runnerArgs.some((a) => a === "--watch" || a === "-w");
   const reporters = args.junit ? ["--reporter=default", "--reporter=junit", `--outputFile.junit=${args.junit}`] : [];
-  return spawnRunner(args, state, [vitest.bin, ...(watch ? [] : ["run"]), "--config", configFile, ...reporters, ...args.runnerArgs, ...args.patterns]);
+  const name = args.name ? ["-t", args.name] : [];
+  return spawnRunner(args, state, [vitest.bin, ...(watch ? [] : ["run"]), "--config", configFile, ...reporters, ...name, ...args.runnerArgs, ...args.patterns]);
 }
 
 function writeState(state: TestState): string {
@@ -192,7 +195,7 @@ function runNodeTest(args: TestArgs, files: string[], state: TestState): Promise
     const tty = process.stdout.isTTY;
     reporters.push(`--test-reporter=${tty ? "spec" : "tap"}`, "--test-reporter-destination=stdout", "--test-reporter=junit", `--test-reporter-destination=${args.junit}`);
   }
-  return spawnRunner(args, state, ["--enable-source-maps", "--import", setup, "--test", ...reporters, ...args.runnerArgs, ...files]);
+  return spawnRunner(args, state, ["--enable-source-maps", "--import", setup, "--test", ...reporters, ...(args.name ? [`--test-name-pattern=${args.name}`] : []), ...args.runnerArgs, ...files]);
 }
 
 function spawnRunner(args: TestArgs, state: TestState, argv: string[]): Promise<number> {
