@@ -98,4 +98,27 @@ describe("Restricted mode (untrusted workspace)", () => {
     for (const id of ["service:hello", "service:users", "topic:signups"]) assert.ok(rendered.nodeIds.includes(id), `${id} in ${rendered.nodeIds.join(", ")}`);
     panel.dispose();
   });
+  it("the Testing view lists an app's tests but ▶ / 🐞 refuse to run them", async () => {
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const app = fs.mkdtempSync(path.join(os.tmpdir(), "reprise-restricted-tests-"));
+    try {
+      fs.writeFileSync(path.join(app, "reprise.app"), "{}");
+      fs.writeFileSync(path.join(app, "a.test.ts"), `import { test } from "node:test";\ntest("would run", () => {});\n`);
+      const file = vscode.Uri.file(path.join(app, "a.test.ts"));
+      assert.equal(await a.testing.refreshFile(file), true);
+      const item = a.testing.controller.items.get(file.toString())!;
+      assert.equal(item.children.size, 1);
+      const sessions: string[] = [];
+      const sub = vscode.debug.onDidStartDebugSession((s) => sessions.push(s.name));
+      await a.testing.runItems([item]);
+      await a.testing.runItems([item], true);
+      sub.dispose();
+      assert.equal(a.testing.lastSummary, null, "no run happened");
+      assert.deepEqual(sessions, []);
+    } finally {
+      fs.rmSync(app, { recursive: true, force: true });
+    }
+  });
 });

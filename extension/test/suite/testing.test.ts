@@ -14,25 +14,25 @@ import type { RepriseApi } from "../../src/extension";
 // extension/dist/tsc/test/suite → the repository.
 const REPO = path.resolve(__dirname, "..", "..", "..", "..", "..");
 
-suite("Testing view", function () {
+describe("Testing view", function () {
   this.timeout(240_000);
   const cfg = () => vscode.workspace.getConfiguration("reprise");
   let app: string;
   let api: RepriseApi;
 
-  suiteSetup(async () => {
+  before(async () => {
     api = (await vscode.extensions.getExtension("reprise.reprise-vscode")!.activate()) as RepriseApi;
     app = fs.mkdtempSync(path.join(os.tmpdir(), "reprise-testing-view-"));
     fs.cpSync(path.join(REPO, "test", "testing", "fixtures", "orders-app"), app, { recursive: true });
     await cfg().update("run.cliPath", path.join(REPO, "cli", "bin", "reprise.mjs"), vscode.ConfigurationTarget.Workspace);
   });
 
-  suiteTeardown(async () => {
+  after(async () => {
     await cfg().update("run.cliPath", undefined, vscode.ConfigurationTarget.Workspace);
     fs.rmSync(app, { recursive: true, force: true });
   });
 
-  test("discovers a test file's tests, runs one (pass), then shows a broken assertion's failure at its line", async () => {
+  it("discovers a test file's tests, runs one (pass), then shows a broken assertion's failure at its line", async () => {
     const testing = api.testing;
     const file = vscode.Uri.file(path.join(app, "orders", "orders.test.ts"));
     assert.equal(await testing.refreshFile(file), true);
