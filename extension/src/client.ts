@@ -67,7 +67,9 @@ export function createClient(
     ],
     outputChannel: output,
     synchronize: { configurationSection: SECTION },
-    initializationOptions: { settings: config() },
+    // Every host this extension runs in (VS Code desktop and web, code-server, VSCodium, ...) renders `$(icon)`
+    // codicons; its clientInfo name does not always say so (code-server reports its own), so ask explicitly.
+    initializationOptions: { settings: config(), lensStyle: "codicons" },
     markdown: { isTrusted: false, supportHtml: false },
     middleware: {
       // Restricted mode: the lenses that would run, call, debug or publish to the app are not shown at all.
