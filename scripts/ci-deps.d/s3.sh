@@ -12,7 +12,8 @@ if [ -x "$BIN" ] && [ "$("$VENV/bin/python" -c 'import importlib.metadata as m; 
   echo "s3 deps: moto $MOTO_VERSION present ($BIN)"
   exit 0
 fi
-if ! command -v python3 >/dev/null 2>&1; then
+# Debian's python3 lacks ensurepip (so `python3 -m venv` fails) until python3-venv is installed.
+if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-venv

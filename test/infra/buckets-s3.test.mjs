@@ -9,10 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { root, startApp, json } from "../http/helpers.mjs";
 import { startMoto, motoServerPath } from "./fixtures/services.mjs";
+import { notInstalled } from "../../scripts/test-deps.mjs";
 
 test("reprise run with buckets on S3: upload, download, list, remove, signed URLs, typed errors", { timeout: 180_000 }, async (t) => {
   const moto = await startMoto(["app-documents"]);
-  if (!moto) return t.skip(`${motoServerPath()} not installed (run scripts/ci-deps.d/s3.sh)`);
+  if (!moto) return t.skip(`${notInstalled("moto")}: no ${motoServerPath()}`);
   t.after(() => moto.stop());
   const work = mkdtempSync(join(tmpdir(), "reprise-s3-"));
   t.after(() => rmSync(work, { recursive: true, force: true }));

@@ -1,5 +1,6 @@
 // Drives the server from Neovim's built-in LSP client (Debian neovim 0.7.2, headless) and checks that the
-// diagnostics and document symbols of the opened file arrive. scripts/ci-deps.d/neovim.sh installs nvim for CI.
+// diagnostics and document symbols of the opened file arrive. scripts/ci-deps.d/neovim.sh installs nvim
+// (npm test runs it when it can).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -8,11 +9,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fixtures, rangeOf, SERVER } from "./client.mjs";
+import { notInstalled } from "../../scripts/test-deps.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const hasNvim = spawnSync("nvim", ["--version"], { stdio: "ignore" }).status === 0;
 
-test("Neovim's LSP client receives the diagnostics and symbols", { skip: hasNvim ? false : "nvim is not installed (scripts/ci-deps.d/neovim.sh installs Debian's neovim)" }, async () => {
+test("Neovim's LSP client receives the diagnostics and symbols", { skip: hasNvim ? false : notInstalled("nvim") }, async () => {
   const root = join(fixtures, "basic");
   const file = join(root, "users", "admin.ts");
   const tmp = mkdtempSync(join(tmpdir(), "reprise-nvim-"));

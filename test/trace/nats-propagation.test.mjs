@@ -11,12 +11,13 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startApp } from "../http/helpers.mjs";
 import { startNats } from "../infra/fixtures/services.mjs";
+import { notInstalled } from "../../scripts/test-deps.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const app = join(root, "test", "trace", "fixtures", "traced-app");
 const nativeAddon = join(root, "runtime", "sdk", "native", `reprise.${process.platform}-${process.arch}${process.platform === "linux" ? "-gnu" : ""}.node`);
 const hasNats = spawnSync("nats-server", ["--version"]).status === 0;
-const skip = !existsSync(nativeAddon) ? "the runtime's native addon is not built" : !hasNats ? "nats-server is not installed (scripts/ci-deps.d/infra.sh)" : false;
+const skip = !existsSync(nativeAddon) ? "the runtime's native addon is not built" : !hasNats ? notInstalled("nats-server") : false;
 
 /** The run's token for the trace routes (set once the app started). */
 let toolHeaders = {};

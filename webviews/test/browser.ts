@@ -1,7 +1,8 @@
 /**
  * Headless Chromium for the webview tests (mermaid needs a real DOM and layout engine). Files are served from a
  * fake origin through request interception, so nothing touches the network. `chromiumPath()` is null where
- * Debian's chromium is absent; tests then skip with that reason (CI installs it via scripts/ci-deps.d/e2e.sh).
+ * Debian's chromium is absent; tests then skip with that reason (npm test installs it with
+ * scripts/ci-deps.d/chromium.sh when it can; scripts/test-deps.mjs looks for it the same way).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { extname } from "node:path";
@@ -14,7 +15,7 @@ export function chromiumPath(): string | null {
   return null;
 }
 
-export const NO_CHROMIUM = "Chromium not found (set CHROMIUM, or run scripts/ci-deps.d/e2e.sh to install Debian's chromium)";
+export const NO_CHROMIUM = "Chromium not found (set CHROMIUM, or install Debian's chromium: bash scripts/ci-deps.d/chromium.sh)";
 
 export async function launch(): Promise<Browser> {
   const { chromium } = await import("playwright-core");

@@ -289,10 +289,10 @@ async fn s3_live_https_goes_through_rustls_on_ring() {
     assert!(matches!(strict.download("over/tls.txt").await, Err(BucketError::Provider { .. })));
 }
 
-/// `cargo test --release -p reprise-infra s3_vs_filesystem_latency -- --ignored --nocapture`
+/// `cargo test --release -p reprise-infra s3_live_vs_filesystem_latency -- --ignored --nocapture`
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement, not a check"]
-async fn s3_vs_filesystem_latency() {
+async fn s3_live_vs_filesystem_latency() {
     let Some(moto) = crate::testutil::MotoServer::start(&["shop-bench"]) else { return };
     let dir = tempfile::tempdir().unwrap();
     let n: usize = std::env::var("BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(200);

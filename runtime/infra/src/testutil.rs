@@ -1,5 +1,9 @@
 //! Test helpers: throwaway nats-server (JetStream) and moto (S3) servers on loopback, stopped by PID when dropped.
+//! A missing server skips the test with a message naming it and its install command, except under CI=true, where
+//! it fails the test with that message. Tests that start one are named `nats_live_*` / `s3_live_*`: that is how
+//! scripts/test-deps.mjs (cargo:nats_live, cargo:s3_live) and `npm test` know which tests need what.
 
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -15,25 +19,43 @@ pub struct NatsServer {
     _dir: tempfile::TempDir,
 }
 
+/// A test dependency that is not installed: under CI=true the test fails with `message`; otherwise the test is
+/// skipped, saying so on the real stderr (libtest captures `eprintln!` of passing tests, so it would not show).
+fn missing(message: &str) {
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
+    let _ = writeln!(std::io::stderr(), "skipped: {message}");
+}
+
 impl NatsServer {
-    /// Starts `nats-server -js` (Debian package `nats-server`, installed by scripts/ci-deps.d/infra.sh).
-    pub fn start() -> NatsServer {
+    /// Starts `nats-server -js` (Debian package `nats-server`, installed by scripts/ci-deps.d/infra.sh); None (the
+    /// test skips) when it is not installed, unless CI=true.
+    pub fn start() -> Option<NatsServer> {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
-        let child = Command::new("nats-server")
+        let spawned = Command::new("nats-server")
             .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
             .arg(dir.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .spawn()
-            .expect("nats-server not found: run scripts/ci-deps.d/infra.sh (Debian package nats-server)");
-        let server = NatsServer { child, port, _dir: dir };
+            .spawn();
+        let child = match spawned {
+            Ok(child) => child,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                missing("nats-server is not installed (install: bash scripts/ci-deps.d/infra.sh)");
+                return None;
+            }
+            Err(e) => panic!("cannot start nats-server: {e}"),
+        };
+        let mut server = NatsServer { child, port, _dir: dir };
         let end = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("nats-server exited ({status}) before listening on {port}");
+            }
             assert!(Instant::now() < end, "nats-server did not listen on {port} within 10 s");
             std::thread::sleep(Duration::from_millis(10));
         }
-        server
+        Some(server)
     }
 
     pub fn url(&self) -> String {
@@ -148,12 +170,7 @@ impl MotoServer {
     fn spawn(tls: bool, unauthenticated: Option<usize>) -> Option<MotoServer> {
         let bin = moto_server_path();
         if !bin.exists() {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "{} is missing: run scripts/ci-deps.d/s3.sh (moto[server] from PyPI)",
-                bin.display()
-            );
-            eprintln!("skipped: {} not installed (run scripts/ci-deps.d/s3.sh)", bin.display());
+            missing(&format!("moto is not installed (install: bash scripts/ci-deps.d/s3.sh): no {}", bin.display()));
             return None;
         }
         let port = free_port();
@@ -166,9 +183,12 @@ impl MotoServer {
             cmd.env("INITIAL_NO_AUTH_ACTION_COUNT", n.to_string());
         }
         let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-        let server = MotoServer { child, port, access_key_id: String::new(), secret_access_key: String::new() };
+        let mut server = MotoServer { child, port, access_key_id: String::new(), secret_access_key: String::new() };
         let end = Instant::now() + Duration::from_secs(60);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("{} exited ({status}) before listening on {port}", bin.display());
+            }
             assert!(Instant::now() < end, "moto_server did not listen on {port} within 60 s");
             std::thread::sleep(Duration::from_millis(20));
         }
