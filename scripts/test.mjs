@@ -290,7 +290,7 @@ if (notRun.length) {
     console.log(`  ${CI ? "FAILED" : "skipped"} ${shown}: ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not installed (install: ${commands}; not installed here: ${why})`);
   }
 }
-const skippedNote = notRun.length && !CI ? `, ${notRun.length} suites skipped` : "";
+const skippedNote = notRun.length && !CI ? `, ${notRun.length} suite${notRun.length > 1 ? "s" : ""} skipped` : "";
 console.log(`\n${passed} passed, ${failed} failed${skippedNote} (${Math.round((Date.now() - started) / 1000)} s)`);
 // Nothing run at all is a failure, unless it is explained by the skips listed above.
 process.exit(failed > 0 || (passed === 0 && !notRun.length) ? 1 : 0);
