@@ -48,11 +48,12 @@ test("the fixture's suite passes through the runtime, parallel files see only th
     "the service's middleware runs: a recalled product is refused before the handler",
     "an auth-required endpoint refuses a call without auth data and accepts one with it",
     "a published message reaches its subscriber",
+    "a service-to-service call can be replaced by a test double for one test",
     "file a sees only its own rows",
     "file b sees only its own rows",
   ])
     assert.match(pass.out, new RegExp(`^ok \\d+ - ${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
-  assert.match(pass.out, /^# pass 8$/m);
+  assert.match(pass.out, /^# pass 9$/m);
   assert.ok(!existsSync(join(dir, ".reprise", "db")), "the dev database folder was created");
 
   // The failing variant: one assertion broken; a pattern selects the file; a JUnit report is written.
@@ -63,7 +64,7 @@ test("the fixture's suite passes through the runtime, parallel files see only th
   assert.equal(fail.code, 1, fail.out);
   assert.match(fail.out, /^not ok \d+ - an order placed through one endpoint is read back through another$/m);
   assert.match(fail.out, /expected: 'mug-2'/);
-  assert.match(fail.out, /orders\/orders\.test\.ts:9:10/, "the failure points at the assertion's .ts line");
+  assert.match(fail.out, /orders\/orders\.test\.ts:10:10/, "the failure points at the assertion's .ts line");
   assert.doesNotMatch(fail.out, /file a sees only its own rows/, "the pattern selects orders.test.ts only");
   const xml = readFileSync(junit, "utf8");
   assert.match(xml, /<testcase name="an order placed through one endpoint is read back through another"[^>]*>\s*<failure/);
@@ -84,7 +85,7 @@ test("an app with vitest runs its suite under vitest, through the runtime, files
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /RUN\s+v3\./);
   assert.match(r.out, /Test Files\s+3 passed \(3\)/);
-  assert.match(r.out, /Tests\s+8 passed \(8\)/);
+  assert.match(r.out, /Tests\s+9 passed \(9\)/);
 });
 
 test("an app whose module throws at load is reported once, before any test runs", { timeout: 120_000 }, async (t) => {

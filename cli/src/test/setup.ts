@@ -93,7 +93,13 @@ async function setUp(st: TestState): Promise<void> {
       if (context.currentState()) return null;
       const i = index.get(fn);
       if (i === undefined) return null;
+      const double = testing.testingState().doubles.get(fn);
+      if (double) return Promise.resolve().then(() => double(params));
       return clients.callEndpoint(i, params, { authData: testing.testingState().authData ?? undefined });
+    },
+    double(i) {
+      const fn = app.endpoints[i];
+      return fn ? testing.testingState().doubles.get(fn as object) : undefined;
     },
     published: testing.observePublished,
     delivered: testing.observeDelivered,

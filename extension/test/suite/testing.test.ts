@@ -47,7 +47,7 @@ describe("Testing view", function () {
     fileItem.children.forEach((c) => {
       if (c.label === "an order placed through one endpoint is read back through another") first = c;
     });
-    assert.equal(first.range?.start.line, 6);
+    assert.equal(first.range?.start.line, 7);
 
     await testing.runItems([first]);
     assert.equal(testing.lastResults.get(first.id)?.status, "passed", JSON.stringify([...testing.lastResults]));
@@ -64,7 +64,7 @@ describe("Testing view", function () {
     assert.equal(r?.status, "failed");
     assert.match(r!.message!, /mug-2/);
     assert.equal(r!.location?.uri.fsPath, file.fsPath);
-    assert.equal(r!.location?.range.start.line, 8, "the failing assertion's line (0-based)");
+    assert.equal(r!.location?.range.start.line, 9, "the failing assertion's line (0-based)");
     assert.deepEqual(testing.lastSummary, { passed: 0, failed: 1, skipped: 0 });
   });
 });

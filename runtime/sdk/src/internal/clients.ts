@@ -8,10 +8,14 @@ import type { CallOpts } from "../api/index.js";
 import { currentState } from "./context.js";
 import { native } from "./native.js";
 import { unitHandle } from "./tracing.js";
+import { testHooks } from "./test-hooks.js";
 
 const CODES = new Set<string>(Object.values(ErrCode));
 
 export async function callEndpoint(endpoint: number, params: unknown, opts?: CallOpts): Promise<any> {
+  // Under `reprise test`, a test may have replaced this endpoint with a double (reprise/testing replaceEndpoint).
+  const double = testHooks()?.double?.(endpoint);
+  if (double) return double(params);
   const auth = opts && "authData" in opts ? opts.authData : currentState()?.authData;
   const r = await native().callEndpoint(endpoint, params === undefined ? "" : JSON.stringify(params), auth == null ? null : JSON.stringify(auth), unitHandle());
   if (r.status >= 400) {

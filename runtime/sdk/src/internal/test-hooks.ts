@@ -9,6 +9,8 @@ export interface TestHooks {
    * (validation, auth, middleware, APIError mapping), or null to call the handler directly (inside a request).
    */
   call?(endpoint: object, params: unknown): Promise<unknown> | null;
+  /** A test double standing in for endpoint `index` (model order), if a test installed one. */
+  double?(index: number): ((params: unknown) => unknown) | undefined;
   /** A message was published (after the provider stored it). */
   published?(topic: string, message: unknown, id: string): void;
   /** A subscription's handler finished with a message (`error` set when it threw). */

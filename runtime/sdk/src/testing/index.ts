@@ -5,6 +5,7 @@
  * - `setAuthData(data)`: the auth data the next endpoint calls from tests carry (null: unauthenticated).
  * - `publishedMessages(topic)` / `nextMessage(topic)`: what the app published in this test process.
  * - `nextDelivery(topic, subscription?)`: resolves once a subscriber finished handling a message.
+ * - `replaceEndpoint(endpoint, fake)`: calls of an endpoint (from tests and from other services) go to a double.
  * - `runCronJob(name)`: runs a cron job now (through the runtime, as its timer would).
  * - `resetDatabase(name)`: empties every table of a database except the migrations bookkeeping.
  */
@@ -23,6 +24,8 @@ interface TestingState {
   published: { topic: string; message: unknown; id: string }[];
   publishWaiters: { topic: string; resolve: (m: unknown) => void }[];
   deliveryWaiters: { topic: string; subscription: string | null; resolve: (d: Delivery) => void }[];
+  /** Test doubles by endpoint function. */
+  doubles: Map<object, (params: any) => unknown>;
 }
 
 const KEY = Symbol.for("reprise.testing");
@@ -30,7 +33,7 @@ const KEY = Symbol.for("reprise.testing");
 /** The per-process state the test setup (cli/src/test/setup.ts) and these helpers share. */
 export function testingState(): TestingState {
   const g = globalThis as unknown as Record<symbol, TestingState | undefined>;
-  return (g[KEY] ??= { authData: null, published: [], publishWaiters: [], deliveryWaiters: [] });
+  return (g[KEY] ??= { authData: null, published: [], publishWaiters: [], deliveryWaiters: [], doubles: new Map() });
 }
 
 function requireTestRun(what: string): void {
@@ -100,6 +103,26 @@ export function nextDelivery<T = unknown>(
     `a delivery on topic "${name}"${subscription ? ` to subscription "${subscription}"` : ""}`,
     new Promise<Delivery>((resolve) => testingState().deliveryWaiters.push({ topic: name, subscription: subscription ?? null, resolve })),
   ).then((d) => ({ message: d.message as T, error: d.error }));
+}
+
+/**
+ * Replaces an endpoint with a test double: calls of it from tests and from other services (`~encore/clients`)
+ * get `fake(params)`'s result (a thrown `APIError` reaches the caller as it is) instead of the endpoint's.
+ * Returns a function that puts the real endpoint back; `restoreEndpoints()` puts back all of them.
+ */
+export function replaceEndpoint<P, R>(endpoint: (params: P, ...rest: any[]) => Promise<R>, fake: (params: P) => R | Promise<R>): () => void {
+  requireTestRun("replaceEndpoint");
+  const doubles = testingState().doubles;
+  doubles.set(endpoint, fake as (params: any) => unknown);
+  return () => {
+    if (doubles.get(endpoint) === fake) doubles.delete(endpoint);
+  };
+}
+
+/** Puts back every endpoint replaced with `replaceEndpoint`. */
+export function restoreEndpoints(): void {
+  requireTestRun("restoreEndpoints");
+  testingState().doubles.clear();
 }
 
 /** Runs the cron job `name` now: its endpoint is called through the runtime, as its timer would. */
