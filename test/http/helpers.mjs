@@ -10,8 +10,9 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const fixture = (name) => join(root, "test", "http", "fixtures", name);
 const cli = join(root, "cli", "bin", "reprise.mjs");
 
-export async function startApp(t, appDir, { env = {}, args = [], timeoutMs = 60_000 } = {}) {
+export async function startApp(t, appDir, { env = {}, args = [], timeoutMs = 60_000, cwd = undefined } = {}) {
   const proc = spawn(process.execPath, [cli, "run", appDir, "--port", "0", ...args], {
+    cwd,
     env: { ...process.env, REPRISE_LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

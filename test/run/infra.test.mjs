@@ -25,9 +25,9 @@ async function poll(fn, what, deadlineMs = 20_000) {
   }
 }
 
-test("a missing secret stops start-up, naming the secret and the service", async (t) => {
+test("outside local development a missing secret stops start-up, naming the secret and the service", async (t) => {
   const dir = copyFixture(t);
-  await assert.rejects(startApp(t, dir), (e) => {
+  await assert.rejects(startApp(t, dir, { env: { REPRISE_ENV: "production" } }), (e) => {
     assert.match(e.message, /exited with 1/);
     assert.match(e.message, /NotesApiKey/);
     assert.match(e.message, /notes/);

@@ -30,6 +30,9 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   mark("app root found");
+  // `encore run` runs the app with its root as the working directory (apps read `./schema.graphql` and the like at
+  // start-up). A relative `--config` is relative to the app root either way (docs/runtime-config.md).
+  process.chdir(appRoot);
   const { prepareApp, formatDiagnostics } = await import("../run/build.js");
   let prepared;
   try {

@@ -5,6 +5,7 @@
 export type InfraErrorCode =
   | "RP_CONFIG" // invalid runtime config (the message names the key)
   | "RP_SECRET_MISSING"
+  | "RP_SECRETS_FILE" // .secrets.local.cue is not in the flat `Name: "value"` form (the message names the line)
   | "RP_MIGRATION" // a migration failed (the message names the file)
   | "RP_MIGRATION_FILES" // the migrations folder is unreadable or has bad names
   | "RP_SQL" // a query failed

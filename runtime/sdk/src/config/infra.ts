@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { native, nativeCode } from "./native.js";
 import { InfraError } from "./errors.js";
 import { state, type InfraModel, type ResolvedConfig } from "./registry.js";
+import { checkSecrets } from "./secrets.js";
 
 export interface StartInfraOptions {
   appRoot: string;
@@ -111,20 +112,10 @@ export async function prepareInfra(opts: PrepareInfraOptions): Promise<PreparedI
   const previous = opts.previousBuild ?? null;
   const config = await ensureProviders();
 
-  // Secrets: every secret the analyser found must resolve before anything is served.
-  const missing: string[] = [];
-  for (const sec of s.model?.app.secrets ?? []) {
-    if (n.infraSecret(sec.name) == null) {
-      missing.push(`"${sec.name}" (used by service "${sec.service ?? "?"}")`);
-    }
-  }
-  if (missing.length) {
-    const where = config.file ? `secrets in ${config.file}` : "secrets in reprise.config.json";
-    throw new InfraError(
-      "RP_SECRET_MISSING",
-      `missing secret${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: set REPRISE_SECRET_<Name> or ${where}`,
-    );
-  }
+  // Secrets: locally, a warning naming each unset one (they read as ""); elsewhere every one must resolve before
+  // anything is served. A reload (previousBuild) does not repeat the warning.
+  const warning = checkSecrets(s.model, config);
+  if (warning && !previous) console.error(warning);
 
   // Databases: open each one the model lists and apply its migrations. They are independent, so they start
   // together; the first failure in model order is reported. A held embedded database waits for takeOver.
