@@ -328,15 +328,16 @@ impl Runtime {
         }
     }
 
-    /// Request facts for JS. Path params are only serialised when given (raw endpoints); typed endpoints already
-    /// carry them, typed, in their params object.
+    /// Request facts for JS. Path params are only serialised when given (raw endpoints, percent-decoded as typed
+    /// endpoints' are); typed endpoints already carry them, typed, in their params object.
     pub fn meta(parts: &Parts, params: &[(String, String)], internal: bool) -> RequestMeta {
         let path_params = if params.is_empty() {
             String::from("{}")
         } else {
             let mut pp = serde_json::Map::new();
             for (k, v) in params {
-                pp.insert(k.clone(), serde_json::Value::String(v.clone()));
+                let decoded = percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned();
+                pp.insert(k.clone(), serde_json::Value::String(decoded));
             }
             serde_json::Value::Object(pp).to_string()
         };

@@ -44,3 +44,29 @@ test(".secrets.local.cue: the flat form is read, anything else is an error namin
     });
   }
 });
+
+test("middleware: requestMeta.pathParams decoded, next(req) honours the request it is given, response headers set/add/delete, status", async (t) => {
+  const app = await startApp(t, fixture("encore-compat"));
+  const res = await fetch(app.url + "/guarded/items/42");
+  const body = await res.json();
+  assert.equal(res.status, 202, JSON.stringify(body));
+  assert.deepEqual(body, {
+    id: 42,
+    kind: "number",
+    mw: { seenParams: { id: 42 }, seenMethod: "GET", seenPath: "/guarded/items/42" },
+    pathParams: { id: 42 },
+  });
+  assert.equal(res.headers.get("x-set"), "one");
+  assert.equal(res.headers.get("x-added"), "a, b");
+  assert.equal(res.headers.get("x-gone"), null);
+  assert.equal(res.headers.get("x-also-gone"), null);
+  // The same path decoding without middleware.
+  const plain = await fetch(app.url + "/plain/items/42");
+  assert.deepEqual(await plain.json(), { id: 42, kind: "number", pathParams: { id: 42 } });
+  assert.equal((await fetch(app.url + "/guarded/items/x")).status, 400);
+  // Raw endpoints: middleware that targets them runs with rawRequest set; path params are the decoded text.
+  const raw = await fetch(app.url + "/guarded/raw/a%20b");
+  assert.equal(raw.status, 200);
+  assert.deepEqual(await raw.json(), { pathParams: { name: "a b" }, mw: {} });
+  assert.equal(raw.headers.get("x-set"), null, "headers of HandlerResponse apply to typed endpoints only");
+});

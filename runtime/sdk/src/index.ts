@@ -5,46 +5,105 @@
 import { currentState } from "./internal/context.js";
 import { native } from "./internal/native.js";
 
+/** Describes an API endpoint. */
+export interface APIDesc {
+  service: string;
+  endpoint: string;
+  raw: boolean;
+  auth: boolean;
+  tags: string[];
+}
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "CONNECT" | "TRACE";
+
+/** Describes an API call being processed (encore.dev's `APICallMeta`, plus Reprise's `signal` and `internal`). */
 export interface APICallMeta {
   type: "api-call";
-  api: { service: string; endpoint: string; raw: boolean; auth: boolean; tags: string[] };
-  method: string;
+  api: APIDesc;
+  method: Method;
+  /** The request path without the query string, e.g. "/users/5". */
   path: string;
   pathAndQuery: string;
-  pathParams: Record<string, string>;
+  /**
+   * The path parameters by name, decoded as the endpoint declares them (`{ id: 5 }` for `id: number`); raw
+   * endpoints get the decoded text.
+   */
+  pathParams: Record<string, any>;
   /** The request's headers (lower-case names; repeated headers as arrays). Empty for service-to-service calls. */
   headers: Record<string, string | string[]>;
-  parsedPayload?: unknown;
-  middlewareData?: Record<string, unknown>;
+  /** The parsed request payload; not set for raw endpoints or endpoints without request data. */
+  parsedPayload?: Record<string, any>;
+  /** Values middleware set in `MiddlewareRequest.data`. */
+  middlewareData?: Record<string, any>;
   /** Reprise: fires when the client disconnects, the deadline passes or the server shuts down. */
   signal: AbortSignal;
   /** Reprise: true for service-to-service calls. */
   internal: boolean;
 }
 
-/** The request being handled, or undefined outside a request. */
-export function currentRequest(): APICallMeta | undefined {
+/** Describes a Pub/Sub message being processed. */
+export interface PubSubMessageMeta {
+  type: "pubsub-message";
+  service: string;
+  topic: string;
+  subscription: string;
+  messageId: string;
+  deliveryAttempt: number;
+  parsedPayload?: Record<string, any>;
+}
+
+/** Information about the active trace. */
+export interface TraceData {
+  traceId: string;
+  spanId: string;
+  parentTraceId?: string;
+  parentSpanId?: string;
+  extCorrelationId?: string;
+}
+
+/** Fields shared by every kind of request meta. */
+export interface BaseRequestMeta {
+  trace?: TraceData;
+}
+
+/** Describes an API call or Pub/Sub message being processed. */
+export type RequestMeta = (APICallMeta | PubSubMessageMeta) & BaseRequestMeta;
+
+/** The path parameters of a typed call, picked from its decoded payload (Rust merged them in, typed). */
+function pathParamsOf(payload: unknown, names: readonly string[]): Record<string, any> {
+  const out: Record<string, any> = {};
+  if (payload === null || typeof payload !== "object") return out;
+  for (const n of names) if (n in (payload as Record<string, unknown>)) out[n] = (payload as Record<string, unknown>)[n];
+  return out;
+}
+
+/**
+ * The request being handled, or undefined outside a request. (Pub/Sub deliveries are not described yet: inside
+ * a subscription handler this returns undefined.)
+ */
+export function currentRequest(): RequestMeta | undefined {
   const st = currentState();
   if (!st) return undefined;
   const q = st.pathAndQuery.indexOf("?");
-  return {
+  const meta: APICallMeta = {
     type: "api-call",
     api: { service: st.endpoint.service, endpoint: st.endpoint.name, raw: st.endpoint.raw, auth: st.endpoint.auth, tags: st.endpoint.tags },
-    method: st.method,
+    method: st.method as Method,
     path: q >= 0 ? st.pathAndQuery.slice(0, q) : st.pathAndQuery,
     pathAndQuery: st.pathAndQuery,
-    pathParams: st.pathParams ?? {},
+    pathParams: st.pathParams ?? pathParamsOf(st.parsedPayload, st.endpoint.pathParams ?? []),
     // Read lazily: typed endpoints fetch headers from Rust only when asked.
     get headers() {
       return st.headers ?? {};
     },
-    parsedPayload: st.parsedPayload,
+    parsedPayload: st.parsedPayload as Record<string, any> | undefined,
     middlewareData: st.middlewareData,
     get signal() {
       return st.signal;
     },
     internal: st.internal,
   };
+  return meta;
 }
 
 export interface AppMeta {

@@ -10,8 +10,8 @@ import type { StreamIn, StreamInOut, StreamOut } from "./stream.js";
 import { testHooks } from "../internal/test-hooks.js";
 
 export { APIError, ErrCode, type ErrDetails, isAPIError } from "./error.js";
-export { middleware, HandlerResponse, ResponseHeader } from "./middleware.js";
-export type { Middleware, MiddlewareFn, MiddlewareOptions, MiddlewareRequest, Next, RequestMeta } from "./middleware.js";
+export { middleware, HandlerResponse, MiddlewareRequest, ResponseHeader } from "./middleware.js";
+export type { Middleware, MiddlewareFn, MiddlewareOptions, Next, RequestMeta } from "./middleware.js";
 export type { StreamIn, StreamOut, StreamInOut, StreamOutWithResponse } from "./stream.js";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" | "TRACE" | "CONNECT";

@@ -15,6 +15,8 @@ export interface EndpointInfo {
   expose: boolean;
   tags: string[];
   streaming: string | null;
+  /** The names of the endpoint's path parameters (`currentRequest().pathParams` of typed calls). */
+  pathParams?: string[];
 }
 
 /** Why a request was aborted; `body_too_large`: a raw endpoint's streamed body passed its limit (Rust answered 413). */
@@ -24,7 +26,8 @@ export class RequestState {
   authData: unknown = null;
   middlewareData: Record<string, unknown> | undefined = undefined;
   parsedPayload: unknown = undefined;
-  pathParams: Record<string, string> | undefined = undefined;
+  /** Set for raw and streaming requests; typed calls pick theirs from `parsedPayload` when asked. */
+  pathParams: Record<string, unknown> | undefined = undefined;
   private headerRecord: Record<string, string | string[]> | undefined = undefined;
   done = false;
   /** Rust records this request's trace in detail: report spans for it (internal/tracing.ts). */

@@ -19,7 +19,7 @@
  */
 import type { AppModel, Endpoint as ModelEndpoint, JSONSchema } from "@reprise/protocol";
 import { APIError, ERR_STATUS, ErrCode, isAPIError } from "../api/error.js";
-import { HandlerResponse, targets, type Middleware, type MiddlewareRequest } from "../api/middleware.js";
+import { HandlerResponse, MiddlewareRequest, runMiddleware, targets, type Middleware } from "../api/middleware.js";
 import log from "../log/index.js";
 import { als, headerRecord, RequestState, type AbortCause, type EndpointInfo } from "./context.js";
 import { native } from "./native.js";
@@ -118,6 +118,7 @@ export class AppHost {
         expose: e.expose,
         tags: e.tags,
         streaming: e.streaming,
+        pathParams: e.pathSegments.filter((g) => g.type !== "literal").map((g) => g.value),
       };
       const mws = (services.get(e.service)?.middlewares ?? []).filter((m) => targets(m, { ...info, raw: e.raw }));
       this.eps.push({ info, kind: decl?.kind ?? "static", handler: (decl?.handler as Fn | null) ?? null, middlewares: mws, response: responsePlan(e.response) });
@@ -274,7 +275,7 @@ export class AppHost {
   private invoke(st: RequestState, ep: EndpointRuntime, payload: unknown): void {
     let r: unknown;
     try {
-      r = ep.middlewares.length ? this.chain(st, ep, payload, { requestMeta: this.meta(st, payload) }) : ep.handler!(payload, st);
+      r = ep.middlewares.length ? this.chain(st, ep, new MiddlewareRequest(), () => ep.handler!(payload, st)) : ep.handler!(payload, st);
     } catch (e) {
       this.fail(st, e);
       return;
@@ -289,30 +290,9 @@ export class AppHost {
     }
   }
 
-  private meta(st: RequestState, payload: unknown) {
-    const q = st.pathAndQuery.indexOf("?");
-    const info = st.endpoint;
-    return {
-      type: "api-call" as const,
-      api: { service: info.service, endpoint: info.name, raw: info.raw, auth: info.auth, tags: info.tags },
-      method: st.method,
-      path: q >= 0 ? st.pathAndQuery.slice(0, q) : st.pathAndQuery,
-      pathAndQuery: st.pathAndQuery,
-      parsedPayload: payload,
-    };
-  }
-
-  /** Runs the endpoint's middleware in order; the innermost `next` calls the handler. */
-  private chain(st: RequestState, ep: EndpointRuntime, payload: unknown, base: Partial<MiddlewareRequest>, last?: () => Promise<unknown>): Promise<HandlerResponse> {
-    const data: Record<string, unknown> = {};
-    st.middlewareData = data;
-    const req: MiddlewareRequest = { ...base, data };
-    const run = async (i: number): Promise<HandlerResponse> => {
-      if (i < ep.middlewares.length) return ep.middlewares[i].fn(req, () => run(i + 1));
-      const v = last ? await last() : await ep.handler!(payload, st);
-      return v instanceof HandlerResponse ? v : new HandlerResponse(v);
-    };
-    return run(0);
+  /** Runs the endpoint's middleware in order around `handler` (api/middleware.ts). */
+  private chain(st: RequestState, ep: EndpointRuntime, req: MiddlewareRequest, handler: () => unknown): Promise<HandlerResponse> {
+    return runMiddleware(ep.middlewares, req, (data) => (st.middlewareData = data), handler);
   }
 
   private ok(st: RequestState, ep: EndpointRuntime, v: unknown): void {
@@ -322,7 +302,7 @@ export class AppHost {
     let status = 200;
     let headers: string[] | null = null;
     if (v instanceof HandlerResponse) {
-      if (v.header.entries.length) headers = v.header.entries.flat();
+      if (v.hasHeaders) headers = v.header.flat();
       if (v.status) status = v.status;
       v = v.payload;
     }
@@ -424,7 +404,7 @@ export class AppHost {
       if (!(await this.authenticate(st, ep, authKind, auth))) return;
       try {
         if (ep.middlewares.length) {
-          await this.chain(st, ep, undefined, { rawRequest: req as never, rawResponse: res as never }, async () => ep.handler!(req, res));
+          await this.chain(st, ep, new MiddlewareRequest(undefined, req as never, res as never), () => ep.handler!(req, res));
         } else {
           await ep.handler!(req, res);
         }
@@ -465,7 +445,7 @@ export class AppHost {
           st.authData = data ?? null;
         }
         const run = () => (handler.length >= 2 ? handler(handshake, stream) : handler(stream));
-        const result = ep.middlewares.length ? await this.chain(st, ep, handshake, { requestMeta: this.meta(st, handshake), stream }, async () => run()) : await run();
+        const result = ep.middlewares.length ? await this.chain(st, ep, new MiddlewareRequest(stream), run) : await run();
         const value = result instanceof HandlerResponse ? result.payload : result;
         if (ep.kind === "streamIn" && value !== undefined) await stream.send(value);
         await stream.close();
