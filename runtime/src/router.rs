@@ -175,10 +175,19 @@ impl Router {
                 return Lookup::Found { endpoint: *found.value, params: found.params };
             }
         }
-        let allow: Vec<&'static str> = (0..METHODS.len())
+        // HEAD on a GET endpoint is answered like GET without a body (RFC 9110 §9.3.2); the server drops the body.
+        if method == "HEAD" {
+            if let Ok(found) = self.main[0].at(path).or_else(|_| self.fallback[0].at(path)) {
+                return Lookup::Found { endpoint: *found.value, params: found.params };
+            }
+        }
+        let mut allow: Vec<&'static str> = (0..METHODS.len())
             .filter(|&i| self.main[i].at(path).is_ok() || self.fallback[i].at(path).is_ok())
             .map(|i| METHODS[i])
             .collect();
+        if allow.contains(&"GET") && !allow.contains(&"HEAD") {
+            allow.push("HEAD");
+        }
         if allow.is_empty() {
             Lookup::NotFound
         } else {
@@ -190,6 +199,18 @@ impl Router {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn head_finds_get_endpoints_and_is_allowed_where_get_is() {
+        let r = router(&[(0, &["GET"], "/a/:id"), (1, &["HEAD"], "/b"), (2, &["GET"], "/b"), (3, &["POST"], "/c")]);
+        assert!(matches!(r.lookup("HEAD", "/a/1"), Lookup::Found { endpoint: 0, .. }));
+        assert!(matches!(r.lookup("HEAD", "/b"), Lookup::Found { endpoint: 1, .. }), "a declared HEAD endpoint wins");
+        assert!(matches!(r.lookup("HEAD", "/c"), Lookup::MethodNotAllowed { .. }));
+        match r.lookup("DELETE", "/a/1") {
+            Lookup::MethodNotAllowed { allow } => assert_eq!(allow, vec!["GET", "HEAD"]),
+            _ => panic!("expected 405"),
+        }
+    }
 
     fn router(routes: &[(u32, &[&str], &str)]) -> Router {
         let mut r = Router::new();

@@ -263,7 +263,12 @@ impl Runtime {
             Kind::Raw => crate::raw::handle(&self, &app, endpoint, ep, &parts, &params, body).await,
             Kind::Stream => crate::ws::handle(&self, &app, endpoint, ep, &mut parts, &params).await,
         };
-        result.unwrap_or_else(|e| error_response(&e))
+        let resp = result.unwrap_or_else(|e| error_response(&e));
+        if parts.method == hyper::Method::HEAD {
+            without_body(resp)
+        } else {
+            resp
+        }
     }
 
     /// Runs the auth-parameter check of the embedded gateway: the auth handler's params are decoded (and then run in
@@ -414,4 +419,17 @@ impl Runtime {
         .await;
         result.unwrap_or_else(|e| (e.http_status(), e.to_json()))
     }
+}
+
+/// A HEAD response: the GET response's status and headers, no body. Content-Length stays what GET would send
+/// when the body's length is known.
+fn without_body(resp: Resp) -> Resp {
+    let (mut parts, body) = resp.into_parts();
+    if !parts.headers.contains_key(CONTENT_LENGTH) {
+        if let Some(n) = hyper::body::Body::size_hint(&body).exact() {
+            parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(n));
+        }
+    }
+    drop(body);
+    Response::from_parts(parts, ResBody::empty())
 }

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fixture, root, startApp } from "./helpers.mjs";
+import { fixture, rawRequest, root, startApp } from "./helpers.mjs";
 
 const { parseLocalSecrets } = await import(join(root, "runtime/sdk/dist/src/config/secrets.js"));
 
@@ -16,6 +16,17 @@ test("local development: app root is the working directory, unset secrets warn o
   assert.match(app.stderr, /warning: secrets not defined: UnsetKey\n/);
   assert.match(app.stderr, /UnsetKey \(used by "compat"\): set REPRISE_SECRET_UnsetKey=<value> in the environment, or UnsetKey: "<value>" in .*\.secrets\.local\.cue/);
   assert.equal(app.stderr.match(/warning: secrets not defined/g).length, 1);
+
+  // HEAD on a GET endpoint: GET's status and headers, no body (RFC 9110), over HTTP/1.1 on the wire.
+  const getLength = (await fetch(app.url + "/info")).headers.get("content-length");
+  const { host } = new URL(app.url);
+  const head = await rawRequest(app.url, `HEAD /info HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+  assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(head, new RegExp(`\r\ncontent-length: ${getLength}\r\n`, "i"));
+  assert.ok(head.endsWith("\r\n\r\n"), `no body after the head: ${JSON.stringify(head)}`);
+  const post = await fetch(app.url + "/info", { method: "DELETE" });
+  assert.equal(post.status, 405);
+  assert.equal(post.headers.get("allow"), "GET, HEAD");
 });
 
 test("outside local development a missing secret stops start-up, naming every one; .secrets.local.cue is not read", async (t) => {
