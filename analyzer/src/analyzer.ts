@@ -3,7 +3,7 @@
  * re-extracts only the changed file, drops the cached schemas that depended on it, and reruns the cheap global
  * link step. Invalidation rules are documented in docs/app-model.md ("Incremental analysis").
  */
-import type { AppModel, Diagnostic, Severity } from "@reprise/protocol";
+import type { AppModel, Cors, Diagnostic, Severity } from "@reprise/protocol";
 import { APP_MODEL_VERSION } from "@reprise/protocol";
 import type { Node } from "./ast.js";
 import { D } from "./diagnostics/catalogue.js";
@@ -269,7 +269,7 @@ export class Analyzer {
 
   // ---- link ----------------------------------------------------------------------------------------------
 
-  private appInfo(): { id: string; diagnostics: Diagnostic[] } {
+  private appInfo(): { id: string; cors?: Cors; diagnostics: Diagnostic[] } {
     const diagnostics: Diagnostic[] = [];
     for (const marker of APP_ROOT_MARKERS) {
       const st = this.files.get(marker);
@@ -280,7 +280,8 @@ export class Analyzer {
         if (!v || typeof v !== "object" || Array.isArray(v)) throw new Error("the top level is not an object");
         const id = typeof v.id === "string" && v.id ? v.id : typeof v.name === "string" && v.name ? v.name : null;
         if (!id) diagnostics.push(makeDiagnostic(D.AppFileNoId, marker, ZERO_RANGE, `${marker} has no "id"; the app id falls back to "${this.options.appId ?? "app"}". Add "id": "my-app".`));
-        return { id: id ?? this.options.appId ?? "app", diagnostics };
+        const cors = v.global_cors === undefined ? undefined : readCors(v.global_cors, marker, diagnostics);
+        return { id: id ?? this.options.appId ?? "app", ...(cors ? { cors } : {}), diagnostics };
       } catch (err) {
         diagnostics.push(makeDiagnostic(D.AppFileInvalid, marker, ZERO_RANGE, `${marker} is not valid JSON (${(err as Error).message}); write e.g. { "id": "my-app" }.`));
         return { id: this.options.appId ?? "app", diagnostics };
@@ -304,6 +305,7 @@ export class Analyzer {
       model = emptyModel(app.id);
       linkDiags = [makeDiagnostic(D.InternalError, this.files.has("reprise.app") ? "reprise.app" : "encore.app", ZERO_RANGE, `Reprise failed to link the app (${String((err as Error)?.message ?? err).slice(0, 200)}). This is a bug in Reprise.`)];
     }
+    if (app.cors) model.app.cors = app.cors;
     const all: Diagnostic[] = [...app.diagnostics];
     for (const f of this.facts.values()) all.push(...f.diagnostics);
     all.push(...linkDiags, ...schemaDiags);
@@ -378,4 +380,34 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
 
 function emptyModel(id: string): AppModel {
   return { version: APP_MODEL_VERSION, app: { id, services: [], databases: [], topics: [], cronJobs: [], buckets: [], secrets: [], authHandler: null, gateway: null }, diagnostics: [] };
+}
+
+/**
+ * `global_cors` of the app file, keys as Encore spells them. A value of the wrong type is an error (RP1003, naming
+ * the key), as Encore refuses such an app file; unknown keys are ignored, as Encore ignores them.
+ */
+function readCors(v: unknown, marker: string, diagnostics: Diagnostic[]): Cors | undefined {
+  const bad = (key: string, what: string) =>
+    diagnostics.push(makeDiagnostic(D.AppFileInvalid, marker, ZERO_RANGE, `${marker}: global_cors${key ? `.${key}` : ""} must be ${what}.`));
+  if (!v || typeof v !== "object" || Array.isArray(v)) {
+    bad("", "an object");
+    return undefined;
+  }
+  const o = v as Record<string, unknown>;
+  const list = (key: string): string[] | null => {
+    const x = o[key];
+    if (x === undefined || x === null) return null;
+    if (Array.isArray(x) && x.every((e) => typeof e === "string")) return x as string[];
+    bad(key, "a list of strings");
+    return null;
+  };
+  // Other keys are ignored, as Encore's app-file parser ignores them.
+  if (o.debug !== undefined && typeof o.debug !== "boolean") bad("debug", "true or false");
+  return {
+    allowOriginsWithoutCredentials: list("allow_origins_without_credentials"),
+    allowOriginsWithCredentials: list("allow_origins_with_credentials"),
+    allowHeaders: list("allow_headers") ?? [],
+    exposeHeaders: list("expose_headers") ?? [],
+    debug: o.debug === true,
+  };
 }

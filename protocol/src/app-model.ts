@@ -256,6 +256,20 @@ export interface NameSite {
   location: Location;
 }
 
+/**
+ * CORS settings from the app file's `global_cors` (encore.app or reprise.app), as Encore reads them. `null`
+ * origin lists mean "not set": without credentials any origin is allowed, with credentials none.
+ */
+export interface Cors {
+  allowOriginsWithoutCredentials: string[] | null;
+  allowOriginsWithCredentials: string[] | null;
+  /** Extra request headers browsers may send (`"*"` mirrors whatever the preflight asks for). */
+  allowHeaders: string[];
+  /** Extra response headers browsers may read. */
+  exposeHeaders: string[];
+  debug: boolean;
+}
+
 export interface App {
   id: string;
   services: Service[];
@@ -268,6 +282,8 @@ export interface App {
   gateway: Gateway | null;
   /** Every place an infrastructure name is spelled (declarations and references), sorted by file and position. */
   names?: NameSite[];
+  /** Present when the app file has `global_cors`. */
+  cors?: Cors;
 }
 
 export interface AppModel {

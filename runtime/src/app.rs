@@ -45,6 +45,7 @@ pub struct App {
     pub auth: Option<RequestPlan>,
     pub has_auth_handler: bool,
     pub app_root: PathBuf,
+    pub cors: crate::cors::CorsPolicy,
 }
 
 fn plan(e: &Endpoint, schema: &Option<serde_json::Value>, what: &str) -> Result<Option<RequestPlan>, RuntimeError> {
@@ -59,6 +60,9 @@ fn plan(e: &Endpoint, schema: &Option<serde_json::Value>, what: &str) -> Result<
 impl App {
     pub fn from_model(json: &str, app_root: PathBuf) -> Result<App, RuntimeError> {
         let model = AppModel::parse(json)?;
+        // As `encore run`: the local environment allows every origin (src/cors.rs).
+        let local = std::env::var("REPRISE_ENV").map(|e| e.is_empty() || e == "local").unwrap_or(true);
+        let cors = crate::cors::CorsPolicy::new(&model, local)?;
         let mut router = Router::new();
         let mut endpoints = Vec::new();
         for (i, e) in model.endpoints().into_iter().enumerate() {
@@ -126,6 +130,6 @@ impl App {
                 }),
             })
             .collect();
-        Ok(App { endpoints, cron_jobs: model.app.cron_jobs, topics, router, auth, has_auth_handler, app_root })
+        Ok(App { endpoints, cron_jobs: model.app.cron_jobs, topics, router, auth, has_auth_handler, app_root, cors })
     }
 }

@@ -177,6 +177,8 @@ pub enum RuntimeError {
     NotStarted,
     #[error("unknown endpoint index {0}")]
     UnknownEndpoint(u32),
+    #[error("CORS settings of the app file: {reason}")]
+    Cors { reason: String },
 }
 
 #[cfg(test)]

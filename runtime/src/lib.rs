@@ -12,6 +12,7 @@ pub mod admin;
 pub mod app;
 pub mod batch;
 pub mod body;
+pub mod cors;
 pub mod decode;
 pub mod dispatch;
 pub mod outq;

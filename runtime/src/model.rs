@@ -20,6 +20,22 @@ pub struct App {
     pub cron_jobs: Vec<CronJob>,
     #[serde(default)]
     pub topics: Vec<Topic>,
+    /// The app file's `global_cors` (src/cors.rs).
+    #[serde(default)]
+    pub cors: Option<Cors>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cors {
+    #[serde(default)]
+    pub allow_origins_without_credentials: Option<Vec<String>>,
+    #[serde(default)]
+    pub allow_origins_with_credentials: Option<Vec<String>>,
+    #[serde(default)]
+    pub allow_headers: Vec<String>,
+    #[serde(default)]
+    pub expose_headers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -81,6 +97,8 @@ pub struct Endpoint {
     pub request: Option<Value>,
     #[serde(default)]
     pub handshake: Option<Value>,
+    #[serde(default)]
+    pub response: Option<Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

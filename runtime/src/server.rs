@@ -237,6 +237,30 @@ impl Runtime {
         }
         let app = self.app();
         let (mut parts, body) = req.into_parts();
+        // Every OPTIONS request is a CORS preflight, answered before routing as Encore does (src/cors.rs).
+        if parts.method == hyper::Method::OPTIONS {
+            crate::body::discard(body);
+            let mut r = Response::new(ResBody::empty());
+            r.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+            app.cors.apply(&parts, r.headers_mut());
+            return r;
+        }
+        // Decided before routing: handling may move the request's headers on (typed calls hand them to JS).
+        let mut cors = hyper::HeaderMap::new();
+        app.cors.apply(&parts, &mut cors);
+        let mut resp = self.route(&app, &mut parts, body).await;
+        for (name, value) in cors.iter() {
+            resp.headers_mut().append(name, value.clone());
+        }
+        if parts.method == hyper::Method::HEAD {
+            without_body(resp)
+        } else {
+            resp
+        }
+    }
+
+    /// Routes a request (not a preflight) to its endpoint; 404 / 405 when none matches.
+    async fn route(self: &Arc<Self>, app: &Arc<App>, parts: &mut Parts, body: Incoming) -> Resp {
         let path = parts.uri.path().to_string();
         let (endpoint, params): (u32, Vec<(String, String)>) = match app.router.lookup(parts.method.as_str(), &path) {
             Lookup::Found { endpoint, params } => (endpoint, params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
@@ -258,17 +282,12 @@ impl Runtime {
             }
         }
         let result = match ep.kind {
-            Kind::Typed => self.typed(&app, endpoint, ep, &mut parts, &params, body).await,
-            Kind::Static => crate::static_files::serve(&app, ep, &parts, &params).await,
-            Kind::Raw => crate::raw::handle(&self, &app, endpoint, ep, &parts, &params, body).await,
-            Kind::Stream => crate::ws::handle(&self, &app, endpoint, ep, &mut parts, &params).await,
+            Kind::Typed => self.typed(app, endpoint, ep, parts, &params, body).await,
+            Kind::Static => crate::static_files::serve(app, ep, parts, &params).await,
+            Kind::Raw => crate::raw::handle(self, app, endpoint, ep, parts, &params, body).await,
+            Kind::Stream => crate::ws::handle(self, app, endpoint, ep, parts, &params).await,
         };
-        let resp = result.unwrap_or_else(|e| error_response(&e));
-        if parts.method == hyper::Method::HEAD {
-            without_body(resp)
-        } else {
-            resp
-        }
+        result.unwrap_or_else(|e| error_response(&e))
     }
 
     /// Runs the auth-parameter check of the embedded gateway: the auth handler's params are decoded (and then run in

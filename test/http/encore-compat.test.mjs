@@ -27,6 +27,21 @@ test("local development: app root is the working directory, unset secrets warn o
   const post = await fetch(app.url + "/info", { method: "DELETE" });
   assert.equal(post.status, 405);
   assert.equal(post.headers.get("allow"), "GET, HEAD");
+
+  // CORS in local development, as `encore run`: any origin, with or without credentials; preflight answered first.
+  const pre = await fetch(app.url + "/info", {
+    method: "OPTIONS",
+    headers: { origin: "https://anywhere.example", "access-control-request-method": "GET", "access-control-request-headers": "authorization" },
+  });
+  assert.equal(pre.status, 200);
+  assert.equal(pre.headers.get("access-control-allow-origin"), "https://anywhere.example");
+  assert.equal(pre.headers.get("access-control-allow-methods"), "GET");
+  assert.equal(pre.headers.get("access-control-allow-credentials"), "true");
+  assert.match(pre.headers.get("access-control-allow-headers"), /^x-extra,accept,authorization,/);
+  assert.equal((await pre.text()).length, 0);
+  const simple = await fetch(app.url + "/info", { headers: { origin: "https://anywhere.example", cookie: "a=b" } });
+  assert.equal(simple.headers.get("access-control-allow-origin"), "https://anywhere.example");
+  assert.match(simple.headers.get("access-control-expose-headers"), /^x-set,x-request-id,/);
 });
 
 test("outside local development a missing secret stops start-up, naming every one; .secrets.local.cue is not read", async (t) => {
@@ -56,8 +71,19 @@ test(".secrets.local.cue: the flat form is read, anything else is an error namin
   }
 });
 
-test("middleware: requestMeta.pathParams decoded, next(req) honours the request it is given, response headers set/add/delete, status", async (t) => {
-  const app = await startApp(t, fixture("encore-compat"));
+test("middleware: requestMeta.pathParams decoded, next(req) honours the request it is given, response headers set/add/delete, status; CORS lists outside local development", async (t) => {
+  const app = await startApp(t, fixture("encore-compat"), {
+    env: { REPRISE_ENV: "production", REPRISE_SECRET_UnsetKey: "u", REPRISE_SECRET_CueKey: "c", REPRISE_SECRET_Quoted_Name: "q" },
+  });
+  const origin = async (o, headers = {}) => (await fetch(app.url + "/info", { headers: { origin: o, ...headers } })).headers.get("access-control-allow-origin");
+  assert.equal(await origin("https://open.example"), "https://open.example");
+  assert.equal(await origin("https://other.example"), null);
+  assert.equal(await origin("https://open.example", { authorization: "Bearer x" }), null, "credentials: only the with-credentials list");
+  assert.equal(await origin("https://app.trusted.example", { cookie: "s=1" }), "https://app.trusted.example");
+  const pre = await fetch(app.url + "/guarded/items/1", { method: "OPTIONS", headers: { origin: "https://app.trusted.example", "access-control-request-headers": "cookie" } });
+  assert.equal(pre.status, 200);
+  assert.equal(pre.headers.get("access-control-allow-origin"), "https://app.trusted.example");
+
   const res = await fetch(app.url + "/guarded/items/42");
   const body = await res.json();
   assert.equal(res.status, 202, JSON.stringify(body));
