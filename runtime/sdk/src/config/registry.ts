@@ -56,9 +56,12 @@ export interface InfraState {
   started: Promise<ResolvedConfig> | null;
   subscriptions: Map<string, RegisteredSubscription>;
   crons: Map<string, RegisteredCron>;
-  databases: Map<string, { migrationsDir: string | null; declaredIn: string | null }>;
+  /** `migrationsSource`: how the folder is laid out (`default` = N_name.up.sql files; ORM layouts as Encore reads them). */
+  databases: Map<string, { migrationsDir: string | null; declaredIn: string | null; migrationsSource?: MigrationSource }>;
   drivers: Map<string, Promise<unknown>>;
 }
+
+export type MigrationSource = "default" | "prisma" | "drizzle" | "drizzle/v1";
 
 /** The runtime config as resolved by Rust (runtime/infra/src/config.rs, `RuntimeConfig`). */
 export interface ResolvedConfig {

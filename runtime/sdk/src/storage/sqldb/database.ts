@@ -10,6 +10,7 @@ import { native } from "../../config/native.js";
 import { callerFile, state } from "../../config/registry.js";
 import { openPGlite, openPostgres, type Driver, type Queryable, type Tx, type Conn } from "./drivers.js";
 import { listMigrations, migrate } from "./migrations.js";
+import type { MigrationSource } from "../../config/registry.js";
 import { build, param, type Primitive } from "./template.js";
 import { recordSpan, SpanKind, spanStart, tracedHandle } from "../../internal/tracing.js";
 
@@ -56,7 +57,7 @@ function driverFor(name: string): Promise<Driver> {
       const dir = reg?.migrationsDir;
       if (dir) {
         try {
-          await migrate(name, driver, listMigrations(name, dir));
+          await migrate(name, driver, listMigrations(name, dir, reg?.migrationsSource ?? "default"));
         } catch (e) {
           await driver.close().catch(() => {});
           throw e;
@@ -74,7 +75,7 @@ function driverFor(name: string): Promise<Driver> {
 export async function migrateDatabase(name: string, dir: string | null): Promise<void> {
   const s = state();
   const reg = s.databases.get(name);
-  s.databases.set(name, { migrationsDir: dir ?? reg?.migrationsDir ?? null, declaredIn: reg?.declaredIn ?? null });
+  s.databases.set(name, { migrationsDir: dir ?? reg?.migrationsDir ?? null, declaredIn: reg?.declaredIn ?? null, migrationsSource: reg?.migrationsSource });
   await driverFor(name);
 }
 
@@ -202,14 +203,15 @@ export class SQLDatabase extends BaseQueryable {
     const declaredIn = callerFile();
     const m = config.migrations;
     const rel = typeof m === "string" ? m : m?.path;
-    if (m && typeof m === "object" && m.source) {
-      throw new InfraError("RP_MIGRATION_FILES", `database "${name}": migration source "${m.source}" is not supported yet; use N_name.up.sql files`);
+    const source = m && typeof m === "object" && m.source ? m.source : "default";
+    if (!["default", "prisma", "drizzle", "drizzle/v1"].includes(source)) {
+      throw new InfraError("RP_MIGRATION_FILES", `database "${name}": unknown migration source "${source}"; use "prisma", "drizzle" or "drizzle/v1", or leave it out for N_name.up.sql files`);
     }
     // The app model's migrations folder (set at start-up) wins; else resolve against the declaring file.
     const prev = s.databases.get(name);
     let dir: string | null = prev?.migrationsDir ?? null;
     if (!dir && rel) dir = isAbsolute(rel) ? rel : resolve(declaredIn ? dirname(declaredIn) : (s.appRoot ?? process.cwd()), rel);
-    s.databases.set(name, { migrationsDir: dir, declaredIn });
+    s.databases.set(name, { migrationsDir: dir, declaredIn, migrationsSource: source as MigrationSource });
   }
 
   /** A database declared elsewhere in the app. */

@@ -1,11 +1,17 @@
 /**
- * Applies a database's migrations (`N_name.up.sql` in its migrations folder) in number order, each once, each
- * in its own transaction, and records them in `reprise_migrations`. An advisory lock serialises replicas that
+ * Applies a database's migrations in number order, each once, each in its own transaction, and records them in
+ * `reprise_migrations`. The folder is read as Encore reads it for each `source`:
+ * - default: `N_name.up.sql` files (`.down.sql` ignored);
+ * - `drizzle`: drizzle-kit's `N_name.sql` files (its `meta/` folder is ignored);
+ * - `prisma`: `N_name/migration.sql` folders (Prisma's timestamps are the numbers; `migration_lock.toml` ignored);
+ * - `drizzle/v1`: `N_name/migration.sql` folders beside `meta/`.
+ * Other files are ignored; a `.sql` file or a folder named otherwise is an error naming it. An advisory lock serialises replicas that
  * start at the same time against one server. A failing migration stops start-up with its file and the error.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InfraError } from "../../config/errors.js";
+import type { MigrationSource } from "../../config/registry.js";
 import type { Driver } from "./drivers.js";
 
 export interface MigrationFile {
@@ -19,7 +25,10 @@ const NAME = /^(\d+)_([^.]+)\.(up|down)\.sql$/;
 /** Arbitrary constant key for pg_advisory_xact_lock ("REPRISE" in ASCII, truncated). */
 const LOCK_KEY = 5_2455_0537;
 
-export function listMigrations(db: string, dir: string): MigrationFile[] {
+const FILE_NAME: Record<"default" | "drizzle", RegExp> = { default: NAME, drizzle: /^(\d+)_([^.]+)\.sql$/ };
+const DIR_NAME = /^(\d+)_(.+)$/;
+
+export function listMigrations(db: string, dir: string, source: MigrationSource = "default"): MigrationFile[] {
   let entries: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new Error("not a directory");
@@ -29,18 +38,30 @@ export function listMigrations(db: string, dir: string): MigrationFile[] {
   }
   const out: MigrationFile[] = [];
   const seen = new Map<number, string>();
-  for (const file of entries.sort()) {
-    if (!file.endsWith(".sql")) continue;
-    const m = NAME.exec(file);
-    if (!m) {
-      throw new InfraError("RP_MIGRATION_FILES", `database "${db}": invalid migration file name ${file} (expected N_name.up.sql)`);
-    }
-    if (m[3] === "down") continue;
-    const number = Number(m[1]);
+  const add = (number: number, name: string, file: string) => {
     const prev = seen.get(number);
     if (prev) throw new InfraError("RP_MIGRATION_FILES", `database "${db}": migrations ${prev} and ${file} have the same number ${number}`);
     seen.set(number, file);
-    out.push({ number, name: m[2]!, file, path: join(dir, file) });
+    out.push({ number, name, file, path: join(dir, file) });
+  };
+  for (const entry of entries.sort()) {
+    const isDir = statSync(join(dir, entry)).isDirectory();
+    if (source === "default" || source === "drizzle") {
+      if (isDir || !entry.endsWith(".sql")) continue;
+      const m = FILE_NAME[source].exec(entry);
+      if (!m) {
+        const want = source === "default" ? "N_name.up.sql" : "N_name.sql (drizzle-kit's naming)";
+        throw new InfraError("RP_MIGRATION_FILES", `database "${db}": invalid migration file name ${entry} (expected ${want})`);
+      }
+      if (source === "default" && m[3] === "down") continue;
+      add(Number(m[1]), m[2]!, entry);
+    } else {
+      if (!isDir || (source === "drizzle/v1" && entry === "meta")) continue;
+      if (!existsSync(join(dir, entry, "migration.sql"))) continue;
+      const m = DIR_NAME.exec(entry);
+      if (!m) throw new InfraError("RP_MIGRATION_FILES", `database "${db}": invalid migration folder name ${entry} (expected N_name/migration.sql, as ${source} writes them)`);
+      add(Number(m[1]), m[2]!, `${entry}/migration.sql`);
+    }
   }
   return out.sort((a, b) => a.number - b.number);
 }
