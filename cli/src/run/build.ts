@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import type { AppModel, Diagnostic } from "@reprise/protocol";
 import type { Plugin } from "esbuild";
+import { SDK_SUBPATHS } from "./modules.js";
 
 export interface Analysed {
   model: AppModel;
@@ -88,7 +89,7 @@ export function sdkRoot(): string {
   return (sdkRootCache ??= dirname(realpathSync(createRequire(import.meta.url).resolve("reprise/package.json"))));
 }
 
-const SDK_MODULES = new Set(["api", "service", "auth", "validate", "log", "storage/sqldb", "pubsub", "cron", "config", "storage/objects"]);
+const SDK_MODULES = new Set<string>(SDK_SUBPATHS);
 
 function sdkFile(sub: string): string | null {
   const root = sdkRoot();

@@ -106,12 +106,31 @@ export function currentRequest(): RequestMeta | undefined {
   return meta;
 }
 
+export type EnvironmentType = "production" | "development" | "ephemeral" | "test";
+export type CloudProvider = "aws" | "gcp" | "azure" | "encore" | "local";
+export interface EnvironmentMeta {
+  name: string;
+  type: EnvironmentType;
+  cloud: CloudProvider;
+}
+export interface BuildMeta {
+  revision: string;
+  uncommittedChanges: boolean;
+}
+export interface HostedService {
+  name: string;
+}
+export interface DeployMeta {
+  id: string;
+  hostedServices: HostedService[];
+}
+
 export interface AppMeta {
   appId: string;
   apiBaseUrl: string;
-  environment: { name: string; type: "development" | "test" | "production"; cloud: "local" };
-  build: { revision: string; uncommittedChanges: boolean };
-  deploy: { id: string; hostedServices: string[] };
+  environment: EnvironmentMeta;
+  build: BuildMeta;
+  deploy: DeployMeta;
 }
 
 /** Facts about the running app. */
@@ -121,7 +140,7 @@ export function appMeta(): AppMeta {
     g[Symbol.for("reprise.appMeta")] ?? {
       appId: "",
       apiBaseUrl: "",
-      environment: { name: "local", type: "development", cloud: "local" },
+      environment: { name: "local", type: "development" as const, cloud: "local" as const },
       build: { revision: "", uncommittedChanges: false },
       deploy: { id: "", hostedServices: [] },
     }

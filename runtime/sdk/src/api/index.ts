@@ -8,6 +8,8 @@ import { ENDPOINT, type EndpointDecl, type EndpointKind } from "../internal/regi
 import type { AuthHandler } from "../auth/index.js";
 import type { StreamIn, StreamInOut, StreamOut } from "./stream.js";
 import { testHooks } from "../internal/test-hooks.js";
+import { RawRequest as RawRequestClass, RawResponse as RawResponseClass } from "../internal/raw.js";
+import { unsupportedClass } from "../internal/unsupported.js";
 
 export { APIError, ErrCode, type ErrDetails, isAPIError } from "./error.js";
 export { middleware, HandlerResponse, MiddlewareRequest, ResponseHeader } from "./middleware.js";
@@ -114,6 +116,36 @@ export const HttpStatus = {
 
 export type RawRequest = IncomingMessage;
 export type RawResponse = ServerResponse;
+/** The classes raw handlers receive (a Node.js Readable / Writable shaped like IncomingMessage / ServerResponse). */
+export const RawRequest = RawRequestClass;
+export const RawResponse = RawResponseClass;
+/** The cookie shape of `Cookie<...>` fields. */
+export type CookieWithOptions<T> = {
+  value: T;
+  expires?: Date;
+  sameSite?: "Strict" | "Lax" | "None";
+  domain?: string;
+  path?: string;
+  maxAge?: number;
+  secure?: boolean;
+  httpOnly?: boolean;
+  partitioned?: boolean;
+};
+/** encore.dev's name for the HttpStatus constants. */
+export const HttpStatusValues = HttpStatus;
+export type StreamInOutHandlerFn<HandshakeData, Request, Response> = HandshakeData extends void
+  ? (stream: StreamInOut<Request, Response>) => Promise<void>
+  : (data: HandshakeData, stream: StreamInOut<Request, Response>) => Promise<void>;
+export type StreamOutHandlerFn<HandshakeData, Response> = HandshakeData extends void
+  ? (stream: StreamOut<Response>) => Promise<void>
+  : (data: HandshakeData, stream: StreamOut<Response>) => Promise<void>;
+export type StreamInHandlerFn<HandshakeData, Request, Response> = HandshakeData extends void
+  ? (stream: StreamIn<Request>) => Promise<Response>
+  : (data: HandshakeData, stream: StreamIn<Request>) => Promise<Response>;
+/** Stand-ins for encore.dev's stream wrapper classes (handlers receive Reprise's stream object instead). */
+export const IterableSocket = unsupportedClass("api", "IterableSocket");
+export const IterableStream = unsupportedClass("api", "IterableStream");
+export const Sink = unsupportedClass("api", "Sink");
 export type RawHandler = (req: IncomingMessage, resp: ServerResponse) => void | Promise<void>;
 
 /** What `api()` returns: the handler itself, still callable. */
@@ -123,6 +155,8 @@ export type Endpoint<Params, Response> = ((params: Params, ctx?: HandlerContext)
 export interface StaticAssets {
   readonly [ENDPOINT]: EndpointDecl;
 }
+/** encore.dev exports the class; Reprise's `api.static(...)` builds the value (constructing it directly throws). */
+export const StaticAssets = unsupportedClass("api", "StaticAssets");
 
 function declare<T extends object>(target: T, kind: EndpointKind, options: unknown, handler: EndpointDecl["handler"]): T {
   if (options === null || typeof options !== "object") throw new TypeError(`api${kind === "typed" ? "" : "." + kind}: options must be an object`);

@@ -10,6 +10,9 @@ export interface AuthDataBase {
   userID: string;
 }
 
+/** encore.dev's brand on auth handlers (type-level only). */
+export type AuthHandlerBrand = { readonly __authHandlerBrand: unique symbol };
+
 export type AuthHandler<Params extends object, AuthData> = ((params: Params) => Promise<AuthData | null>) & {
   readonly [AUTH_HANDLER]?: true;
 };

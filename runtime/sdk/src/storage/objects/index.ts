@@ -80,6 +80,39 @@ export interface UploadOptions {
   preconditions?: { notExists?: boolean };
 }
 
+/** encore.dev's option and result types of the bucket methods. */
+export interface ListOptions {
+  prefix?: string;
+  limit?: number;
+}
+export interface AttrsOptions {
+  version?: string;
+}
+export interface ExistsOptions {
+  version?: string;
+}
+export interface DeleteOptions {
+  version?: string;
+}
+export interface DownloadOptions {
+  version?: string;
+}
+export interface UploadUrlOptions {
+  /** Seconds the URL is valid for. */
+  ttl?: number;
+}
+export interface DownloadUrlOptions {
+  /** Seconds the URL is valid for. */
+  ttl?: number;
+}
+export interface SignedUploadUrl {
+  url: string;
+}
+export interface SignedDownloadUrl {
+  url: string;
+}
+export type BucketPerms = Lister & Attrser & Uploader & Downloader & Remover & SignedUploader & SignedDownloader & PublicUrler;
+
 export type Lister = Pick<Bucket, "list">;
 export type Attrser = Pick<Bucket, "attrs" | "exists">;
 export type Uploader = Pick<Bucket, "upload">;
