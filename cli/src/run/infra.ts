@@ -51,3 +51,13 @@ export async function startAppInfra(appRoot: string, model: AppModel, configFile
 export function heldDatabases(model: AppModel): { databases: string[] } {
   return { databases: model.app.databases.map((d) => d.name) };
 }
+
+/**
+ * Before the app's modules load: binds a loopback PostgreSQL socket for each embedded database, so
+ * `db.connectionString` is a `postgresql://` URL when the app reads it at module level (sqldb/socket.ts).
+ */
+export async function serveDatabaseSockets(appRoot: string, model: AppModel, configFile: string | null): Promise<void> {
+  if (!model.app.databases.length) return;
+  const { serveEmbeddedDatabases } = await import("reprise/storage/sqldb");
+  await serveEmbeddedDatabases(appRoot, configFile, model.app.databases.map((d) => d.name));
+}

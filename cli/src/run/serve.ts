@@ -24,7 +24,7 @@ import { formatDiagnostics, prepareApp } from "./build.js";
 import { endpointTable } from "./table.js";
 import type { RunArgs } from "./args.js";
 import { mark } from "./timings.js";
-import { heldDatabases, startAppInfra, type AppInfra } from "./infra.js";
+import { heldDatabases, serveDatabaseSockets, startAppInfra, type AppInfra } from "./infra.js";
 import { loopbackUrl } from "@reprise/protocol/tool-routes";
 import { newToolToken, removeInstanceFile, writeInstanceFile } from "../instances.js";
 
@@ -81,6 +81,12 @@ export async function serve(appRoot: string, model: AppModel, bundle: string, ar
   } else {
     // Source maps on for the app's bundle (stack traces with .ts lines), not before: with them on, Node reads and
     // parses the map of every module loaded afterwards, and the SDK's would cost start-up time for nothing.
+    try {
+      await serveDatabaseSockets(appRoot, model, args.config);
+    } catch (e) {
+      console.error(`reprise run: ${(e as Error).message}`);
+      return 1;
+    }
     process.setSourceMapsEnabled(true);
     const mod = (await import(pathToFileURL(bundle).href)) as { endpoints: unknown[]; authHandler?: unknown };
     mark("app bundle loaded");

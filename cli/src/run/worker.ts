@@ -29,6 +29,7 @@ let infra: AppInfra | null = null;
 mark("worker: started");
 try {
   const { installApp } = await import("reprise/internal/host");
+  await (await import("./infra.js")).serveDatabaseSockets(appRoot, model, configFile);
   // Source maps on for the app's bundle only (see serve.ts).
   process.setSourceMapsEnabled(true);
   const mod = (await import(pathToFileURL(bundle).href)) as { endpoints: unknown[]; authHandler?: unknown };

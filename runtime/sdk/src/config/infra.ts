@@ -167,6 +167,8 @@ export async function prepareInfra(opts: PrepareInfraOptions): Promise<PreparedI
           });
         }
         await allInOrder(later.map((db) => migrateDatabase(db.name, db.dir)));
+        // Clients of the databases' wire-protocol sockets (bound before the app loaded) may come in now.
+        if (sql) (await import("../storage/sqldb/socket.js")).openDatabaseSockets();
         if (s.subscriptions.size) {
           const { startSubscriptions } = await import("../pubsub/runtime.js");
           await startSubscriptions();
@@ -203,6 +205,7 @@ export async function stopInfra(): Promise<void> {
   const s = state();
   const drivers = [...s.drivers.values()];
   s.drivers.clear();
+  if ((s as { dbSockets?: Map<string, unknown> }).dbSockets?.size) await (await import("../storage/sqldb/socket.js")).closeDatabaseSockets();
   for (const sub of s.subscriptions.values()) sub.started = false;
   if (s.started) {
     s.started = null;

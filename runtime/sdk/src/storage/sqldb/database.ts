@@ -5,11 +5,12 @@
  */
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { InfraError } from "../../config/errors.js";
-import { ensureProviders } from "../../config/infra.js";
+import { ensureProviders, loadRuntimeConfig } from "../../config/infra.js";
 import { native } from "../../config/native.js";
 import { callerFile, state } from "../../config/registry.js";
 import { openPGlite, openPostgres, type Driver, type Queryable, type Tx, type Conn } from "./drivers.js";
 import { listMigrations, migrate } from "./migrations.js";
+import { closeDatabaseSockets, reserveDatabaseSockets, socketUrl } from "./socket.js";
 import type { MigrationSource } from "../../config/registry.js";
 import { build, param, type Primitive } from "./template.js";
 import { recordSpan, SpanKind, spanStart, tracedHandle } from "../../internal/tracing.js";
@@ -71,6 +72,23 @@ function driverFor(name: string): Promise<Driver> {
   return d;
 }
 
+/**
+ * `reprise run`, before the app's modules load: binds a wire-protocol socket for each embedded database the model
+ * lists (socket.ts), so `connectionString` is a real URL from the start. Clients wait until start-up opened and
+ * migrated the database.
+ */
+export async function serveEmbeddedDatabases(appRoot: string, configFile: string | null, names: string[]): Promise<void> {
+  // The config alone says which databases are embedded; starting the providers here would make the app's
+  // subscriptions start as their modules load (before a reload's hand-over).
+  const cfg = loadRuntimeConfig(appRoot, configFile);
+  const embedded = names.filter((n) => !cfg.sql.server && !cfg.sql.databases[n]?.connectionString);
+  await reserveDatabaseSockets(embedded, async (name) => {
+    const d = await driverFor(name);
+    if (!d.pglite) throw new Error(`database "${name}" is not embedded`);
+    return d.pglite;
+  });
+}
+
 /** Start-up: open `name`, apply the migrations in `dir` (from the app model); errors stop start-up. */
 export async function migrateDatabase(name: string, dir: string | null): Promise<void> {
   const s = state();
@@ -86,6 +104,7 @@ export async function closeDatabases(): Promise<void> {
   const s = state();
   const drivers = [...s.drivers.values()] as Promise<Driver>[];
   s.drivers.clear();
+  await closeDatabaseSockets();
   await Promise.allSettled(drivers.map(async (d) => (await d).close()));
 }
 
@@ -229,8 +248,14 @@ export class SQLDatabase extends BaseQueryable {
     return driverFor(this.dbName);
   }
 
-  /** For ORMs: the PostgreSQL URL (embedded PGlite databases report `pglite://<data dir>`, which ORMs cannot use). */
+  /**
+   * For ORMs and drivers: the PostgreSQL URL. Under `reprise run` an embedded (PGlite) database is served on a
+   * loopback wire-protocol socket (socket.ts), so this is a `postgresql://127.0.0.1:<port>/<name>` URL too;
+   * outside it (a script without `reprise run`) an embedded database reports `pglite://<data dir>`.
+   */
   get connectionString(): string {
+    const served = socketUrl(this.dbName);
+    if (served) return served;
     const t = state().started ? native().infraDatabase(this.dbName) : null;
     return t?.connectionString ?? `pglite://${t?.dataDir ?? join(state().appRoot ?? process.cwd(), ".reprise", "db", this.dbName)}`;
   }

@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { seedDataDir } from "../../internal/pglite-template.js";
+import type { PGliteProtocol } from "./socket.js";
 
 export interface Result {
   rows: Record<string, unknown>[];
@@ -30,6 +31,8 @@ export interface Conn extends Queryable {
 export interface Driver extends Queryable {
   readonly kind: "pglite" | "postgres";
   readonly connectionString: string;
+  /** The PGlite instance of an embedded database (served on its wire-protocol socket, socket.ts). */
+  readonly pglite?: PGliteProtocol;
   begin(): Promise<Tx>;
   acquire(): Promise<Conn>;
   close(): Promise<void>;
@@ -76,6 +79,7 @@ export async function openPGlite(dataDir: string): Promise<Driver> {
   return {
     kind: "pglite",
     connectionString: `pglite://${dataDir}`,
+    pglite: db as unknown as PGliteProtocol,
     ...q(db),
     // PGlite has one connection: a transaction holds it (other queries wait) until commit or rollback.
     begin: () =>
