@@ -115,13 +115,16 @@ for (const dir of appRoots()) {
     continue;
   }
   const results = await callAll(url, model);
+  const exited = app.proc.exitCode !== null || app.proc.signalCode !== null;
+  const gone = exited ? Promise.resolve() : new Promise((r) => app.proc.once("exit", r));
   app.proc.kill("SIGTERM");
   const bad = results.filter((r) => typeof r.status !== "number" || r.status >= 500);
   const answered = `${results.length - bad.length}/${results.length}`;
-  const missing = bad.map((r) => `${r.endpoint} → ${r.status}`).join("; ");
+  let missing = bad.map((r) => `${r.endpoint} → ${r.status}`).join("; ");
+  if (exited) missing = `the process exited while serving (${(app.output().trim().split("\n").filter((l) => /Error|error/.test(l)).slice(-1)[0] ?? "").slice(0, 160)}); ${missing}`;
   rows.push({ name, starts: true, answered, missing });
   console.log(`starts, ${answered} endpoints answered without a 5xx${missing ? ` (${missing})` : ""}`);
-  await new Promise((r) => app.proc.once("exit", r));
+  await gone;
 }
 
 const table = [
