@@ -258,7 +258,7 @@ mod tests {
     fn wrong_method_is_405_with_allow() {
         let r = router(&[(0, &["GET"], "/users/:id"), (1, &["DELETE"], "/users/:key"), (2, &["POST"], "/users")]);
         match r.lookup("PUT", "/users/1") {
-            Lookup::MethodNotAllowed { allow } => assert_eq!(allow, vec!["GET", "DELETE"]),
+            Lookup::MethodNotAllowed { allow } => assert_eq!(allow, vec!["GET", "DELETE", "HEAD"], "HEAD is allowed wherever GET is"),
             _ => panic!("expected 405"),
         }
         assert_eq!(found(&r, "DELETE", "/users/1"), Some((1, vec![("key".into(), "1".into())])));
