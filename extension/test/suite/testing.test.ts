@@ -67,4 +67,48 @@ describe("Testing view", function () {
     assert.equal(r!.location?.range.start.line, 9, "the failing assertion's line (0-based)");
     assert.deepEqual(testing.lastSummary, { passed: 0, failed: 1, skipped: 0 });
   });
+
+  it("🐞 Debug runs the test under VS Code's Node debugger, stops at a breakpoint in handler code (.ts), and reports the result", async () => {
+    const testing = api.testing;
+    const file = vscode.Uri.file(path.join(app, "orders", "orders.test.ts"));
+    await testing.refreshFile(file);
+    let item!: vscode.TestItem;
+    testing.controller.items.get(file.toString())!.children.forEach((c) => {
+      if (c.label === "an unknown order is a not-found APIError") item = c;
+    });
+    // A breakpoint in the handler the test calls (orders.ts, `get`'s not-found branch): it must stop there.
+    const handlerFile = vscode.Uri.file(path.join(app, "orders", "orders.ts"));
+    const line = fs.readFileSync(handlerFile.fsPath, "utf8").split("\n").findIndex((l) => l.includes("APIError.notFound("));
+    assert.ok(line > 0);
+    const bp = new vscode.SourceBreakpoint(new vscode.Location(handlerFile, new vscode.Position(line, 0)));
+    vscode.debug.addBreakpoints([bp]);
+    const stops: { file: string; line: number }[] = [];
+    const tracker = vscode.debug.registerDebugAdapterTrackerFactory("*", {
+      createDebugAdapterTracker: (session) => ({
+        onDidSendMessage: async (m: { type: string; event?: string; body?: { reason?: string; threadId?: number } }) => {
+          if (m.type !== "event" || m.event !== "stopped" || m.body?.reason !== "breakpoint") return;
+          try {
+            const st = await session.customRequest("stackTrace", { threadId: m.body.threadId, startFrame: 0, levels: 1 });
+            const top = st.stackFrames[0];
+            stops.push({ file: top?.source?.path ?? "", line: top?.line ?? 0 });
+          } finally {
+            await session.customRequest("continue", { threadId: m.body.threadId });
+          }
+        },
+      }),
+    });
+    const sessions: vscode.DebugSession[] = [];
+    const sub = vscode.debug.onDidStartDebugSession((s) => sessions.push(s));
+    try {
+      await testing.runItems([item], true);
+    } finally {
+      sub.dispose();
+      tracker.dispose();
+      vscode.debug.removeBreakpoints([bp]);
+    }
+    assert.deepEqual(stops.map((s) => [path.basename(s.file), s.line]), [["orders.ts", line + 1]], "stopped once at the handler's breakpoint (.ts line)");
+    assert.ok(sessions.some((s) => s.configuration.type === "pwa-node" || s.configuration.type === "node"), sessions.map((s) => s.configuration.type).join(", "));
+    assert.ok(sessions.some((s) => String(s.configuration.program ?? "").endsWith("reprise.mjs") || s.name.startsWith("Reprise: debug tests")));
+    assert.equal(testing.lastResults.get(item.id)?.status, "passed", JSON.stringify([...testing.lastResults]));
+  });
 });
