@@ -3,6 +3,7 @@
  * re-extracts only the changed file, drops the cached schemas that depended on it, and reruns the cheap global
  * link step. Invalidation rules are documented in docs/app-model.md ("Incremental analysis").
  */
+import type { SqlQuery } from "./link/infra.js";
 import type { AppModel, Cors, Diagnostic, Severity } from "@reprise/protocol";
 import { APP_MODEL_VERSION } from "@reprise/protocol";
 import type { Node } from "./ast.js";
@@ -60,6 +61,8 @@ export interface AnalysisResult {
   changedFiles: string[];
   /** Increments on every setFiles/update/remove/setOptions. */
   generation: number;
+  /** SQL queries on the app's databases, for @reprise/sqlcheck (not part of the app model). */
+  sqlQueries: SqlQuery[];
 }
 
 /** Shared by every clean file of every result (results are read-only). */
@@ -296,11 +299,13 @@ export class Analyzer {
     const schemaDiags: Diagnostic[] = [];
     let model: AppModel;
     let linkDiags: Diagnostic[];
+    let sqlQueries: SqlQuery[] = [];
     try {
       if (!this.sortedFacts) this.sortedFacts = [...this.facts.values()].filter((f) => f.scanned).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       const r = link({ appId: app.id, files: this.sortedFacts, facts: this.facts, paths: this.pathSet, resolver: this.resolver, schemas: this.schemaSource(schemaDiags), memo: this.linkMemo });
       model = r.model;
       linkDiags = r.diagnostics;
+      sqlQueries = r.sqlQueries;
     } catch (err) {
       model = emptyModel(app.id);
       linkDiags = [makeDiagnostic(D.InternalError, this.files.has("reprise.app") ? "reprise.app" : "encore.app", ZERO_RANGE, `Reprise failed to link the app (${String((err as Error)?.message ?? err).slice(0, 200)}). This is a bug in Reprise.`)];
@@ -326,7 +331,7 @@ export class Analyzer {
     }
     for (const p of prev.keys()) if (!byFile.has(p)) changed.add(p);
     if (!this.current) changed.clear();
-    return { model, diagnosticsByFile: byFile, changedFiles: [...changed].sort(), generation: this.generation };
+    return { model, diagnosticsByFile: byFile, changedFiles: [...changed].sort(), generation: this.generation, sqlQueries };
   }
 
   private applySeverity(list: Diagnostic[]): Diagnostic[] {

@@ -10,6 +10,7 @@ import { FileContext } from "./context.js";
 import { D } from "./diagnostics/catalogue.js";
 import { emptyFacts, type FileFacts, type ResourceKind, type Usage } from "./facts.js";
 import type { ParsedFile } from "./parsed-file.js";
+import { rawSqlQuery, taggedSqlQuery } from "./sql-query.js";
 import { REGISTRY, type CallSite } from "./resources/registry.js";
 import { generatedModuleOf, sdkModuleOf, SERVICE_FILE_NAMES, type SdkFamily, type SdkModule } from "./sdk.js";
 
@@ -55,6 +56,8 @@ export class Extractor {
   /** Identifiers whose member uses are recorded (imports from app modules and top-level variables). */
   private readonly interesting = new Set<string>();
   private readonly exportedLocals = new Set<string>();
+  /** Transaction locals (`const tx = await db.begin()`) → the database identifier they were begun on. */
+  private readonly txLocals = new Map<string, string>();
 
   constructor(readonly file: ParsedFile) {
     this.ctx = new FileContext(file);
@@ -217,7 +220,9 @@ export class Extractor {
         return;
       case "TaggedTemplateExpression": {
         const r = rootIdent(node.tag);
+        const before = this.facts.usages.length;
         if ((r && st.shadow?.has(r)) || !this.recordMemberUsage(node.tag, "tagged", false)) out.push([node.tag, st]);
+        else if (this.facts.usages.length > before) this.attachSql(this.facts.usages[this.facts.usages.length - 1], taggedSqlQuery, node);
         out.push([node.template, st]);
         return;
       }
@@ -233,6 +238,7 @@ export class Extractor {
         if (!st.shadow?.has(node.value)) this.recordValueUse(node);
         return;
       case "VariableDeclaration":
+        for (const d of node.declarations) this.noteTransaction(d);
         if (st.shadow) for (const d of node.declarations) for (const n of patternNames(d.id)) if (this.tracked(n)) st.shadow.add(n);
         for (const d of node.declarations) {
           if (!d.init) continue;
@@ -335,6 +341,7 @@ export class Extractor {
       const before = this.facts.usages.length;
       calleeHandled = this.recordMemberUsage(callee, "call", typeArg !== undefined);
       const u = this.facts.usages.length > before ? this.facts.usages[this.facts.usages.length - 1] : undefined;
+      if (u) this.attachSql(u, rawSqlQuery, node);
       if (u && typeArg && u.member === "ref") {
         u.refTypes = this.intersectedNames(typeArg);
         u.refTypeRange = this.ctx.range(typeArg.span);
@@ -379,6 +386,29 @@ export class Extractor {
     return null;
   }
 
+  /** `const tx = await db.begin()`: later `tx.query...` uses are uses of `db` (its queries run on db's database). */
+  private noteTransaction(d: Node): void {
+    if (d.id?.type !== "Identifier") return;
+    let init = unwrapExpr(d.init);
+    if (init?.type === "AwaitExpression") init = unwrapExpr(init.argument);
+    if (init?.type !== "CallExpression") return;
+    const m = memberParts(init.callee);
+    if (!m || m.property !== "begin" || m.object?.type !== "Identifier") return;
+    const db = this.txLocals.get(m.object.value) ?? m.object.value;
+    if (this.interesting.has(db)) this.txLocals.set(d.id.value, db);
+    else this.txLocals.delete(d.id.value);
+  }
+
+  private attachSql(u: Usage, of: typeof taggedSqlQuery, node: Node): void {
+    if (!u.member || u.sql) return;
+    try {
+      const q = of(this.file, node, u.member);
+      if (q) u.sql = q;
+    } catch {
+      // A query the extractor cannot read is simply not checked.
+    }
+  }
+
   /** Records `x.m` (and `ns.x.m`) uses of interesting identifiers and client namespaces; true when handled. */
   private recordMemberUsage(expr: Node, form: Usage["form"], hasTypeArgs: boolean): boolean {
     const m = memberParts(expr);
@@ -392,6 +422,11 @@ export class Extractor {
       }
       if (this.interesting.has(obj.value)) {
         this.pushUsage(obj.value, null, m.property, form, hasTypeArgs, expr.span);
+        return true;
+      }
+      const tx = this.txLocals.get(obj.value);
+      if (tx !== undefined) {
+        this.pushUsage(tx, null, m.property, form, hasTypeArgs, expr.span);
         return true;
       }
       return false;

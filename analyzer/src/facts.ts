@@ -168,7 +168,11 @@ export interface Usage {
   /** The type argument's range. */
   refTypeRange?: Range;
   range: Range;
+  /** For `db.query\`...\`` and the other SQL methods: the statement (sql-query.ts). */
+  sql?: SqlQueryFacts;
 }
+
+import type { SqlQueryFacts } from "./sql-query.js";
 
 export interface ExportEntry {
   /** Local name (or, for re-exports, the imported name in `from`). */

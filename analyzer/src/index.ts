@@ -7,17 +7,21 @@ import { Analyzer, type AnalyzerOptions, type SourceInput } from "./analyzer.js"
 import { coreDiagnostics } from "./diagnostics/catalogue.js";
 import type { DiagnosticDefinition } from "./diagnostics/define.js";
 import { schemaDiagnosticsList } from "./schema-bridge.js";
+import { sqlDiagnostics } from "./diagnostics/sql.js";
 
 export { Analyzer, parseLimitsOf, type AnalysisResult, type AnalyzerOptions, type SourceInput } from "./analyzer.js";
 export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_NESTING_DEPTH, MAX_NESTING_DEPTH_CEILING, measureNesting } from "./guard.js";
 export { IN_PROCESS_PARSER, NativeParserCrash, ParsedFile, type ParserHost, type SwcParseOptions } from "./parsed-file.js";
-export type { DiagnosticDefinition } from "./diagnostics/define.js";
+export { makeDiagnostic, type DiagnosticDefinition } from "./diagnostics/define.js";
+export { SQL as SQL_DIAGNOSTICS, sqlDiagnostics } from "./diagnostics/sql.js";
 export { isAppRootMarker, clientIdent } from "./sdk.js";
 export { configNameSites, RUNTIME_CONFIG_FILES, type ConfigNameSite } from "./config-names.js";
+export type { SqlQuery } from "./link/infra.js";
+export type { SqlQueryFacts, SqlRowField, SqlSegment } from "./sql-query.js";
 
-/** Every diagnostic the analyser can report: the core catalogue plus the schema builder's RP3xxx codes. */
+/** Every diagnostic code: the core catalogue, the schema builder's RP3xxx codes and @reprise/sqlcheck's RP41xx codes. */
 export const diagnosticCatalogue: readonly DiagnosticDefinition[] = Object.freeze(
-  [...coreDiagnostics, ...schemaDiagnosticsList].sort((a, b) => (a.code < b.code ? -1 : 1)),
+  [...coreDiagnostics, ...schemaDiagnosticsList, ...sqlDiagnostics].sort((a, b) => (a.code < b.code ? -1 : 1)),
 );
 
 /** One-shot analysis of a full set of files. */

@@ -10,7 +10,7 @@ import type { ModuleResolver } from "../resolve.js";
 import { linkAuth, linkClients, linkMiddleware } from "./calls.js";
 import { LinkContext } from "./context.js";
 import { EndpointLinkMemo, linkEndpoints, type SchemaSource } from "./endpoints.js";
-import { linkInfra } from "./infra.js";
+import { linkInfra, type SqlQuery } from "./infra.js";
 import { collectNameSites } from "./names.js";
 import { discoverServicesMemo, type DiscoveryMemo } from "./services.js";
 import { docComment } from "../resources/common.js";
@@ -33,7 +33,7 @@ export class LinkMemo {
   discovery: DiscoveryMemo | null = null;
 }
 
-export function link(input: LinkInput): { model: AppModel; diagnostics: Diagnostic[] } {
+export function link(input: LinkInput): { model: AppModel; diagnostics: Diagnostic[]; sqlQueries: SqlQuery[] } {
   const lc = new LinkContext(input.facts, input.paths, input.resolver, input.appId);
   const files = input.files as FileFacts[];
   const memo = input.memo ?? new LinkMemo();
@@ -81,7 +81,7 @@ export function link(input: LinkInput): { model: AppModel; diagnostics: Diagnost
     diagnostics: [],
   };
   model.app.names = collectNameSites(lc, files, model.app);
-  return { model, diagnostics: lc.diagnostics };
+  return { model, diagnostics: lc.diagnostics, sqlQueries: infra.sqlQueries };
 }
 
 export { docComment };

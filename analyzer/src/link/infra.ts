@@ -2,6 +2,7 @@
  * Infrastructure in the app model: databases (+ migration folders), topics, subscriptions, cron jobs, secrets
  * and buckets; app-wide name uniqueness; usages attributed to the service whose folder holds them.
  */
+import type { SqlQueryFacts } from "../sql-query.js";
 import type { Bucket, CronJob, Database, Migration, Secret, Service, Topic } from "@reprise/protocol";
 import { D } from "../diagnostics/catalogue.js";
 import type { BucketDecl, DatabaseDecl, EndpointDecl, FileFacts, NamedRefDecl, TopicDecl } from "../facts.js";
@@ -62,6 +63,8 @@ function refOperations(types: string[] | null): string[] | null {
 
 export interface InfraResult {
   databases: Database[];
+  /** Every SQL query on a known database, in file order (side structure: not part of the app model). */
+  sqlQueries: SqlQuery[];
   topics: Topic[];
   cronJobs: CronJob[];
   buckets: Bucket[];
@@ -166,6 +169,7 @@ export function linkInfra(lc: LinkContext, files: FileFacts[], services: Map<str
     }
   }
   // Usages.
+  const sqlQueries: SqlQuery[] = [];
   for (const f of files) for (const u of f.usages) {
     const ref = lc.resolveIdent(f.path, u.ident, u.nsMember);
     if (!ref) continue;
@@ -186,6 +190,7 @@ export function linkInfra(lc: LinkContext, files: FileFacts[], services: Map<str
     if (name === undefined) continue;
     const svc = svcOf(f.path);
     if (kind === "database") {
+      if (u.sql) sqlQueries.push({ ...u.sql, database: name, file: f.path });
       if (u.form === "bare-call") {
         lc.report(D.DatabaseInvalidUse, f.path, u.range, `Database '${name}' cannot be called; use its methods, e.g. ${u.ident}.query\`...\` or ${u.ident}.exec\`...\`.`);
       } else if (!svc) {
@@ -253,7 +258,7 @@ export function linkInfra(lc: LinkContext, files: FileFacts[], services: Map<str
       if (!entry.operations.includes(op)) entry.operations.push(op);
     }
   }
-  return { databases, topics: [...topics.values()], cronJobs, buckets, secrets };
+  return { databases, sqlQueries, topics: [...topics.values()], cronJobs, buckets, secrets };
 }
 
 const MIGRATION_RE = { default: /^(\d+)_([^.]+)\.(up|down)\.sql$/, drizzle: /^(\d+)_([^.]+)\.sql$/ };
@@ -330,4 +335,10 @@ function scanMigrations(lc: LinkContext, file: string, decl: DatabaseDecl): Data
     }
   }
   return { dir, files: found };
+}
+
+/** A query bound to its database: what @reprise/sqlcheck describes. */
+export interface SqlQuery extends SqlQueryFacts {
+  database: string;
+  file: string;
 }
