@@ -205,11 +205,19 @@ async function applyMigrations(db: DatabaseInput): Promise<{ pg: PGlite | null; 
 
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-/** Without a position: the line of the statement the message names (CREATE EXTENSION "x"), else the first line. */
+/**
+ * Without a position from Postgres: the first use of the name the message quotes (`relation "logs" does not
+ * exist`, `extension "vector" is not available`) outside comments, else the first line.
+ */
 function statementRange(text: string, message: string): Range {
   const name = /"([^"]+)"/.exec(message)?.[1];
-  const at = name ? text.search(new RegExp(`create\\s+extension\\s+(if\\s+not\\s+exists\\s+)?"?${name.replace(/[^\w-]/g, "")}`, "i")) : -1;
-  return fileRangeAt(text, Math.max(0, at));
+  if (name) {
+    const code = text.replace(/--[^\n]*/g, (c) => " ".repeat(c.length));
+    const esc = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const m = new RegExp(`(?<![\\w"])"?${esc}(?![\\w])`, "i").exec(code);
+    if (m) return fileRangeAt(text, m.index);
+  }
+  return fileRangeAt(text, 0);
 }
 
 function compareRow(q: SqlQuery, info: QueryInfo): Diagnostic[] {

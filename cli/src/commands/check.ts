@@ -1,25 +1,32 @@
 /** `reprise check [appRoot] [--json]`: analyse an app; exit 0 = no errors, 1 = error diagnostics, 2 = usage/IO. */
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import type { SqlQuery } from "@reprise/analyzer";
+import type { AppModel } from "@reprise/protocol";
 import { LIMIT_FLAGS, limitOptions, loadApp, parseArgs, UsageError } from "../render/app.js";
 import { renderDiagnostic, summary, useColor } from "../render/diagnostics.js";
 
-const HELP = `Usage: reprise check [appRoot] [--json] [--max-nesting-depth N] [--max-file-size BYTES]
+const HELP = `Usage: reprise check [appRoot] [--json] [--no-sql] [--max-nesting-depth N] [--max-file-size BYTES]
 
 Analyses the app whose root (the folder with encore.app or reprise.app) contains appRoot (default: the current
 directory) and prints its diagnostics. --json prints the app model (version 1) with all diagnostics instead.
 --max-nesting-depth (default 500, at most 1000) and --max-file-size (default 2mb) set the limits above which
 a file is not parsed (reported as RP1005 / RP1006).
+SQL: each database's migrations are applied in order in an in-memory Postgres (PGlite, Postgres 18) and each query in
+db.query/queryRow/queryAll/exec templates (and literal rawQuery*/rawExec strings) is described, never executed, against
+them (RP41xx). --no-sql skips this.
 Exit code: 0 no errors, 1 error diagnostics, 2 usage or IO failure.`;
 
 export async function run(args: string[]): Promise<number> {
   try {
-    const { positionals, options } = parseArgs(args, LIMIT_FLAGS, ["json", "help"]);
+    const { positionals, options } = parseArgs(args, LIMIT_FLAGS, ["json", "help", "no-sql"]);
     if (options.has("help")) {
       console.log(HELP);
       return 0;
     }
     const app = loadApp(positionals[0], limitOptions(options));
     const model = app.result.model;
+    if (!options.has("no-sql")) await addSqlDiagnostics(app.root, app.files, app.result.sqlQueries, model);
     const hasErrors = model.diagnostics.some((d) => d.severity === "error");
     if (options.has("json")) {
       process.stdout.write(JSON.stringify(model, null, 2) + "\n");
@@ -44,6 +51,30 @@ export async function run(args: string[]): Promise<number> {
     return hasErrors ? 1 : 0;
   } catch (err) {
     return fail(err);
+  }
+}
+
+/** Runs @reprise/sqlcheck (loaded only when the app has SQL) and merges its diagnostics into the model's. */
+async function addSqlDiagnostics(root: string, files: { path: string; text: string }[], queries: SqlQuery[], model: AppModel): Promise<void> {
+  if (!model.app.databases.some((d) => d.migrations.files.length > 0)) return;
+  const { SqlChecker, sqlInputsOf } = await import("@reprise/sqlcheck");
+  const text = new Map(files.map((f) => [f.path, f.text]));
+  const read = (p: string) => {
+    // The loader hands the analyser only the names of non-source files: read migrations from disk.
+    const t = text.get(p);
+    if (t) return t;
+    try {
+      return readFileSync(join(root, p), "utf8");
+    } catch {
+      return undefined;
+    }
+  };
+  const checker = new SqlChecker();
+  try {
+    const r = await checker.check(sqlInputsOf(model, read), queries);
+    model.diagnostics = [...model.diagnostics, ...r.diagnostics].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
+  } finally {
+    await checker.close();
   }
 }
 
