@@ -2,7 +2,7 @@
  * The SQL queries the analyser extracts for @reprise/sqlcheck (a side structure of the result, not part of the
  * app model): tagged templates and literal raw strings, on direct, imported, named and transaction bindings, in
  * both SDK families, with text, placeholders, row type and exact ranges (snapshot:
- * test/snapshots/sql-queries.snapshot.json; `UPDATE_SNAPSHOTS=1` rewrites it).
+ * test/snapshots/sql-queries.json; `UPDATE_SNAPSHOTS=1` rewrites it).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -44,7 +44,7 @@ test("SQL queries: text, placeholders, database binding, row type and ranges", (
   const r = check(files);
   assert.deepEqual(r.model.diagnostics.filter((d) => d.severity === "error"), []);
   const actual = JSON.stringify(r.sqlQueries, null, 1) + "\n";
-  const file = join(SNAPSHOTS_DIR, "sql-queries.snapshot.json");
+  const file = join(SNAPSHOTS_DIR, "sql-queries.json");
   if (process.env.UPDATE_SNAPSHOTS === "1" || !existsSync(file)) writeFileSync(file, actual);
   assert.equal(actual, readFileSync(file, "utf8"), "snapshot differs; rerun with UPDATE_SNAPSHOTS=1 and review the diff");
   // Spot checks that do not depend on the snapshot.

@@ -39,6 +39,7 @@ import { definition, references } from "./features/navigation.js";
 import { findNameReferences, prepareRename, rename, type RenameEnv } from "./features/rename.js";
 import { documentSymbols, workspaceSymbols } from "./features/symbols.js";
 import { SettingsCache, sameLimits, sameSeverities, type Settings } from "./settings.js";
+import { queryCard, RootSql, sqlCompletions } from "./sql.js";
 import { diagnostic as toLspDiagnostic, fileUri } from "./to-proto.js";
 
 export type LogLevel = "error" | "warn" | "info" | "debug";
@@ -77,6 +78,8 @@ const DEFAULT_DEBOUNCE_MS = 30;
 export class RepriseServer {
   private roots: AppRoot[] = [];
   private readonly docs = new Map<string, TextDocument>();
+  /** SQL checks per root (sql.ts), run after each analysis. */
+  private readonly sql = new Map<AppRoot, RootSql>();
   private readonly settings: SettingsCache;
   private readonly debounceMs: number;
   private ready: Promise<void> = Promise.resolve();
@@ -180,6 +183,8 @@ export class RepriseServer {
 
   private disposeRoot(root: AppRoot): void {
     root.dispose();
+    this.sql.get(root)?.dispose();
+    this.sql.delete(root);
     for (const file of root.published.keys()) this.host.publishDiagnostics({ uri: this.uriOf(root, file), diagnostics: [] });
     root.published.clear();
   }
@@ -335,18 +340,45 @@ export class RepriseServer {
     root.touched.clear();
     for (const file of files) {
       const diags = result.diagnosticsByFile.get(file) ?? [];
-      if (diags.length) root.published.add(file);
+      if (diags.length || this.sql.get(root)?.byFile.has(file)) root.published.add(file);
       // A file the client has never seen diagnostics for is already clean there.
       else if (!root.published.delete(file) && !touched.has(file)) continue;
       this.sendDiagnostics(root, file, diags);
     }
+    this.sqlOf(root).schedule(result, (changed) => {
+      if (!this.roots.includes(root)) return;
+      for (const file of changed) {
+        const diags = root.analyzer.result.diagnosticsByFile.get(file) ?? [];
+        if (diags.length || this.sql.get(root)?.byFile.has(file)) root.published.add(file);
+        else root.published.delete(file);
+        this.sendDiagnostics(root, file, diags);
+      }
+    });
+  }
+
+  private sqlOf(root: AppRoot): RootSql {
+    let sql = this.sql.get(root);
+    if (!sql) {
+      sql = new RootSql(root.dir, (rel) => this.docs.get(fileUri(root.uri, rel))?.getText(), (m) => this.trace(root, m));
+      this.sql.set(root, sql);
+    }
+    return sql;
+  }
+
+  /** Resolves when the SQL checks of every root have caught up with the latest analysis. */
+  async sqlIdle(): Promise<void> {
+    await this.ready;
+    this.flushAll();
+    for (const s of this.sql.values()) await s.idle;
   }
 
   private republish(root: AppRoot, rel: string): void {
     this.sendDiagnostics(root, rel, root.analyzer.result.diagnosticsByFile.get(rel) ?? []);
   }
 
-  private sendDiagnostics(root: AppRoot, rel: string, diags: readonly Diagnostic[]): void {
+  private sendDiagnostics(root: AppRoot, rel: string, analyzerDiags: readonly Diagnostic[]): void {
+    const sql = this.sql.get(root)?.byFile.get(rel);
+    const diags = sql ? [...analyzerDiags, ...sql] : analyzerDiags;
     const uri = this.uriOf(root, rel);
     const doc = this.docs.get(this.uriKey(root, rel));
     this.host.publishDiagnostics({ uri, version: doc?.version, diagnostics: diags.map((d) => toLspDiagnostic(root.uri, d)) });
@@ -454,7 +486,14 @@ export class RepriseServer {
 
   async hover(uri: string, position: Position): Promise<Hover | null> {
     const ctx = await this.context(uri);
-    return ctx ? hover(ctx, position) : null;
+    if (!ctx) return null;
+    const sql = this.sql.get(ctx.root);
+    if (sql) {
+      await sql.idle;
+      const q = sql.queryAt(ctx.file, position);
+      if (q && !q.ignored) return { contents: { kind: "markdown", value: queryCard(q, sql.infoOf(q)) }, range: q.range };
+    }
+    return hover(ctx, position);
   }
 
   async definition(uri: string, position: Position): Promise<LspLocation[]> {
@@ -522,6 +561,15 @@ export class RepriseServer {
     await this.ready;
     const doc = this.docs.get(normalize(uri));
     if (!doc) return [];
+    const abs = fsPath(uri);
+    const root = abs ? this.rootFor(abs) : undefined;
+    const file = abs && root?.relative(abs);
+    if (root && file) {
+      this.flush(root);
+      const sql = this.sql.get(root);
+      const q = sql?.queryAt(file, position);
+      if (sql && q && inside(q.textRange, position)) return sqlCompletions(await sql.tables(q.database));
+    }
     return completions(doc.getText(), doc.offsetAt(position));
   }
 
@@ -594,4 +642,9 @@ function safe<T>(f: () => T): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+function inside(r: Range, p: Position): boolean {
+  const le = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return le(r.start, p) && le(p, r.end);
 }

@@ -34,6 +34,11 @@ export interface ColumnInfo {
   table: string | null;
 }
 
+export interface TableInfo {
+  name: string;
+  columns: { name: string; type: string; nullable: boolean }[];
+}
+
 export interface QueryInfo {
   params: string[];
   columns: ColumnInfo[];
@@ -48,6 +53,7 @@ interface DatabaseState {
   typeNames: Map<number, string>;
   notNull: Map<number, Map<number, boolean>>;
   tableNames: Map<number, string>;
+  tables?: Promise<TableInfo[]>;
 }
 
 export interface SqlCheckResult {
@@ -109,6 +115,32 @@ export class SqlChecker {
     if (!r.pg) return null;
     const o = await this.outcome(st, r.pg, text);
     return o.ok ? o.info : null;
+  }
+
+  /** Tables (schema public) of a database that check() has seen, with their columns. */
+  async tables(database: string): Promise<TableInfo[]> {
+    const st = this.dbs.get(database);
+    if (!st) return [];
+    const r = await st.ready;
+    if (!r.pg) return [];
+    st.tables ??= r.pg
+      .query<{ t: string; c: string; ty: string; nn: boolean }>(
+        `SELECT c.relname AS t, a.attname AS c, format_type(a.atttypid, a.atttypmod) AS ty, a.attnotnull AS nn
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid
+          WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'm', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+          ORDER BY c.relname, a.attnum`,
+      )
+      .then((res) => {
+        const out = new Map<string, TableInfo>();
+        for (const row of res.rows) {
+          const t = out.get(row.t) ?? { name: row.t, columns: [] };
+          t.columns.push({ name: row.c, type: row.ty, nullable: !row.nn });
+          out.set(row.t, t);
+        }
+        return [...out.values()];
+      })
+      .catch(() => []);
+    return st.tables;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,123 @@
+/**
+ * SQL checks in the editor: one @reprise/sqlcheck SqlChecker per app root, run after each analysis. The checker
+ * rebuilds a database's schema only when its migrations' content hash changes and re-describes only statements
+ * whose text changed, so an edit to one query costs one describe. Runs are serialised per root and a run whose
+ * analysis generation is no longer the latest is skipped. Results are plain analyser diagnostics (to-proto
+ * converts them like the others) plus, per query, its described columns and parameters for hover.
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { Diagnostic, Position } from "@reprise/protocol";
+import type { AnalysisResult, SqlQuery } from "@reprise/analyzer";
+import type { QueryInfo, SqlChecker as SqlCheckerType, TableInfo } from "@reprise/sqlcheck";
+import { CompletionItemKind, type CompletionItem } from "vscode-languageserver/node";
+
+export class RootSql {
+  private checker: SqlCheckerType | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private latest = 0;
+  private disposed = false;
+  /** SQL diagnostics by app-relative file. */
+  byFile = new Map<string, Diagnostic[]>();
+  described = new Map<string, QueryInfo>();
+  queries: SqlQuery[] = [];
+  /** Resolves when the latest scheduled run has finished (for tests and requests that want fresh results). */
+  idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly dir: string,
+    /** Text of an open document (app-relative path), if any. */
+    private readonly openText: (rel: string) => string | undefined,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  /** Checks the SQL of this analysis; `changed` gets the files whose SQL diagnostics changed. */
+  schedule(result: AnalysisResult, changed: (files: string[]) => void): void {
+    const generation = ++this.latest;
+    const run = this.chain.then(async () => {
+      if (this.disposed || generation !== this.latest) return;
+      if (!result.model.app.databases.some((d) => d.migrations.files.length > 0) && this.byFile.size === 0) return;
+      const started = performance.now();
+      const { SqlChecker, sqlInputsOf, queryKey } = await import("@reprise/sqlcheck");
+      this.checker ??= new SqlChecker();
+      const r = await this.checker.check(sqlInputsOf(result.model, (rel) => this.read(rel)), result.sqlQueries);
+      if (this.disposed || generation !== this.latest) return;
+      const next = new Map<string, Diagnostic[]>();
+      for (const d of r.diagnostics) {
+        const list = next.get(d.file) ?? [];
+        list.push(d);
+        next.set(d.file, list);
+      }
+      const files = new Set<string>();
+      for (const [f, list] of next) if (JSON.stringify(list) !== JSON.stringify(this.byFile.get(f) ?? [])) files.add(f);
+      for (const f of this.byFile.keys()) if (!next.has(f)) files.add(f);
+      this.byFile = next;
+      this.described = r.described;
+      this.queries = result.sqlQueries;
+      void queryKey;
+      this.log(`SQL checked in ${(performance.now() - started).toFixed(1)} ms (${result.sqlQueries.length} queries)`);
+      if (files.size) changed([...files].sort());
+    });
+    this.chain = run.catch((err) => this.log(`SQL check failed: ${String((err as Error)?.stack ?? err)}`));
+    this.idle = this.chain;
+  }
+
+  private read(rel: string): string | undefined {
+    const open = this.openText(rel);
+    if (open !== undefined) return open;
+    try {
+      return readFileSync(path.join(this.dir, rel), "utf8");
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The query of `file` whose call contains the position. */
+  queryAt(file: string, pos: Position): SqlQuery | undefined {
+    const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+    return this.queries.find((q) => q.file === file && before(q.range.start, pos) && before(pos, q.range.end));
+  }
+
+  infoOf(q: SqlQuery): QueryInfo | undefined {
+    return this.described.get(`${q.file}:${q.range.start.line}:${q.range.start.character}`);
+  }
+
+  /** Tables and columns of a database's migrated schema (for completion). */
+  async tables(database: string): Promise<TableInfo[]> {
+    await this.idle;
+    return this.checker ? this.checker.tables(database) : [];
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    const c = this.checker;
+    this.checker = null;
+    void this.chain.then(() => c?.close());
+  }
+}
+
+/** Hover card of a query: its result columns (Postgres type, nullability) and parameters. */
+export function queryCard(q: SqlQuery, info: QueryInfo | undefined): string {
+  if (!info) return `**SQL** on database \`${q.database}\` — not described (see its diagnostics).`;
+  const cols = info.columns.map((c) => `| \`${c.name}\` | ${c.type} | ${c.nullable === null ? "unknown" : c.nullable ? "nullable" : "not null"} | ${c.table ?? ""} |`);
+  const parts = [`**SQL** on database \`${q.database}\``];
+  parts.push(cols.length ? ["| column | type | null | table |", "|---|---|---|---|", ...cols].join("\n") : "Returns no rows.");
+  if (info.params.length) parts.push("Parameters: " + info.params.map((t, i) => `\`$${i + 1}\` ${t}`).join(", "));
+  return parts.join("\n\n");
+}
+
+/** Completion inside a SQL template: the database's tables, then their columns (with the table as detail). */
+export function sqlCompletions(tables: TableInfo[]): CompletionItem[] {
+  const items: CompletionItem[] = [];
+  for (const t of tables) items.push({ label: t.name, kind: CompletionItemKind.Class, detail: `table (${t.columns.length} columns)` });
+  const seen = new Set<string>();
+  for (const t of tables) {
+    for (const c of t.columns) {
+      const key = `${c.name}\0${t.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      items.push({ label: c.name, kind: CompletionItemKind.Field, detail: `${t.name}.${c.name} ${c.type}${c.nullable ? "" : " not null"}` });
+    }
+  }
+  return items;
+}
