@@ -498,7 +498,21 @@ export class RepriseServer {
 
   async definition(uri: string, position: Position): Promise<LspLocation[]> {
     const ctx = await this.context(uri);
-    return ctx ? definition(ctx, position) : [];
+    if (!ctx) return [];
+    const sql = this.sql.get(ctx.root);
+    const q = sql?.queryAt(ctx.file, position);
+    const doc = this.docs.get(normalize(uri));
+    if (sql && q && inside(q.textRange, position) && doc) {
+      const text = doc.getText();
+      const at = doc.offsetAt(position);
+      let a = at;
+      let b = at;
+      while (a > 0 && /[\w$]/.test(text[a - 1])) a--;
+      while (b < text.length && /[\w$]/.test(text[b])) b++;
+      const target = sql.definitionOf(ctx.root.analyzer.result.model, q, text.slice(a, b));
+      return target ? [{ uri: fileUri(ctx.root.uri, target.file), range: target.range }] : [];
+    }
+    return definition(ctx, position);
   }
 
   async references(uri: string, position: Position, includeDeclaration: boolean): Promise<LspLocation[]> {

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import type { Diagnostic, Position } from "@reprise/protocol";
+import type { AppModel, Diagnostic, Position, Range } from "@reprise/protocol";
 import type { AnalysisResult, SqlQuery } from "@reprise/analyzer";
 import type { QueryInfo, SqlChecker as SqlCheckerType, TableInfo } from "@reprise/sqlcheck";
 import { CompletionItemKind, type CompletionItem } from "vscode-languageserver/node";
@@ -60,6 +60,34 @@ export class RootSql {
     });
     this.chain = run.catch((err) => this.log(`SQL check failed: ${String((err as Error)?.stack ?? err)}`));
     this.idle = this.chain;
+  }
+
+  /**
+   * Go to definition from a table or column name in a query: the `CREATE TABLE` line of the migration that made
+   * the table, or the column's line in it (or the `ADD COLUMN` that added it), searched in migration order.
+   */
+  definitionOf(model: AppModel, q: SqlQuery, word: string): { file: string; range: Range } | null {
+    const db = model.app.databases.find((d) => d.name === q.database);
+    if (!db || !/^[A-Za-z_][A-Za-z0-9_$]*$/.test(word)) return null;
+    const name = `"?${word}"?`;
+    const table = new RegExp(`\\bcreate\\s+(?:unlogged\\s+)?(?:table|view|materialized\\s+view)\\s+(?:if\\s+not\\s+exists\\s+)?(?:"?public"?\\.)?(${name})(?![\\w"])`, "i");
+    const added = new RegExp(`\\badd\\s+(?:column\\s+)?(?:if\\s+not\\s+exists\\s+)?(${name})\\s+[A-Za-z]`, "i");
+    const column = new RegExp(`^[ \\t]*(${name})[ \\t]+[A-Za-z]`, "im");
+    for (const re of [table, added, column]) {
+      for (const m of db.migrations.files) {
+        const text = this.read(m.file);
+        if (!text) continue;
+        const code = text.replace(/--[^\n]*/g, (c) => " ".repeat(c.length));
+        const hit = re.exec(code);
+        if (!hit) continue;
+        const at = hit.index + hit[0].indexOf(hit[1]);
+        const before = text.slice(0, at);
+        const line = before.split("\n").length - 1;
+        const character = at - (before.lastIndexOf("\n") + 1);
+        return { file: m.file, range: { start: { line, character }, end: { line, character: character + hit[1].length } } };
+      }
+    }
+    return null;
   }
 
   private read(rel: string): string | undefined {

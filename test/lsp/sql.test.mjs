@@ -71,3 +71,15 @@ test("completion inside a SQL template offers tables and columns", async () => {
   const labels = (Array.isArray(items) ? items : items.items).map((i) => i.label);
   for (const l of ["users", "teams", "email", "plan", "created_at"]) assert.ok(labels.includes(l), `${l} in ${labels.join(",")}`);
 });
+
+test("go to definition from a table or column name in a query to the migration that made it", async () => {
+  const rel = "users/api.ts";
+  const src = text(rel);
+  client.open(file(rel), src, 20);
+  const mig = "users/migrations/1_create_users.up.sql";
+  const migText = text(mig);
+  const toTable = await client.request("textDocument/definition", { textDocument: { uri: uri(rel) }, position: positionOf(src, "teams`", 2) });
+  assert.deepEqual(toTable, [{ uri: uri(mig), range: rangeOf(migText, "teams") }]);
+  const toColumn = await client.request("textDocument/definition", { textDocument: { uri: uri(rel) }, position: positionOf(src, "created_at FROM users", 3) });
+  assert.deepEqual(toColumn, [{ uri: uri(mig), range: rangeOf(migText, "created_at") }]);
+});
