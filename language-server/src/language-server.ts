@@ -598,6 +598,8 @@ export class RepriseServer {
   dispose(): void {
     this.disposed = true;
     for (const root of this.roots) root.dispose();
+    for (const sql of this.sql.values()) sql.dispose();
+    this.sql.clear();
   }
 
   // ---- logging --------------------------------------------------------------------------------------------

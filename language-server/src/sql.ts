@@ -39,9 +39,15 @@ export class RootSql {
       if (!result.model.app.databases.some((d) => d.migrations.files.length > 0) && this.byFile.size === 0) return;
       const started = performance.now();
       const { SqlChecker, sqlInputsOf, queryKey } = await import("@reprise/sqlcheck");
-      this.checker ??= new SqlChecker();
-      const r = await this.checker.check(sqlInputsOf(result.model, (rel) => this.read(rel)), result.sqlQueries);
-      if (this.disposed || generation !== this.latest) return;
+      if (this.disposed) return;
+      const checker = (this.checker ??= new SqlChecker());
+      const r = await checker.check(sqlInputsOf(result.model, (rel) => this.read(rel)), result.sqlQueries);
+      if (this.disposed) {
+        // Disposed while checking: the instances this run started are closed here.
+        await checker.close();
+        return;
+      }
+      if (generation !== this.latest) return;
       const next = new Map<string, Diagnostic[]>();
       for (const d of r.diagnostics) {
         const list = next.get(d.file) ?? [];
@@ -118,9 +124,11 @@ export class RootSql {
 
   dispose(): void {
     this.disposed = true;
-    const c = this.checker;
-    this.checker = null;
-    void this.chain.then(() => c?.close());
+    void this.chain.then(() => {
+      const c = this.checker;
+      this.checker = null;
+      return c?.close();
+    });
   }
 }
 
