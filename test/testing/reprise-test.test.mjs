@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { stripVTControlCharacters } from "node:util";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,7 +33,8 @@ function reprise(t, cwd, args, timeoutMs = 150_000) {
   return new Promise((resolve) =>
     proc.on("exit", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, out });
+      // The runner's own output, colours and all (vitest colours it under CI=true): compared as text.
+      resolve({ code, signal, out: stripVTControlCharacters(out) });
     }),
   );
 }
