@@ -9,6 +9,7 @@ import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { transformSync } from "esbuild";
+import { SDK_SUBPATHS } from "../run/modules.js";
 
 interface HookData {
   sdkRoot: string;
@@ -24,7 +25,8 @@ export function initialize(d: HookData): void {
   data = d;
 }
 
-const SDK_MODULES = new Set(["api", "service", "auth", "validate", "log", "storage/sqldb", "pubsub", "cron", "config", "storage/objects", "testing"]);
+// The modules `reprise run` maps (one list, cli/src/run/modules.ts), plus the testing helpers tests import.
+const SDK_MODULES = new Set<string>([...SDK_SUBPATHS, "testing"]);
 
 function sdkUrl(sub: string): string | null {
   if (sub === "") return pathToFileURL(join(data.sdkRoot, "dist/src/index.js")).href;
