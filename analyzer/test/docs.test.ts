@@ -1,16 +1,53 @@
-/** docs/diagnostics.md is generated from the catalogue and must be up to date; docs/app-model.md covers the model. */
+/**
+ * docs/diagnostics.md and docs/diagnostics/RPxxxx.md are generated from the catalogue and must be up to date; each
+ * code's wrong example must report it and its right example must not; docs/app-model.md covers the model.
+ */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderDiagnosticsDoc } from "../src/diagnostics/docs.js";
-import { diagnosticCatalogue } from "../src/index.js";
-import { PACKAGE_DIR } from "./support/check.js";
+import { renderDiagnosticPage, renderDiagnosticsDoc, type ExampleFiles } from "../src/diagnostics/docs.js";
+import { diagnosticCatalogue, type AnalyzerOptions } from "../src/index.js";
+import { check, PACKAGE_DIR } from "./support/check.js";
+import { caseExamples } from "./support/doc-examples.js";
 
 const docs = join(PACKAGE_DIR, "..", "docs");
+const examples = caseExamples();
 
 test("docs/diagnostics.md is up to date (npm run docs:diagnostics -w @reprise/analyzer)", () => {
   assert.equal(readFileSync(join(docs, "diagnostics.md"), "utf8"), renderDiagnosticsDoc(diagnosticCatalogue));
+});
+
+test("every code has an up-to-date page docs/diagnostics/RPxxxx.md, and there is no page without a code", () => {
+  for (const d of diagnosticCatalogue) {
+    const page = join(docs, "diagnostics", `${d.code}.md`);
+    assert.ok(existsSync(page), `${d.code} has no page (npm run docs:diagnostics -w @reprise/analyzer)`);
+    assert.equal(readFileSync(page, "utf8"), renderDiagnosticPage(d, { wrong: examples.get(d.code)?.files, wrongOptions: examples.get(d.code)?.options }), `${d.code}'s page is stale`);
+  }
+  const codes = new Set(diagnosticCatalogue.map((d) => d.code));
+  assert.deepEqual(readdirSync(join(docs, "diagnostics")).filter((f) => !codes.has(f.replace(/\.md$/, ""))), []);
+});
+
+function codesOf(files: ExampleFiles, options?: AnalyzerOptions): string[] {
+  const inputs = Object.entries(files).map(([path, text]) => ({ path, text }));
+  if (!inputs.some((f) => /^(encore|reprise)\.app$/.test(f.path))) inputs.unshift({ path: "encore.app", text: '{ "id": "docs" }' });
+  return check(inputs, options).model.diagnostics.map((d) => d.code);
+}
+
+// Codes the analyser never reports from source text: RP41xx come from @reprise/sqlcheck (its own tests cover
+// them), RP1002 is an analyser bug, RP1007 a native parser crash (test/lsp/crash.test.mjs).
+const NOT_FROM_ANALYSER = /^(RP41\d\d|RP1002|RP1007)$/;
+
+test("each right example reports nothing of its code, and each wrong example reports it", () => {
+  const bad: string[] = [];
+  for (const d of diagnosticCatalogue) {
+    if (NOT_FROM_ANALYSER.test(d.code)) continue;
+    const c = examples.get(d.code);
+    const wrong = d.wrong ?? c?.files;
+    if (wrong && !codesOf(wrong, d.wrong ? undefined : c?.options).includes(d.code)) bad.push(`${d.code}: wrong example does not report it`);
+    if (d.right && codesOf(d.right).includes(d.code)) bad.push(`${d.code}: right example still reports it`);
+  }
+  assert.deepEqual(bad, []);
 });
 
 test("docs/app-model.md documents every field of the model schema and links docs/schemas.md", () => {

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,6 +40,10 @@ test("check prints tsc-style diagnostics with an excerpt and exits 1 on errors",
     assert.match(r.stdout, /^ {34}~{6}$/m);
     assert.match(r.stdout, /fix: Add leading '\/'/);
     assert.doesNotMatch(r.stdout, /\u001b\[/, "no colours when NO_COLOR is set / not a TTY");
+    assert.doesNotMatch(r.stdout, /docs: /, "docs paths only with --verbose");
+    const v = reprise(["check", "--verbose"], join(dir, "svc"));
+    const page = /^docs: (.+RP2001\.md)$/m.exec(v.stdout)?.[1];
+    assert.ok(page && existsSync(page), `--verbose prints the RP2001 page's path:\n${v.stdout}`);
     const j = reprise(["check", dir, "--json"]);
     assert.equal(j.code, 1);
     const model = JSON.parse(j.stdout);

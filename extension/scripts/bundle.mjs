@@ -5,7 +5,7 @@
 //   media/        the webview pages' scripts, CSS and mermaid (from @reprise/webviews)
 // Parts another package has not built yet (no dist) are skipped with a notice, never faked.
 import { build } from "esbuild";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleWebviews } from "@reprise/webviews/scripts/bundle.mjs";
@@ -36,4 +36,8 @@ if (existsSync(server)) {
 } else console.log(`bundle: skipped the language server (${server} not built yet)`);
 
 await bundleWebviews(join(dist, "media"), { minify });
+// The per-code diagnostics pages: the server links each diagnostic to dist/docs/diagnostics/RPxxxx.md (offline).
+rmSync(join(dist, "docs"), { recursive: true, force: true });
+cpSync(join(ext, "..", "docs", "diagnostics"), join(dist, "docs", "diagnostics"), { recursive: true });
+console.log("bundle: dist/docs/diagnostics");
 console.log("bundle: dist/media");

@@ -34,7 +34,7 @@ function run(cmd, args, opts = {}) {
 }
 
 run(process.execPath, [join(ext, "scripts/bundle.mjs")], { env: { ...process.env, REPRISE_BUNDLE_MINIFY: "1" } });
-for (const required of ["dist/extension.js", "dist/server.mjs", "dist/media/diagram.js"]) {
+for (const required of ["dist/extension.js", "dist/server.mjs", "dist/media/diagram.js", "dist/docs/diagnostics/RP1001.md"]) {
   if (!existsSync(join(ext, required))) throw new Error(`package: ${required} is missing (is the language server built?)`);
 }
 
@@ -48,7 +48,7 @@ writeFileSync(join(stage, "package.json"), JSON.stringify(manifest, null, 2) + "
 cpSync(join(ext, "README.md"), join(stage, "README.md"));
 cpSync(join(ext, "LICENSE"), join(stage, "LICENSE"));
 cpSync(join(ext, ".vscodeignore"), join(stage, ".vscodeignore"));
-for (const part of ["extension.js", "server.mjs", "media"]) {
+for (const part of ["extension.js", "server.mjs", "media", "docs"]) {
   if (existsSync(join(ext, "dist", part))) cpSync(join(ext, "dist", part), join(stage, "dist", part), { recursive: true });
 }
 

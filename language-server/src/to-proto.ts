@@ -11,6 +11,8 @@ import {
   type TextEdit as LspTextEdit,
   type WorkspaceEdit,
 } from "vscode-languageserver/node";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { URI, Utils } from "vscode-uri";
 import type { Diagnostic, Fix, Location, Range, Severity } from "@reprise/protocol";
 
@@ -20,6 +22,28 @@ export const DIAGNOSTIC_SOURCE = "reprise";
 export function fileUri(rootUri: URI, file: string): string {
   if (!file) return rootUri.toString();
   return Utils.joinPath(rootUri, ...file.split("/")).toString();
+}
+
+/**
+ * The folder of the per-code docs pages (docs/diagnostics/RPxxxx.md): beside the bundled server in the extension
+ * (dist/docs/diagnostics, shipped in the .vsix so the link works offline), or the repository's docs/ when the
+ * server runs from language-server/dist/src. Null when neither exists (then diagnostics carry no link).
+ */
+function findDocsDir(): URI | null {
+  for (const rel of ["./docs/diagnostics/", "../../../docs/diagnostics/"]) {
+    const url = new URL(rel, import.meta.url);
+    if (url.protocol === "file:" && existsSync(fileURLToPath(url))) return URI.file(fileURLToPath(url));
+  }
+  return null;
+}
+let docsDir: URI | null | undefined;
+
+/** The `file://` URI of a code's docs page, if the page exists. */
+export function diagnosticDocsHref(code: string): string | null {
+  if (docsDir === undefined) docsDir = findDocsDir();
+  if (!docsDir || !/^RP\d{4}$/.test(code)) return null;
+  const page = Utils.joinPath(docsDir, `${code}.md`);
+  return existsSync(page.fsPath) ? page.toString() : null;
 }
 
 export function severity(s: Severity): DiagnosticSeverity {
@@ -51,6 +75,8 @@ export function diagnostic(rootUri: URI, d: Diagnostic): LspDiagnostic {
     source: DIAGNOSTIC_SOURCE,
     message: d.message,
   };
+  const href = diagnosticDocsHref(d.code);
+  if (href) out.codeDescription = { href };
   if (d.related.length) {
     out.relatedInformation = d.related.map((r) => ({ location: location(rootUri, r.location), message: r.message }));
   }

@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import net from "node:net";
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { fixtures, repoRoot, startClient, uriOf } from "./client.mjs";
 
@@ -17,6 +18,11 @@ test("reprise lsp serves diagnostics over stdio and exits cleanly", async () => 
     assert.equal(client.initializeResult.serverInfo.name, "reprise-language-server");
     const d = await client.waitForDiagnostics(uriOf(join(root, "users/admin.ts")), (x) => x.length === 1);
     assert.equal(d.diagnostics[0].code, "RP2001");
+    // Each diagnostic links to its code's docs page: a file:// URI of docs/diagnostics/RP2001.md that exists.
+    const href = d.diagnostics[0].codeDescription?.href;
+    assert.equal(href, uriOf(join(repoRoot, "docs", "diagnostics", "RP2001.md")));
+    assert.ok(existsSync(fileURLToPath(href)));
+    assert.match(readFileSync(fileURLToPath(href), "utf8"), /^# RP2001: /);
     assert.deepEqual(await client.shutdown(), { code: 0, signal: null });
   } finally {
     client.kill();

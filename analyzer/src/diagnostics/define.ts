@@ -16,6 +16,13 @@ export interface DiagnosticDefinition {
   title: string;
   /** A paragraph for docs/diagnostics.md: why it matters and how to fix it. */
   docs: string;
+  /**
+   * Example files for the code's docs page (docs/diagnostics/RPxxxx.md), as `path -> text`. `wrong` reports the
+   * code (when absent, the code's first `.cases` test case is shown); `right` is the corrected app and must not
+   * report it (test/docs.test.ts runs both through the analyser).
+   */
+  wrong?: Readonly<Record<string, string>>;
+  right?: Readonly<Record<string, string>>;
 }
 
 export function defineDiagnostic(def: DiagnosticDefinition): DiagnosticDefinition {

@@ -1,4 +1,8 @@
-/** Renders docs/diagnostics.md from the catalogue (the page is generated; a test checks it is up to date). */
+/**
+ * Renders the diagnostics docs from the catalogue: docs/diagnostics.md (the index) and one page per code,
+ * docs/diagnostics/RPxxxx.md. Both are generated (`npm run docs:diagnostics -w @reprise/analyzer`); a test checks
+ * they are up to date. The language server links each diagnostic to its page (LSP `codeDescription.href`).
+ */
 import type { DiagnosticDefinition } from "./define.js";
 
 const GROUPS: [string, string][] = [
@@ -12,6 +16,14 @@ const GROUPS: [string, string][] = [
   ["RP8", "Auth, gateway and middleware"],
   ["RP9", "Service clients and calls"],
 ];
+
+/** Files of an example app, `path -> text`. */
+export type ExampleFiles = Readonly<Record<string, string>>;
+
+/** The page of a code, relative to the docs folder. */
+export function diagnosticPagePath(code: string): string {
+  return `diagnostics/${code}.md`;
+}
 
 export function renderDiagnosticsDoc(catalogue: readonly DiagnosticDefinition[]): string {
   const out = [
@@ -28,6 +40,9 @@ export function renderDiagnosticsDoc(catalogue: readonly DiagnosticDefinition[])
     "`auth: true` without an auth handler, migration numbering, cross-service route overlaps, ...), it reports a",
     "**warning**, so unmodified Encore apps keep passing `reprise check`.",
     "",
+    "Each code has its own page under [diagnostics/](diagnostics/) with an example that reports it; the editor links",
+    "every diagnostic to its page.",
+    "",
     `${catalogue.length} codes.`,
     "",
   ];
@@ -35,9 +50,61 @@ export function renderDiagnosticsDoc(catalogue: readonly DiagnosticDefinition[])
     const defs = catalogue.filter((d) => d.code.startsWith(prefix));
     if (!defs.length) continue;
     out.push(`## ${prefix}xxx — ${title}`, "", "| Code | Severity | Title |", "|---|---|---|");
-    for (const d of defs) out.push(`| [${d.code}](#${d.code.toLowerCase()}) | ${d.severity} | ${d.title.replace(/\|/g, "\\|")} |`);
+    for (const d of defs) out.push(`| [${d.code}](${diagnosticPagePath(d.code)}) | ${d.severity} | ${d.title.replace(/\|/g, "\\|")} |`);
     out.push("");
-    for (const d of defs) out.push(`### ${d.code}`, "", `**${d.title}** (${d.severity})`, "", d.docs, "");
+    for (const d of defs) out.push(`### ${d.code}`, "", `**${d.title}** (${d.severity}) — [page](${diagnosticPagePath(d.code)})`, "", d.docs, "");
   }
+  return out.join("\n");
+}
+
+function fence(path: string): string {
+  if (path.endsWith(".sql")) return "sql";
+  if (/\.(app|json)$/.test(path)) return "jsonc";
+  return "ts";
+}
+
+function renderFiles(files: ExampleFiles): string[] {
+  const out: string[] = [];
+  for (const [path, text] of Object.entries(files)) out.push(`\`${path}\``, "", "```" + fence(path), text.replace(/\s+$/, ""), "```", "");
+  return out;
+}
+
+/** The quick-fix sentence of a code's docs paragraph, if it has one. */
+function quickFix(d: DiagnosticDefinition): string | null {
+  const sentence = d.docs.split(/(?<=\.)\s+/).find((s) => /quick fix/i.test(s));
+  return sentence ?? null;
+}
+
+/**
+ * One code's page. `wrong` defaults to the definition's own example; `right` is the definition's. A page without
+ * one of them says so (test/docs.test.ts lists such codes).
+ */
+export function renderDiagnosticPage(d: DiagnosticDefinition, examples: { wrong?: ExampleFiles; wrongOptions?: object } = {}): string {
+  const wrong = d.wrong ?? examples.wrong;
+  const right = d.right;
+  const out = [
+    `# ${d.code}: ${d.title}`,
+    "",
+    `<!-- Generated from the diagnostic catalogue by \`npm run docs:diagnostics -w @reprise/analyzer\`. Do not edit by hand. -->`,
+    "",
+    `Default severity: **${d.severity}** (override it with the analyzer's \`severity\` option; \`"off"\` silences the code).`,
+    "",
+    "## What it means and why",
+    "",
+    d.docs,
+    "",
+    "## Wrong",
+    "",
+  ];
+  if (wrong) {
+    out.push(`This app reports ${d.code}${d.wrong ? "" : " (from the analyser's test cases; a `// ^^^` line marks each reported range)"}:`, "");
+    if (!d.wrong && examples.wrongOptions) out.push(`With the analyser options \`${JSON.stringify(examples.wrongOptions)}\`:`, "");
+    out.push(...renderFiles(wrong));
+  }
+  else out.push("No example app yet.", "");
+  out.push("## Right", "");
+  if (right) out.push(`The same app without ${d.code}:`, "", ...renderFiles(right));
+  else out.push("No example app yet; the paragraph above says how to fix it.", "");
+  out.push("## Quick fix", "", quickFix(d) ?? "None: fix it by hand as described above.", "", "[All diagnostics](../diagnostics.md)", "");
   return out.join("\n");
 }

@@ -1,12 +1,13 @@
 /** `reprise check [appRoot] [--json]`: analyse an app; exit 0 = no errors, 1 = error diagnostics, 2 = usage/IO. */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { join, relative } from "node:path";
 import type { SqlQuery } from "@reprise/analyzer";
 import type { AppModel } from "@reprise/protocol";
 import { LIMIT_FLAGS, limitOptions, loadApp, parseArgs, UsageError } from "../render/app.js";
 import { renderDiagnostic, summary, useColor } from "../render/diagnostics.js";
 
-const HELP = `Usage: reprise check [appRoot] [--json] [--no-sql] [--max-nesting-depth N] [--max-file-size BYTES]
+const HELP = `Usage: reprise check [appRoot] [--json] [--no-sql] [--verbose] [--max-nesting-depth N] [--max-file-size BYTES]
 
 Analyses the app whose root (the folder with encore.app or reprise.app) contains appRoot (default: the current
 directory) and prints its diagnostics. --json prints the app model (version 1) with all diagnostics instead.
@@ -15,11 +16,12 @@ a file is not parsed (reported as RP1005 / RP1006).
 SQL: each database's migrations are applied in order in an in-memory Postgres (PGlite, Postgres 18) and each query in
 db.query/queryRow/queryAll/exec templates (and literal rawQuery*/rawExec strings) is described, never executed, against
 them (RP41xx). --no-sql skips this.
+--verbose prints, under each diagnostic, the path of its code's docs page (docs/diagnostics/RPxxxx.md).
 Exit code: 0 no errors, 1 error diagnostics, 2 usage or IO failure.`;
 
 export async function run(args: string[]): Promise<number> {
   try {
-    const { positionals, options } = parseArgs(args, LIMIT_FLAGS, ["json", "help", "no-sql"]);
+    const { positionals, options } = parseArgs(args, LIMIT_FLAGS, ["json", "help", "no-sql", "verbose"]);
     if (options.has("help")) {
       console.log(HELP);
       return 0;
@@ -40,8 +42,11 @@ export async function run(args: string[]): Promise<number> {
       return rel.startsWith("..") ? join(app.root, file) : rel;
     };
     const out: string[] = [];
+    const verbose = options.has("verbose");
     for (const d of model.diagnostics) {
       out.push(renderDiagnostic(d, { color, source: (f) => text.get(f), displayPath: display }));
+      const page = verbose ? docsPage(d.code) : null;
+      if (page) out.push(`docs: ${page}`);
       out.push("");
     }
     const svc = model.app.services.length;
@@ -52,6 +57,12 @@ export async function run(args: string[]): Promise<number> {
   } catch (err) {
     return fail(err);
   }
+}
+
+/** The docs page of a code (the repository's docs/diagnostics/RPxxxx.md), when this CLI runs from the repository. */
+function docsPage(code: string): string | null {
+  const page = fileURLToPath(new URL(`../../../../docs/diagnostics/${code}.md`, import.meta.url));
+  return /^RP\d{4}$/.test(code) && existsSync(page) ? page : null;
 }
 
 /** Runs @reprise/sqlcheck (loaded only when the app has SQL) and merges its diagnostics into the model's. */

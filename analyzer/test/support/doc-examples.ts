@@ -1,0 +1,24 @@
+/** The default wrong example of each code for its docs page: the files (and options) of its most focused `.cases` case. */
+import type { AnalyzerOptions } from "../../src/index.js";
+import { loadCases } from "./check.js";
+
+export interface CaseExample {
+  files: Record<string, string>;
+  options?: AnalyzerOptions;
+}
+
+export function caseExamples(): Map<string, CaseExample> {
+  const out = new Map<string, CaseExample>();
+  const size = new Map<string, number>();
+  for (const c of loadCases()) {
+    // The most focused case of each code: the one reporting the fewest diagnostics (the first among equals).
+    for (const e of c.expected) {
+      if ((size.get(e.code) ?? Infinity) <= c.expected.length) continue;
+      size.set(e.code, c.expected.length);
+      // The implicit encore.app the case loader adds is left out of the page.
+      const files = Object.fromEntries(c.files.filter((f) => !(f.path === "encore.app" && f.text === '{ "id": "cases" }')).map((f) => [f.path, f.text]));
+      out.set(e.code, { files, options: c.options });
+    }
+  }
+  return out;
+}
