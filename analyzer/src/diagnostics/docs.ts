@@ -4,6 +4,7 @@
  * they are up to date. The language server links each diagnostic to its page (LSP `codeDescription.href`).
  */
 import type { DiagnosticDefinition } from "./define.js";
+import { RIGHT_EXAMPLES } from "./examples.js";
 
 const GROUPS: [string, string][] = [
   ["RP1", "App structure, syntax, options and services"],
@@ -81,7 +82,7 @@ function quickFix(d: DiagnosticDefinition): string | null {
  */
 export function renderDiagnosticPage(d: DiagnosticDefinition, examples: { wrong?: ExampleFiles; wrongOptions?: object } = {}): string {
   const wrong = d.wrong ?? examples.wrong;
-  const right = d.right;
+  const right = d.right ?? RIGHT_EXAMPLES[d.code];
   const out = [
     `# ${d.code}: ${d.title}`,
     "",
