@@ -14,6 +14,7 @@ export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_NESTING_DEPTH, MAX_NESTING_DEPTH_CE
 export { IN_PROCESS_PARSER, NativeParserCrash, ParsedFile, type ParserHost, type SwcParseOptions } from "./parsed-file.js";
 export { makeDiagnostic, type DiagnosticDefinition } from "./diagnostics/define.js";
 export { SQL as SQL_DIAGNOSTICS, sqlDiagnostics } from "./diagnostics/sql.js";
+export { RIGHT_EXAMPLES as diagnosticRightExamples } from "./diagnostics/examples.js";
 export { isAppRootMarker, clientIdent } from "./sdk.js";
 export { configNameSites, RUNTIME_CONFIG_FILES, type ConfigNameSite } from "./config-names.js";
 export type { SqlQuery } from "./link/infra.js";

@@ -6,8 +6,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderDiagnosticPage, renderDiagnosticsDoc, type ExampleFiles } from "../src/diagnostics/docs.js";
-import { RIGHT_EXAMPLES } from "../src/diagnostics/examples.js";
+import { NO_EXAMPLE, renderDiagnosticPage, renderDiagnosticsDoc, type ExampleFiles } from "../src/diagnostics/docs.js";
+import { RIGHT_EXAMPLES, SCHEMA_WRONG } from "../src/diagnostics/examples.js";
 import { diagnosticCatalogue, type AnalyzerOptions } from "../src/index.js";
 import { check, PACKAGE_DIR } from "./support/check.js";
 import { caseExamples } from "./support/doc-examples.js";
@@ -39,16 +39,29 @@ function codesOf(files: ExampleFiles, options?: AnalyzerOptions): string[] {
 // them), RP1002 is an analyser bug, RP1007 a native parser crash (test/lsp/crash.test.mjs).
 const NOT_FROM_ANALYSER = /^(RP41\d\d|RP1002|RP1007)$/;
 
+test("every code's page has a wrong and a right example (RP1002 and RP1007 report Reprise's own failures)", () => {
+  const missing: string[] = [];
+  for (const d of diagnosticCatalogue) {
+    if (NO_EXAMPLE[d.code]) continue;
+    if (!(d.wrong ?? SCHEMA_WRONG[d.code] ?? examples.get(d.code))) missing.push(`${d.code}: no wrong example`);
+    if (!(d.right ?? RIGHT_EXAMPLES[d.code])) missing.push(`${d.code}: no right example`);
+  }
+  assert.deepEqual(missing, []);
+  assert.deepEqual(Object.keys(NO_EXAMPLE).sort(), ["RP1002", "RP1007"]);
+});
+
 test("each right example is a clean app, and each wrong example reports its code", () => {
   const bad: string[] = [];
   for (const d of diagnosticCatalogue) {
+    const right = d.right ?? RIGHT_EXAMPLES[d.code];
+    // A right example is a clean app: it reports nothing at all, so the page shows code that can be copied
+    // (the RP41xx ones also pass the SQL checker: sqlcheck/test/cases.test.ts).
+    if (right && codesOf(right).length) bad.push(`${d.code}: right example reports ${codesOf(right).join(", ")}`);
     if (NOT_FROM_ANALYSER.test(d.code)) continue;
     const c = examples.get(d.code);
-    const wrong = d.wrong ?? c?.files;
-    if (wrong && !codesOf(wrong, d.wrong ? undefined : c?.options).includes(d.code)) bad.push(`${d.code}: wrong example does not report it`);
-    const right = d.right ?? RIGHT_EXAMPLES[d.code];
-    // A right example is a clean app: it reports nothing at all, so the page shows code that can be copied.
-    if (right && codesOf(right).length) bad.push(`${d.code}: right example reports ${codesOf(right).join(", ")}`);
+    const own = d.wrong ?? SCHEMA_WRONG[d.code];
+    const wrong = own ?? c?.files;
+    if (wrong && !codesOf(wrong, own ? undefined : c?.options).includes(d.code)) bad.push(`${d.code}: wrong example does not report it`);
   }
   assert.deepEqual(bad, []);
 });

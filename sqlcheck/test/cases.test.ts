@@ -7,7 +7,7 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { sqlDiagnostics } from "@reprise/analyzer";
+import { diagnosticRightExamples, sqlDiagnostics } from "@reprise/analyzer";
 import { SqlChecker } from "../src/index.js";
 import { CASES_DIR, checkFiles, line, parseCases } from "./support.js";
 
@@ -35,4 +35,19 @@ for (const c of cases) {
 test("every SQL code has at least one case", () => {
   const covered = new Set(cases.flatMap((c) => c.expected.map((e) => e.code)));
   assert.deepEqual(sqlDiagnostics.map((d) => d.code).filter((c) => !covered.has(c)), []);
+});
+
+test("each SQL code's right example (its docs page, docs/diagnostics/RP41xx.md) is a clean app", async () => {
+  const bad: string[] = [];
+  for (const { code } of sqlDiagnostics) {
+    const right = diagnosticRightExamples[code];
+    if (!right) {
+      bad.push(`${code}: no right example`);
+      continue;
+    }
+    const files = [{ path: "encore.app", text: '{ "id": "docs" }' }, ...Object.entries(right).map(([path, text]) => ({ path, text }))];
+    const r = await checkFiles(checker, files);
+    if (r.all.length) bad.push(`${code}: ${r.all.map(line).join("; ")}`);
+  }
+  assert.deepEqual(bad, []);
 });

@@ -4,7 +4,7 @@
  * they are up to date. The language server links each diagnostic to its page (LSP `codeDescription.href`).
  */
 import type { DiagnosticDefinition } from "./define.js";
-import { RIGHT_EXAMPLES } from "./examples.js";
+import { RIGHT_EXAMPLES, SCHEMA_WRONG } from "./examples.js";
 
 const GROUPS: [string, string][] = [
   ["RP1", "App structure, syntax, options and services"],
@@ -17,6 +17,12 @@ const GROUPS: [string, string][] = [
   ["RP8", "Auth, gateway and middleware"],
   ["RP9", "Service clients and calls"],
 ];
+
+/** Codes no app source can reproduce: they report a failure of Reprise itself, so their pages have no examples. */
+export const NO_EXAMPLE: Readonly<Record<string, string>> = {
+  RP1002: "No example: any file can trigger it, because RP1002 reports a bug in one of Reprise's resource parsers, not a mistake in the app.",
+  RP1007: "No example: RP1007 reports that the native parser process crashed on a file (test/lsp/crash.test.mjs makes one crash on purpose); no valid or invalid TypeScript is meant to cause it.",
+};
 
 /** Files of an example app, `path -> text`. */
 export type ExampleFiles = Readonly<Record<string, string>>;
@@ -81,7 +87,8 @@ function quickFix(d: DiagnosticDefinition): string | null {
  * one of them says so (test/docs.test.ts lists such codes).
  */
 export function renderDiagnosticPage(d: DiagnosticDefinition, examples: { wrong?: ExampleFiles; wrongOptions?: object } = {}): string {
-  const wrong = d.wrong ?? examples.wrong;
+  const own = d.wrong ?? SCHEMA_WRONG[d.code];
+  const wrong = own ?? examples.wrong;
   const right = d.right ?? RIGHT_EXAMPLES[d.code];
   const out = [
     `# ${d.code}: ${d.title}`,
@@ -97,14 +104,16 @@ export function renderDiagnosticPage(d: DiagnosticDefinition, examples: { wrong?
     "## Wrong",
     "",
   ];
-  if (wrong) {
-    out.push(`This app reports ${d.code}${d.wrong ? "" : " (from the analyser's test cases; a `// ^^^` line marks each reported range)"}:`, "");
-    if (!d.wrong && examples.wrongOptions) out.push(`With the analyser options \`${JSON.stringify(examples.wrongOptions)}\`:`, "");
+  if (NO_EXAMPLE[d.code]) out.push(NO_EXAMPLE[d.code], "");
+  else if (wrong) {
+    out.push(`This app reports ${d.code}${own ? "" : " (from the analyser's test cases; a `// ^^^` line marks each reported range)"}:`, "");
+    if (!own && examples.wrongOptions) out.push(`With the analyser options \`${JSON.stringify(examples.wrongOptions)}\`:`, "");
     out.push(...renderFiles(wrong));
   }
   else out.push("No example app yet.", "");
   out.push("## Right", "");
-  if (right) out.push(`The same app without ${d.code}:`, "", ...renderFiles(right));
+  if (NO_EXAMPLE[d.code]) out.push("Nothing to change in the app; see above.", "");
+  else if (right) out.push(`The same app without ${d.code}:`, "", ...renderFiles(right));
   else out.push("No example app yet; the paragraph above says how to fix it.", "");
   out.push("## Quick fix", "", quickFix(d) ?? "None: fix it by hand as described above.", "", "[All diagnostics](../diagnostics.md)", "");
   return out.join("\n");

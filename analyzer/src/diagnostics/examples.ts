@@ -34,8 +34,11 @@ const users = (orders: string): ExampleFiles => ({
 });
 const api = (body: string): ExampleFiles => svc({ "svc/api.ts": API + body });
 
-export const RIGHT_EXAMPLES: Readonly<Record<string, ExampleFiles>> = {
+export const RIGHT_EXAMPLES: Record<string, ExampleFiles> = {
   RP1001: api('export const ping = api({ path: "/ping" }, async () => {});\n'),
+  // RP1005/RP1006: the same code kept small (split the expression, move the bundle out of the app's sources).
+  RP1005: api('const nested = [[["a"]]];\nexport const ping = api({ path: "/ping" }, async () => ({ n: nested.length }));\n'),
+  RP1006: api('export const ping = api({ path: "/ping" }, async () => {});\n'),
   RP1003: { "encore.app": '{ "id": "x" }\n' },
   RP1004: { "reprise.app": '{ "id": "my-app" }\n' },
   RP1010: api('export const a = api({ expose: true }, async () => {});\n'),
@@ -214,3 +217,90 @@ export const RIGHT_EXAMPLES: Readonly<Record<string, ExampleFiles>> = {
     "users/auth.ts": AUTH + 'export const auth = authHandler<P, D>(async (p) => ({ userID: "x" }));\nexport const gateway = new Gateway({ authHandler: auth });\n',
   },
 };
+
+/** An endpoint `e` whose request (or, with role "response", response) type is `Req`, after `prelude`. */
+function schemaApp(prelude: string, req: string, role: "request" | "response" | "get" = "request"): ExampleFiles {
+  const imports =
+    'import { api, Header, HttpStatus } from "encore.dev/api";\nimport { MinLen, Min } from "encore.dev/validate";\n';
+  const ep =
+    role === "response"
+      ? 'export const e = api({ method: "GET", path: "/e" }, async (): Promise<Req> => { throw new Error("todo"); });\n'
+      : `export const e = api({ method: "${role === "get" ? "GET" : "POST"}", path: "/e" }, async (p: Req) => {});\n`;
+  return svc({ "svc/api.ts": `${imports}${prelude}${prelude ? "\n" : ""}type Req = ${req};\n${ep}` });
+}
+
+/** An auth handler whose parameters have an Authorization header and `field`. */
+function authParams(field: string): ExampleFiles {
+  return svc({
+    "svc/auth.ts":
+      'import { authHandler } from "encore.dev/auth";\nimport { Gateway, Header } from "encore.dev/api";\n' +
+      `interface P { token: Header<"Authorization">; ${field} }\ninterface D { userID: string }\n` +
+      'export const auth = authHandler<P, D>(async (p) => ({ userID: "x" }));\nexport const gateway = new Gateway({ authHandler: auth });\n',
+  });
+}
+
+/** Wrong and right examples of the schema codes (RP3xxx), which have no `.cases` case. */
+const SCHEMA_PAIRS: Record<string, [ExampleFiles, ExampleFiles]> = {
+  RP3001: [schemaApp("", "{ pair: [string, number] }"), schemaApp("", "{ pair: { name: string; count: number } }")],
+  RP3002: [schemaApp('class User { name = "" }', "{ u: User }"), schemaApp("interface User { name: string }", "{ u: User }")],
+  RP3003: [schemaApp("", "{ cb: (x: number) => void }"), schemaApp("", "{ x: number }")],
+  RP3004: [schemaApp("", "{ s: symbol }"), schemaApp("", "{ s?: string }")],
+  RP3005: [schemaApp("", "{ id: string; [key: string]: string }"), schemaApp("", "{ id: string; extra: Record<string, string> }")],
+  RP3006: [schemaApp("interface Page<T> { items: T[] }", "Page"), schemaApp("interface Page<T> { items: T[] }", "Page<string>")],
+  RP3007: [schemaApp("interface User { name: string }", "{ u: Userr }"), schemaApp("interface User { name: string }", "{ u: User }")],
+  RP3008: [schemaApp('import type { Foo } from "some-lib";', "{ f: Foo }"), schemaApp("interface Foo { id: string }", "{ f: Foo }")],
+  RP3009: [schemaApp('import type { Gone } from "./gone";', "{ g: Gone }"), { ...schemaApp('import type { Gone } from "./gone";', "{ g: Gone }"), "svc/gone.ts": "export interface Gone { id: string }\n" }],
+  RP3010: [
+    { ...schemaApp('import type { Secret } from "./t";', "{ s: Secret }"), "svc/t.ts": "interface Secret { s: string }\n" },
+    { ...schemaApp('import type { Secret } from "./t";', "{ s: Secret }"), "svc/t.ts": "export interface Secret { s: string }\n" },
+  ],
+  RP3011: [schemaApp("function f() {}", "{ v: typeof f }"), schemaApp('const defaults = { limit: 10 };', "{ v: typeof defaults }")],
+  RP3012: [schemaApp("type A = B;\ntype B = A;", "{ a: A }"), schemaApp("type A = { id: string };", "{ a: A }")],
+  RP3013: [schemaApp("", "string"), schemaApp("", "{ name: string }")],
+  RP3014: [schemaApp("const base = 1;\nenum E { A = base + 1 }", "{ e: E }"), schemaApp("enum E { A = 2 }", "{ e: E }")],
+  RP3015: [schemaApp('const k = "x";', "{ [k]: string }"), schemaApp("", "{ x: string }")],
+  RP3016: [schemaApp("interface U { id: string }", 'Pick<U, "name">'), schemaApp("interface U { id: string; name: string }", 'Pick<U, "name">')],
+  RP3020: [schemaApp("", "{ s: string & MinLen<-1> }"), schemaApp("", "{ s: string & MinLen<1> }")],
+  RP3021: [schemaApp("", "{ n: number & MinLen<3> }"), schemaApp("", "{ n: number & Min<3> }")],
+  RP3022: [schemaApp("", "{ n: Min<3> }"), schemaApp("", "{ n: number & Min<3> }")],
+  RP3030: [schemaApp("", "{ h: Header<string, number> }"), schemaApp("", '{ h: Header<string, "X-H"> }')],
+  RP3031: [schemaApp("", "{ s: HttpStatus<200> }", "response"), schemaApp("", "{ s: HttpStatus }", "response")],
+  RP3032: [schemaApp("", "{ filter: { a: string } }", "get"), schemaApp("", "{ a: string }", "get")],
+  RP3033: [schemaApp("", "{ s: HttpStatus; t: HttpStatus }", "response"), schemaApp("", "{ s: HttpStatus }", "response")],
+  RP3034: [
+    svc({ "svc/api.ts": API + 'export const e = api({ method: "GET", path: "/e/:id" }, async (p: { id: { x: string } }) => {});\n' }),
+    svc({ "svc/api.ts": API + 'export const e = api({ method: "GET", path: "/e/:id" }, async (p: { id: string }) => {});\n' }),
+  ],
+  RP3037: [
+    svc({ "svc/topics.ts": 'import { Topic, Attribute } from "encore.dev/pubsub";\nexport const t = new Topic<{ a: Attribute<{ x: string }> }>("things", {});\n' }),
+    svc({ "svc/topics.ts": 'import { Topic, Attribute } from "encore.dev/pubsub";\nexport const t = new Topic<{ a: Attribute<string> }>("things", {});\n' }),
+  ],
+  RP3038: [
+    authParams("tenant: string"),
+    authParams('tenant: Header<"X-Tenant">'),
+  ],
+  RP3035: [schemaApp("interface H { a: string }", '{ h: Header<H, "X-H"> }'), schemaApp("", '{ h: Header<string, "X-H"> }')],
+  RP3036: [schemaApp("", "{ s: HttpStatus }"), schemaApp("", "{ s: number }")],
+};
+
+export const SCHEMA_WRONG: Readonly<Record<string, ExampleFiles>> = Object.fromEntries(Object.entries(SCHEMA_PAIRS).map(([k, v]) => [k, v[0]]));
+Object.assign(RIGHT_EXAMPLES, Object.fromEntries(Object.entries(SCHEMA_PAIRS).map(([k, v]) => [k, v[1]])));
+
+/** An app whose database `svc` has the migration `migration` and whose svc/api.ts runs `query` (RP41xx examples). */
+function sqlApp(migration: string, query: string): ExampleFiles {
+  return svc({
+    "svc/db.ts": DB + 'export const db = new SQLDatabase("svc", { migrations: "./migrations" });\n',
+    "svc/migrations/1_init.up.sql": migration,
+    "svc/api.ts": `import { db } from "./db";\nexport async function f(id: number) {\n  return ${query};\n}\n`,
+  });
+}
+const USERS = "CREATE TABLE users (id INT PRIMARY KEY, email TEXT NOT NULL, plan TEXT NOT NULL, active BOOLEAN NOT NULL);\n";
+const ROW = "db.queryRow<{ email: string; plan: string; active: boolean }>`SELECT email, plan, active FROM users WHERE id = ${id}`";
+Object.assign(RIGHT_EXAMPLES, {
+  RP4101: sqlApp(USERS, ROW),
+  RP4102: sqlApp(USERS, 'db.queryRow<{ email: string }>`SELECT email FROM users WHERE id = ${id} AND plan = ${"pro"}`'),
+  RP4103: sqlApp(USERS, ROW),
+  RP4104: sqlApp(USERS, ROW),
+  RP4105: sqlApp(USERS.replace("plan TEXT NOT NULL", "plan TEXT"), "db.queryRow<{ email: string; plan: string | null; active: boolean }>`SELECT email, plan, active FROM users WHERE id = ${id}`"),
+  RP4106: sqlApp("CREATE TABLE items (id INT PRIMARY KEY, embedding REAL[] NOT NULL);\n", "db.queryAll<{ id: number }>`SELECT id FROM items WHERE id = ${id}`"),
+});
