@@ -80,6 +80,10 @@ test("npm run package writes a linux-x64 .vsix with the server, CLI, webviews, S
   ]) assert.ok(names.has(required), `${required} missing from the vsix`);
   assert.ok([...names].some((n) => /^extension\/dist\/node_modules\/@swc\/core-linux-x64-gnu\/.*\.node$/.test(n)), "swc native binary missing");
   assert.ok([...names].some((n) => n.startsWith("extension/dist/node_modules/reprise/dist/")), "SDK build output missing");
+  // Every diagnostic code's docs page ships beside the server, which links each diagnostic to it (offline).
+  const pages = readdirSync(join(root, "docs/diagnostics")).filter((f) => /^RP\d{4}\.md$/.test(f));
+  assert.ok(pages.length > 100);
+  for (const page of pages) assert.ok(names.has(`extension/dist/docs/diagnostics/${page}`), `docs page ${page} missing from the vsix`);
   lastNames = names;
   assert.ok(![...names].some((n) => n.endsWith(".map") || /\/(src|test)\/.*\.ts$/.test(n)), "no source maps or TS sources in the vsix");
   const manifest = readEntry(buf, entries.find((e) => e.name === "extension.vsixmanifest")).toString("utf8");
