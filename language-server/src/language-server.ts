@@ -334,6 +334,8 @@ export class RepriseServer {
 
   /** Publishes the files the analysis reports as changed, plus the edited documents (their version moved on). */
   private publish(root: AppRoot, result: AnalysisResult): void {
+    const sqlOn = this.settings.peek(root.uriString).analysis.sql;
+    if (!sqlOn) this.dropSql(root, result);
     const touched = new Set(root.touched);
     const files = new Set<string>(touched);
     for (const f of result.changedFiles) files.add(f);
@@ -345,6 +347,7 @@ export class RepriseServer {
       else if (!root.published.delete(file) && !touched.has(file)) continue;
       this.sendDiagnostics(root, file, diags);
     }
+    if (!sqlOn) return;
     this.sqlOf(root).schedule(result, (changed) => {
       if (!this.roots.includes(root)) return;
       for (const file of changed) {
@@ -354,6 +357,19 @@ export class RepriseServer {
         this.sendDiagnostics(root, file, diags);
       }
     });
+  }
+
+  /** `reprise.analysis.sql` off: closes the root's checker and takes its diagnostics back from the client. */
+  private dropSql(root: AppRoot, result: AnalysisResult): void {
+    const sql = this.sql.get(root);
+    if (!sql) return;
+    this.sql.delete(root);
+    sql.dispose();
+    for (const file of sql.byFile.keys()) {
+      const diags = result.diagnosticsByFile.get(file) ?? [];
+      if (!diags.length) root.published.delete(file);
+      this.sendDiagnostics(root, file, diags);
+    }
   }
 
   private sqlOf(root: AppRoot): RootSql {
@@ -439,7 +455,7 @@ export class RepriseServer {
         // Other limits can change which files are read and parsed: load the root again.
         this.flush(root);
         this.loadRoot(root, now);
-      } else if (!sameSeverities(old, now)) {
+      } else if (!sameSeverities(old, now) || old.analysis.sql !== now.analysis.sql) {
         this.flush(root);
         this.publish(root, root.analyzer.setOptions({ ...analyzerOptions(now), parser: root.parser }));
         this.scheduleModel(root);

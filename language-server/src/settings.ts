@@ -11,15 +11,18 @@ export interface Settings {
   codeLens: { enable: boolean };
   trace: { server: TraceLevel };
   diagnostics: { severity: Record<string, Severity | "off"> };
-  /** The guard's limits (docs/lsp.md); null = the analyser's default. */
-  analysis: { maxNestingDepth: number | null; maxFileSize: number | null };
+  /**
+   * The guard's limits (docs/lsp.md); null = the analyser's default. `sql`: check migrations and queries against
+   * an embedded Postgres (sqlcheck); off frees the checker's memory (a PGlite instance per database).
+   */
+  analysis: { maxNestingDepth: number | null; maxFileSize: number | null; sql: boolean };
 }
 
 export const defaultSettings = (): Settings => ({
   codeLens: { enable: true },
   trace: { server: "off" },
   diagnostics: { severity: {} },
-  analysis: { maxNestingDepth: null, maxFileSize: null },
+  analysis: { maxNestingDepth: null, maxFileSize: null, sql: true },
 });
 
 const SEVERITIES = new Set(["error", "warning", "info", "hint", "off"]);
@@ -54,6 +57,8 @@ export function parseSettings(raw: unknown): Settings {
   if (typeof depth === "number" && Number.isFinite(depth) && depth >= 1) out.analysis.maxNestingDepth = Math.floor(depth);
   const size = get("analysis.maxFileSize");
   if (typeof size === "number" && Number.isFinite(size) && size >= 1) out.analysis.maxFileSize = Math.floor(size);
+  const sql = get("analysis.sql");
+  if (typeof sql === "boolean") out.analysis.sql = sql;
   return out;
 }
 

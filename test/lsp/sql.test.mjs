@@ -83,3 +83,17 @@ test("go to definition from a table or column name in a query to the migration t
   const toColumn = await client.request("textDocument/definition", { textDocument: { uri: uri(rel) }, position: positionOf(src, "created_at FROM users", 3) });
   assert.deepEqual(toColumn, [{ uri: uri(mig), range: rangeOf(migText, "created_at") }]);
 });
+
+test("reprise.analysis.sql off withdraws the SQL diagnostics, on brings them back", async () => {
+  const migration = uri("billing/migrations/2_add_amount.up.sql");
+  await client.waitForDiagnostics(migration, (d) => d.some((x) => x.code === "RP4101"), 0, SLOW);
+  client.settings = { analysis: { sql: false } };
+  const since = client.mark();
+  client.notify("workspace/didChangeConfiguration", { settings: {} });
+  await client.waitForDiagnostics(migration, (d) => d.length === 0, since, SLOW);
+  await client.waitForDiagnostics(uri("users/api.ts"), (d) => !d.some((x) => /^RP41/.test(String(x.code))), since, SLOW);
+  client.settings = {};
+  const since2 = client.mark();
+  client.notify("workspace/didChangeConfiguration", { settings: {} });
+  await client.waitForDiagnostics(migration, (d) => d.some((x) => x.code === "RP4101"), since2, SLOW);
+});
