@@ -8,49 +8,7 @@ import assert from "node:assert/strict";
 import type { SourceInput } from "../src/index.js";
 import { loadAppFiles } from "../src/node/index.js";
 import { analyzer, check, loadCases, snapshotApps } from "./support/check.js";
-
-/** mulberry32: small, seeded, deterministic. */
-function rng(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function mutate(text: string, r: () => number): string {
-  const pick = (n: number) => Math.floor(r() * n);
-  switch (pick(5)) {
-    case 0:
-      return text.slice(0, pick(text.length + 1));
-    case 1: {
-      const braces = [...text.matchAll(/[{}()[\]]/g)].map((m) => m.index!);
-      if (!braces.length) return text + "{";
-      const at = braces[pick(braces.length)];
-      return text.slice(0, at) + text.slice(at + 1);
-    }
-    case 2: {
-      const tokens = text.split(/(\s+|[{}()[\],;:.])/);
-      if (tokens.length < 3) return text;
-      const a = pick(tokens.length);
-      const b = pick(tokens.length);
-      [tokens[a], tokens[b]] = [tokens[b], tokens[a]];
-      return tokens.join("");
-    }
-    case 3: {
-      const at = pick(text.length + 1);
-      const junk = ["\"", "`", "/*", "${", "<", "=>", "new ", "api(", "@", "\u00e9\ud83d\ude00"][pick(10)];
-      return text.slice(0, at) + junk + text.slice(at);
-    }
-    default: {
-      const lines = text.split("\n");
-      lines.splice(pick(lines.length), 1);
-      return lines.join("\n");
-    }
-  }
-}
+import { mutate, rng } from "./support/mutations.js";
 
 function corpus(): { name: string; files: SourceInput[] }[] {
   const apps = snapshotApps().map((a) => ({ name: a.name, files: loadAppFiles(a.root) }));

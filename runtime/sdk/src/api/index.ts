@@ -77,8 +77,13 @@ export type Query<
 > = TypeOrName extends string ? string : TypeOrName;
 
 /** A cookie: read from `Cookie` on requests, written as `Set-Cookie` in responses. */
-export type Cookie<TypeOrName extends string | number | boolean | Date = string, Name extends string = string> = {
-  value: TypeOrName extends string ? string : TypeOrName;
+export type Cookie<TypeOrName extends string | number | boolean | Date = string, Name extends string = string> = CookieWithOptions<
+  TypeOrName extends string ? string : TypeOrName
+>;
+
+/** The cookie shape of `Cookie<...>` fields. */
+export type CookieWithOptions<T> = {
+  value: T;
   expires?: Date;
   sameSite?: "Strict" | "Lax" | "None";
   domain?: string;
@@ -119,18 +124,6 @@ export type RawResponse = ServerResponse;
 /** The classes raw handlers receive (a Node.js Readable / Writable shaped like IncomingMessage / ServerResponse). */
 export const RawRequest = RawRequestClass;
 export const RawResponse = RawResponseClass;
-/** The cookie shape of `Cookie<...>` fields. */
-export type CookieWithOptions<T> = {
-  value: T;
-  expires?: Date;
-  sameSite?: "Strict" | "Lax" | "None";
-  domain?: string;
-  path?: string;
-  maxAge?: number;
-  secure?: boolean;
-  httpOnly?: boolean;
-  partitioned?: boolean;
-};
 /** encore.dev's name for the HttpStatus constants. */
 export const HttpStatusValues = HttpStatus;
 export type StreamInOutHandlerFn<HandshakeData, Request, Response> = HandshakeData extends void
