@@ -478,9 +478,8 @@ impl Bridge {
 
     /// [`Bridge::begin`], keeping the request's headers readable through [`Bridge::headers`] while it is pending.
     pub fn begin_with(&self, headers: Option<hyper::HeaderMap>, build: impl FnOnce(u32) -> Event) -> Result<PendingCall<'_>, CallError> {
-        if self.current.get().is_none() {
-            return Err(CallError::Unavailable);
-        }
+        // No dispatcher at all is rare (before start, after shutdown): found by `deliver` below, which then undoes
+        // the pending entry, rather than by a second lookup on every request.
         let id = self.next_id();
         let (tx, rx) = oneshot::channel();
         lock(&self.pending).insert(id, Pending { tx, headers });
