@@ -6,3 +6,4 @@ export * from "./mermaid.js";
 export * from "./traces.js";
 export * from "./admin.js";
 export * from "./tool-routes.js";
+export * from "./admin-data.js";
