@@ -17,6 +17,8 @@ export { SQL as SQL_DIAGNOSTICS, sqlDiagnostics } from "./diagnostics/sql.js";
 export { RIGHT_EXAMPLES as diagnosticRightExamples } from "./diagnostics/examples.js";
 export { isAppRootMarker, clientIdent } from "./sdk.js";
 export { configNameSites, RUNTIME_CONFIG_FILES, type ConfigNameSite } from "./config-names.js";
+export { nameProblem } from "./name-rules.js";
+export { appSdkFamily, camelIdent, scaffold, SCAFFOLD_KINDS, type ScaffoldFiles, type ScaffoldKind, type ScaffoldRequest, type ScaffoldResult } from "./scaffold.js";
 export type { SqlQuery } from "./link/infra.js";
 export type { SqlQueryFacts, SqlRowField, SqlSegment } from "./sql-query.js";
 

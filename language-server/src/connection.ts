@@ -20,8 +20,9 @@ import {
   type WorkspaceFoldersChangeEvent,
 } from "vscode-languageserver/node";
 import { URI } from "vscode-uri";
-import { GraphRequest, type GraphRequestParams } from "@reprise/protocol";
+import { CreateCommand, GraphRequest, type GraphRequestParams } from "@reprise/protocol";
 import { lensStyleFor } from "./features/code-lens.js";
+import { CreateRefused } from "./features/create.js";
 import { RenameRefused } from "./features/rename.js";
 import { FolderWatcher } from "./fs-watcher.js";
 import { RepriseServer, type LogLevel } from "./language-server.js";
@@ -107,7 +108,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         return await handler(params, server);
       } catch (err) {
         // A refused rename (name taken, reserved, invalid) is a RequestFailed error whose message the client shows.
-        if (err instanceof RenameRefused) return new ResponseError(LSPErrorCodes.RequestFailed, err.message);
+        if (err instanceof RenameRefused || err instanceof CreateRefused) return new ResponseError(LSPErrorCodes.RequestFailed, err.message);
         const message = err instanceof Error ? err.message : String(err);
         log("error", `${method} failed: ${err instanceof Error ? (err.stack ?? message) : message}`);
         return new ResponseError(ErrorCodes.InternalError, `${method} failed: ${message}`);
@@ -152,6 +153,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
           ? (scopes) => connection.workspace.getConfiguration(scopes.map((scopeUri) => ({ scopeUri, section: "reprise" })))
           : undefined,
         refreshCodeLenses: lensRefresh ? () => void connection.sendRequest("workspace/codeLens/refresh").catch(() => undefined) : undefined,
+        applyEdit: caps.workspace?.applyEdit === true ? (label, edit) => connection.workspace.applyEdit({ label, edit }) : undefined,
       },
       {
         workspaceFolders: workspacePaths,
@@ -181,6 +183,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         workspaceSymbolProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         completionProvider: { triggerCharacters: ['"', "'"], resolveProvider: false },
+        executeCommandProvider: { commands: [CreateCommand] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: caps.workspace?.workspaceFolders === true } },
         experimental: { reprise: { appModel: true, graph: true } },
       },
@@ -247,6 +250,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onWorkspaceSymbol(guarded("workspace/symbol", (p, s) => s.workspaceSymbols(p.query), []));
   connection.onCodeAction(guarded("textDocument/codeAction", (p, s) => s.codeActions(p.textDocument.uri, p.range, p.context), []));
   connection.onCompletion(guarded("textDocument/completion", (p, s) => s.completion(p.textDocument.uri, p.position), []));
+  connection.onExecuteCommand(
+    guarded("workspace/executeCommand", (p, s) => {
+      if (p.command !== CreateCommand) throw new CreateRefused(`Unknown command '${p.command}'.`);
+      if (p.arguments?.length !== 1) throw new CreateRefused(`${CreateCommand} takes exactly one argument (got ${p.arguments?.length ?? 0}).`);
+      return s.create(p.arguments[0]);
+    }, null),
+  );
   connection.onRequest(GraphRequest, guarded("reprise/graph", (p: GraphRequestParams | undefined, s) => s.graph(p?.rootUri), []));
 
   connection.onShutdown(() => {

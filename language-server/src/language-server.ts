@@ -25,12 +25,13 @@ import type {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { URI } from "vscode-uri";
-import { AppModelNotification, toGraph, type AppModel, type AppModelParams, type Diagnostic, type Position, type Range } from "@reprise/protocol";
+import { AppModelNotification, toGraph, type AppModel, type AppModelParams, type CreateCommandResult, type Diagnostic, type Position, type Range } from "@reprise/protocol";
 import { parseLimitsOf, type AnalysisResult, type AnalyzerOptions } from "@reprise/analyzer";
 import { findAppRoot, findAppRoots } from "@reprise/analyzer/node";
 import { APP_FILE_NAMES, AppRoot, isDirectory, type PendingInput } from "./app-root.js";
 import type { ParsedFileLike } from "./ast-zones.js";
 import { codeActions } from "./features/code-actions.js";
+import { CreateRefused, planCreate, readCreateArgs } from "./features/create.js";
 import { provideCodeLenses, resolveCodeLens, type LensData, type LensStyle } from "./features/code-lens.js";
 import { completions } from "./features/completion.js";
 import type { FeatureContext } from "./features/context.js";
@@ -52,6 +53,8 @@ export interface ServerHost {
   fetchSettings?: (scopeUris: string[]) => Promise<unknown[]>;
   /** workspace/codeLens/refresh; absent when the client lacks it. */
   refreshCodeLenses?: () => void;
+  /** workspace/applyEdit; absent when the client lacks it. */
+  applyEdit?: (label: string, edit: WorkspaceEdit) => Promise<{ applied: boolean; failureReason?: string }>;
 }
 
 export interface ServerConfig {
@@ -568,6 +571,45 @@ export class RepriseServer {
       version: (file) => this.docs.get(fileUri(root.uri, file))?.version ?? null,
       exists: (file) => existsSync(root.absolute(file)),
     };
+  }
+
+  /**
+   * `reprise.server.create`: plans the edit that creates a service, endpoint, topic + subscription, database, cron
+   * job, bucket or secret, then (unless `apply: false`) has the client apply it. A refused name or argument
+   * throws CreateRefused when applying, and is returned as `{ ok: false, problem }` when only checking.
+   */
+  async create(arg: unknown): Promise<CreateCommandResult> {
+    const args = readCreateArgs(arg);
+    await this.ready;
+    const root = this.rootOfCommand(args.rootUri, args.uri);
+    this.flush(root);
+    const env = this.renameEnv(root);
+    const planned = planCreate(root, args, { read: env.readText, exists: env.exists });
+    const apply = args.apply !== false;
+    if ("problem" in planned) {
+      if (apply) throw new CreateRefused(planned.problem);
+      return { ok: false, problem: planned.problem };
+    }
+    if (!apply) return { ok: true, title: planned.title, edit: planned.edit, applied: false, uri: planned.uri, range: planned.range };
+    const caps = this.config.workspaceEdit;
+    if (!this.host.applyEdit) throw new CreateRefused("This editor cannot apply workspace edits (workspace/applyEdit); call the command with apply: false and apply the returned edit.");
+    if (!caps?.documentChanges || !caps.resourceCreate) throw new CreateRefused("This editor's workspace edits cannot create files (workspaceEdit.resourceOperations 'create'); call the command with apply: false and apply the returned edit.");
+    const result = await this.host.applyEdit(planned.title, planned.edit);
+    if (!result.applied) throw new CreateRefused(`The editor did not apply the edit${result.failureReason ? `: ${result.failureReason}` : ""}.`);
+    return { ok: true, title: planned.title, edit: planned.edit, applied: true, uri: planned.uri, range: planned.range };
+  }
+
+  private rootOfCommand(rootUri: string | undefined, uri: string | undefined): AppRoot {
+    if (rootUri) {
+      const root = this.roots.find((r) => r.uriString === normalize(rootUri));
+      if (!root) throw new CreateRefused(`No app root at ${rootUri}.`);
+      return root;
+    }
+    const abs = uri ? fsPath(uri) : undefined;
+    const byDoc = abs ? this.rootFor(abs) : undefined;
+    if (byDoc) return byDoc;
+    if (this.roots.length === 1) return this.roots[0];
+    throw new CreateRefused(this.roots.length ? `The workspace has ${this.roots.length} apps; say which one with rootUri.` : "No app found in the workspace (a folder with encore.app or reprise.app).");
   }
 
   async documentSymbols(uri: string): Promise<DocumentSymbol[]> {

@@ -83,15 +83,20 @@ export function diagnostic(rootUri: URI, d: Diagnostic): LspDiagnostic {
   return out;
 }
 
-export function workspaceEdit(rootUri: URI, fix: Fix): WorkspaceEdit {
+export function workspaceEdit(rootUri: URI, fix: Pick<Fix, "edits">): WorkspaceEdit {
   if (fix.edits.some((e) => e.create)) {
-    // New files: create each one, then insert its text (documentChanges, applied in order).
+    // New files first (each created, then filled), then one versionless TextDocumentEdit per existing file
+    // holding all of that file's edits: the edits of one TextDocumentEdit all refer to the file before any of them.
     const documentChanges: NonNullable<WorkspaceEdit["documentChanges"]> = [];
+    const byFile = new Map<string, LspTextEdit[]>();
     for (const e of fix.edits) {
       const uri = fileUri(rootUri, e.file);
       if (e.create) documentChanges.push({ kind: "create", uri, options: { ignoreIfExists: true } });
-      documentChanges.push({ textDocument: { uri, version: null }, edits: [{ range: range(e.range), newText: e.newText }] });
+      let list = byFile.get(uri);
+      if (!list) byFile.set(uri, (list = []));
+      list.push({ range: range(e.range), newText: e.newText });
     }
+    for (const [uri, edits] of byFile) documentChanges.push({ textDocument: { uri, version: null }, edits });
     return { documentChanges };
   }
   const changes: Record<string, LspTextEdit[]> = {};

@@ -99,3 +99,48 @@ export interface CodeLensData {
  * nothing may run, e.g. VS Code's restricted mode.
  */
 export const RUNNING_APP_LENS_KINDS: readonly CodeLensKind[] = ["run", "call", "debug", "publish", "cron"];
+
+/**
+ * Server command (client → server `workspace/executeCommand`): create a piece of infrastructure. The one argument
+ * is a CreateCommandArgs. With `apply` (the default) the server applies the edit itself (server → client
+ * `workspace/applyEdit`, so Neovim and Helix get it through `execute_command`) and a refused name is an LSP
+ * RequestFailed error naming the reason; with `apply: false` it returns the edit (or the problem) without applying
+ * anything, which editors use to check a name as it is typed and to apply the edit themselves.
+ */
+export const CreateCommand = "reprise.server.create" as const;
+export type CreateKind = "service" | "endpoint" | "topic" | "database" | "cron" | "bucket" | "secret";
+export interface CreateCommandArgs {
+  kind: CreateKind;
+  name: string;
+  /** The app root; default: the root holding `uri`, else the only root. */
+  rootUri?: string;
+  /** A document of the app (picks the root when `rootUri` is absent). */
+  uri?: string;
+  /** The service the resource goes into (every kind but service). */
+  service?: string;
+  /** endpoint: method (GET), path (`/<service>/<name>`), exposed (true). */
+  method?: string;
+  path?: string;
+  expose?: boolean;
+  /** topic: the subscription created with it (`<topic>-handler`). */
+  subscription?: string;
+  /** cron: `every` ("1h") or a 5-field `schedule`; an existing endpoint of the service to call (else one is created). */
+  every?: string;
+  schedule?: string;
+  endpoint?: string;
+  /** Apply the edit through workspace/applyEdit (default true). */
+  apply?: boolean;
+}
+export type CreateCommandResult =
+  | {
+      ok: true;
+      title: string;
+      /** An LSP WorkspaceEdit (documentChanges: file creations, then the text edits of each file). */
+      edit: unknown;
+      /** Whether the client applied it (false when `apply: false`). */
+      applied: boolean;
+      /** The document holding the new declaration and its line, to reveal. */
+      uri: string;
+      range: LspLocation["range"];
+    }
+  | { ok: false; problem: string };

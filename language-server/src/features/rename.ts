@@ -8,7 +8,7 @@
  */
 import type { Location as LspLocation, WorkspaceEdit, TextEdit as LspTextEdit, ChangeAnnotation } from "vscode-languageserver/node";
 import type { NamedKind, NameSite, Position, Range } from "@reprise/protocol";
-import { clientIdent, configNameSites, RUNTIME_CONFIG_FILES } from "@reprise/analyzer";
+import { clientIdent, configNameSites, nameProblem, RUNTIME_CONFIG_FILES } from "@reprise/analyzer";
 import { contains } from "../model-index.js";
 import { fileUri, location, range as toRange } from "../to-proto.js";
 import type { FeatureContext } from "./context.js";
@@ -98,14 +98,6 @@ export function findNameReferences(ctx: FeatureContext, env: RenameEnv, position
 
 // ---- validation of the new name --------------------------------------------------------------------------
 
-const JS_RESERVED = new Set(
-  "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval".split(" "),
-);
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-/** Infrastructure names (topics, databases, cron ids, ...): letters, digits, `-`, `_`, `.`; they end up in URLs, stream and database names. */
-const RESOURCE_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
-const BUCKET_NAME = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
-
 const word = (name: string) => new RegExp(`(?<![\\w$])${name.replace(/\$/g, "\\$")}(?![\\w$])`);
 
 /**
@@ -121,50 +113,20 @@ function identifierClash(ctx: FeatureContext, env: RenameEnv, t: Target, identif
   return null;
 }
 
-/** Why `newName` would be an error for the target (style-only problems are accepted), or null. */
+/** Why `newName` would be an error for the target (the analyser's name rules, then identifier clashes in the files the edit touches), or null. */
 export function renameProblem(ctx: FeatureContext, t: Target, newName: string, env?: RenameEnv): string | null {
-  const app = ctx.index.model.app;
   if (newName === t.name) return null;
-  if (!newName) return "The new name is empty.";
-  switch (t.kind) {
-    case "service": {
-      if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(newName)) return `'${newName}' is not a valid service name: use letters, digits, '-' and '_', starting with a letter.`;
-      if (JS_RESERVED.has(clientIdent(newName))) return `'${newName}' is reserved: its client identifier would be a JavaScript keyword.`;
-      const clash = app.services.find((s) => s.name !== t.name && (s.name === newName || clientIdent(s.name) === clientIdent(newName)));
-      if (clash) return `A service named '${clash.name}' already exists${clash.name !== newName ? " (same client identifier)" : ""}.`;
-      const used = env && identifierClash(ctx, env, t, clientIdent(newName), (s) => s.form === "client");
-      if (used) return `'${clientIdent(newName)}' is already used in ${used}, where the service's client is imported; pick another name or rename that first.`;
-      return null;
-    }
-    case "endpoint": {
-      if (!IDENTIFIER.test(newName)) return `'${newName}' is not a valid endpoint name: endpoint names are the exported variable's name (a JavaScript identifier).`;
-      if (JS_RESERVED.has(newName) || newName === "ref" || newName === "Client") return `'${newName}' is reserved${newName === "ref" || newName === "Client" ? " by the generated service client" : " (a JavaScript keyword)"}.`;
-      const svc = app.services.find((s) => s.name === t.scope);
-      if (svc?.endpoints.some((e) => e.name === newName)) return `Service '${t.scope}' already has an endpoint '${newName}'.`;
-      const used = env && identifierClash(ctx, env, t, newName, (s) => s.role === "declaration");
-      if (used) return `'${newName}' is already used in ${used}; pick another name or rename that first.`;
-      return null;
-    }
-    case "bucket":
-      if (!BUCKET_NAME.test(newName)) return `'${newName}' is not a valid bucket name: lowercase letters, digits and '-', starting with a letter and ending with a letter or digit.`;
-      if (app.buckets.some((b) => b.name === newName)) return `A bucket named '${newName}' already exists.`;
-      return null;
-    case "secret":
-      if (!IDENTIFIER.test(newName) || newName.includes("$")) return `'${newName}' is not a valid secret name: letters, digits and '_', starting with a letter (it becomes the REPRISE_SECRET_<Name> variable).`;
-      if (app.secrets.some((s) => s.name === newName)) return `A secret named '${newName}' already exists; renaming would merge the two.`;
-      return null;
-    default: {
-      if (!RESOURCE_NAME.test(newName)) return `'${newName}' is not a valid ${t.kind === "cron" ? "cron job id" : `${t.kind} name`}: use letters, digits, '-', '_' and '.', starting with a letter.`;
-      const taken =
-        t.kind === "topic" ? app.topics.some((x) => x.name === newName)
-        : t.kind === "subscription" ? app.topics.find((x) => x.name === t.scope)?.subscriptions.some((s) => s.name === newName)
-        : t.kind === "database" ? app.databases.some((x) => x.name === newName)
-        : t.kind === "cron" ? app.cronJobs.some((x) => x.name === newName)
-        : false;
-      if (taken) return `A ${t.kind === "cron" ? "cron job" : t.kind} named '${newName}' already exists${t.kind === "subscription" ? ` on topic '${t.scope}'` : ""}.`;
-      return null;
-    }
+  const problem = nameProblem(ctx.index.model.app, t.kind, newName, t.scope, t.name);
+  if (problem || !env) return problem;
+  if (t.kind === "service") {
+    const used = identifierClash(ctx, env, t, clientIdent(newName), (s) => s.form === "client");
+    if (used) return `'${clientIdent(newName)}' is already used in ${used}, where the service's client is imported; pick another name or rename that first.`;
   }
+  if (t.kind === "endpoint") {
+    const used = identifierClash(ctx, env, t, newName, (s) => s.role === "declaration");
+    if (used) return `'${newName}' is already used in ${used}; pick another name or rename that first.`;
+  }
+  return null;
 }
 
 const DATA_NOTE: Partial<Record<NamedKind, string>> = {
