@@ -6,6 +6,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { RepriseContext } from "./context";
+import { createCommandTable } from "./create-commands";
 import { ArchitecturePanel } from "./architecture-panel";
 import { ApiExplorerPanel, type EndpointRef, type ExplorerDeps, type TopicRef } from "./api-explorer-panel";
 import { DEBUG_TYPE, type RepriseLaunchConfig } from "./debug";
@@ -35,6 +36,7 @@ export function commandTable(ctx: RepriseContext): Record<string, Handler> {
     "reprise.restartServer": () => ctx.restartClient(),
     "reprise.showOutput": () => ctx.output.show(true),
     "reprise.showActions": () => showActions(ctx),
+    ...createCommandTable(ctx),
   };
 }
 

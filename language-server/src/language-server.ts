@@ -36,7 +36,7 @@ import { provideCodeLenses, resolveCodeLens, type LensData, type LensStyle } fro
 import { completions } from "./features/completion.js";
 import type { FeatureContext } from "./features/context.js";
 import { hover } from "./features/hover.js";
-import { definition, references } from "./features/navigation.js";
+import { definition, pathDefinition, references } from "./features/navigation.js";
 import { findNameReferences, prepareRename, rename, type RenameEnv } from "./features/rename.js";
 import { documentSymbols, workspaceSymbols } from "./features/symbols.js";
 import { SettingsCache, sameLimits, sameSeverities, type Settings } from "./settings.js";
@@ -531,7 +531,11 @@ export class RepriseServer {
       const target = sql.definitionOf(ctx.root.analyzer.result.model, q, text.slice(a, b));
       return target ? [{ uri: fileUri(ctx.root.uri, target.file), range: target.range }] : [];
     }
-    return definition(ctx, position);
+    const found = definition(ctx, position);
+    if (found.length) return found;
+    // A path string (`fetch("/users/42")`, a test's URL) → the endpoints that serve it.
+    const line = (doc?.getText() ?? this.renameEnv(ctx.root).readText(ctx.file))?.split("\n")[position.line];
+    return line === undefined ? [] : pathDefinition(ctx, line, position);
   }
 
   async references(uri: string, position: Position, includeDeclaration: boolean): Promise<LspLocation[]> {

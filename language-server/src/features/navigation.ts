@@ -72,3 +72,80 @@ export function references(ctx: FeatureContext, position: Position, includeDecla
   }
   return [];
 }
+
+/**
+ * The string literal on `line` around `character` (quotes excluded; a template's `${...}` parts become one
+ * placeholder character each), or undefined. Single-line strings only: enough for `fetch("/users/42")`.
+ */
+export function stringAt(line: string, character: number): string | undefined {
+  let i = 0;
+  while (i < line.length) {
+    const q = line[i];
+    if (q === "/" && line[i + 1] === "/") return undefined; // the rest of the line is a comment
+    if (q !== '"' && q !== "'" && q !== "`") {
+      i++;
+      continue;
+    }
+    const start = i + 1;
+    let j = start;
+    let value = "";
+    while (j < line.length && line[j] !== q) {
+      if (line[j] === "\\") {
+        value += line[j + 1] ?? "";
+        j += 2;
+      } else if (q === "`" && line[j] === "$" && line[j + 1] === "{") {
+        let depth = 1;
+        j += 2;
+        while (j < line.length && depth > 0) depth += line[j] === "{" ? 1 : line[j++] === "}" ? -1 : 0;
+        value += PLACEHOLDER;
+      } else value += line[j++];
+    }
+    if (character >= start && character <= j) return value;
+    i = j + 1;
+  }
+  return undefined;
+}
+
+const PLACEHOLDER = "\u0000";
+
+/** The path part of a URL or path string (`http://localhost:4000/users/42?x=1` → `/users/42`), or undefined. */
+export function urlPath(s: string): string | undefined {
+  const m = /^(?:https?:\/\/[^/\s]+)?(\/[^?#\s]*)/.exec(s.trim());
+  return m ? m[1] : undefined;
+}
+
+/**
+ * Endpoints whose path pattern matches `path` (literal segments equal, `:param` any one non-empty segment,
+ * `*wildcard` and fallbacks the rest), most specific first (more literal segments, then no wildcard).
+ */
+export function endpointsMatching(ctx: FeatureContext, path: string): Location[] {
+  const segs = path.replace(/\/+$/, "").split("/").slice(1);
+  const hits: { score: number; location: Location }[] = [];
+  for (const svc of ctx.index.model.app.services) {
+    for (const e of svc.endpoints) {
+      const pattern = e.pathSegments;
+      const rest = pattern.length > 0 && (pattern[pattern.length - 1].type === "wildcard" || pattern[pattern.length - 1].type === "fallback");
+      const fixed = rest ? pattern.length - 1 : pattern.length;
+      if (rest ? segs.length < fixed : segs.length !== fixed) continue;
+      let score = 0;
+      let ok = true;
+      for (let i = 0; i < fixed && ok; i++) {
+        const p = pattern[i];
+        if (p.type === "literal") {
+          ok = segs[i] === p.value;
+          score++;
+        } else ok = segs[i].length > 0;
+      }
+      if (ok) hits.push({ score: score * 2 + (rest ? 0 : 1), location: e.location });
+    }
+  }
+  return hits.sort((a, b) => b.score - a.score).map((h) => h.location);
+}
+
+/** Go to definition on a path string (`fetch("/users/42")`, a test's URL): the endpoints that serve it. */
+export function pathDefinition(ctx: FeatureContext, lineText: string, position: Position): LspLocation[] {
+  const s = stringAt(lineText, position.character);
+  const path = s === undefined ? undefined : urlPath(s);
+  if (!path) return [];
+  return endpointsMatching(ctx, path).map((l) => location(ctx.root.uri, l));
+}
