@@ -14,6 +14,7 @@ import { describeError, runCronNow, type AdminResult, type CronRunValue } from "
 import { toolHeaders } from "./instances";
 import type { TreeNode } from "./tree";
 import { runPort } from "./settings";
+import { generateClientCommand, type GenerateRequest } from "./gen-client";
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -37,6 +38,7 @@ export function commandTable(ctx: RepriseContext): Record<string, Handler> {
     "reprise.showOutput": () => ctx.output.show(true),
     "reprise.showActions": () => showActions(ctx),
     ...createCommandTable(ctx),
+    "reprise.generateClient": (arg) => generateClient(ctx, arg),
   };
 }
 
@@ -70,6 +72,17 @@ async function rootPathOf(ctx: RepriseContext, arg: unknown): Promise<string | u
   if (files.length <= 1) return files[0] ? path.dirname(files[0].fsPath) : undefined;
   const pick = await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(path.dirname(f.fsPath)), root: path.dirname(f.fsPath) })), { placeHolder: "Which app?" });
   return pick?.root;
+}
+
+// ---------- generate client ----------
+
+/** `arg`: an app Uri / tree node / `{ root, lang?, out? }` (out given: no questions asked). */
+async function generateClient(ctx: RepriseContext, arg: unknown) {
+  if (!refuseUntrusted(ctx, "Generating a client")) return undefined;
+  const req = arg && typeof arg === "object" && typeof (arg as { root?: unknown }).root === "string" ? (arg as Partial<GenerateRequest>) : undefined;
+  const root = req?.root ?? (await rootPathOf(ctx, arg));
+  if (!root) return void vscode.window.showWarningMessage("Reprise: no app found (a folder with encore.app or reprise.app).");
+  return generateClientCommand(ctx.clientGenerator, root, req);
 }
 
 // ---------- run / stop / debug ----------

@@ -9,6 +9,7 @@ import type { AppModelParams } from "@reprise/protocol";
 import { AppModelStore } from "./app-models";
 import { createClient, findServerModule, refreshCodeLenses, serverModuleCandidates } from "./client";
 import { AppRunner } from "./run";
+import { ClientGenerator } from "./gen-client";
 import { StatusBar } from "./status";
 import { ContextKey } from "./settings";
 
@@ -23,6 +24,7 @@ export class RepriseContext implements vscode.Disposable {
   readonly models = new AppModelStore();
   readonly status = new StatusBar();
   readonly runner: AppRunner;
+  readonly clientGenerator: ClientGenerator;
   readonly debugSessions = new Map<string, DebugRun>();
   /** What was refused in restricted mode, newest last (the same text the user sees; read by the tests). */
   readonly refusals: string[] = [];
@@ -34,8 +36,12 @@ export class RepriseContext implements vscode.Disposable {
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.runner = new AppRunner(extension.extensionPath, this.output);
+    this.clientGenerator = new ClientGenerator(extension.extensionPath, this.output, (uri) => {
+      const root = this.models.rootFor(uri);
+      return root ? vscode.Uri.parse(root.rootUri).fsPath : undefined;
+    });
     this.disposables.push(
-      this.output, this.models, this.status, this.runner, this.firstModelEmitter,
+      this.output, this.models, this.status, this.runner, this.clientGenerator, this.firstModelEmitter,
       this.runner.onDidChange(() => {
         this.status.set({ runningPort: this.runner.firstPort() });
         void vscode.commands.executeCommand("setContext", ContextKey.running, this.runner.list().length > 0);

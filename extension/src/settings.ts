@@ -14,6 +14,9 @@ export const Setting = {
   runCliPath: "run.cliPath",
   runArgs: "run.args",
   serverPath: "server.path",
+  clientOutput: "client.output",
+  clientLang: "client.lang",
+  clientRegenerateOnSave: "client.regenerateOnSave",
 } as const;
 
 export function config(scope?: vscode.ConfigurationScope): vscode.WorkspaceConfiguration {

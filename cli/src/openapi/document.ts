@@ -193,10 +193,15 @@ function securityFor(model: AppModel): Security | null {
   return { schemes, requirement };
 }
 
-/** Moves each schema's `$defs` into components/schemas, sharing identical definitions and renaming clashes. */
-class ComponentRegistry {
+/**
+ * Moves each schema's `$defs` into components/schemas, sharing identical definitions and renaming clashes (and
+ * names in `reserved`, which the caller uses for something else). Also used by the TypeScript client generator.
+ */
+export class ComponentRegistry {
   readonly schemas: Record<string, JSONSchema> = {};
   private readonly byContent = new Map<string, string>();
+
+  constructor(private readonly reserved: ReadonlySet<string> = new Set(["APIError"])) {}
 
   adopt(schema: JSONSchema): JSONSchema {
     const defs = (schema.$defs ?? {}) as Record<string, JSONSchema>;
@@ -206,7 +211,7 @@ class ComponentRegistry {
       let global = this.byContent.get(key);
       if (!global) {
         global = name;
-        for (let i = 2; global in this.schemas || global === "APIError"; i++) global = `${name}_${i}`;
+        for (let i = 2; global in this.schemas || this.reserved.has(global); i++) global = `${name}_${i}`;
         this.byContent.set(key, global);
         this.schemas[global] = {}; // reserved; filled below once refs are rewritten
       }

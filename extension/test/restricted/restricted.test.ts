@@ -64,6 +64,7 @@ describe("Restricted mode (untrusted workspace)", () => {
         ["reprise.debugEndpoint", endpoint],
         ["reprise.runCronJob", { rootUri, name: "recount-users", title: "Recount users", endpoint: { service: "users", name: "recount" } }],
         ["reprise.publishMessage", { rootUri, topic: "signups", sampleMessage: { email: "x", plan: "free" }, subscribers: 1 }],
+        ["reprise.generateClient", vscode.Uri.parse(rootUri)],
       ];
       for (const [command, arg] of calls) {
         const before = a.context.refusals.length;
