@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // `npm run bench:sqlcheck`: the SQL checks' budgets on a generated app with 5 databases × 30 migrations and 300
-// queries (issue 19). (1) First full check: `reprise check` with SQL minus `reprise check --no-sql`, wall time of
-// the CLI (budget ≤1.5 s extra; the first run on a machine also builds the cluster dump once). (2) In the language
-// server over stdio: an edit to one query → its new diagnostic published (budget ≤50 ms median). (3) An edit to a
-// migration → every query file of that database re-published against the new schema (budget ≤500 ms).
+// queries (issue 19), printed as a table. (1) First full check: `reprise check` with SQL minus `reprise check
+// --no-sql`, wall time of the CLI (budget ≤1.5 s extra), cold (no result cache: the embedded Postgres starts, every
+// migration is applied and every statement described) and warm (`.reprise/cache/sql` from the previous run), with
+// the CLI's CPU time and peak RSS where /usr/bin/time exists, and the cold check's phases measured in-process
+// (instance start, migrations, describes). (2) In the language server over stdio: an edit to one query → its new
+// diagnostic published (budget ≤50 ms median). (3) An edit to a migration → every query file of that database
+// re-published against the new schema (budget ≤500 ms). (4) The language server's RSS with SQL on (one shared
+// instance). The machine's load average is printed: on 2 shared cores, wall times grow with it.
 // BENCH_EDITS (default 20) sets the number of query edits.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { startClient, uriOf, repoRoot } from "../test/lsp/client.mjs";
+import { startClient, treeRssMb, uriOf, repoRoot } from "../test/lsp/client.mjs";
 
 const DBS = 5;
 const MIGRATIONS = 30;
@@ -42,23 +46,56 @@ function generate() {
   }
 }
 
-function timeCli(args) {
+const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
+
+/** Wall ms of `reprise check`, and (with /usr/bin/time) its CPU ms and peak RSS MB. */
+function runCli(args, { cold = false } = {}) {
+  if (cold) rmSync(join(root, ".reprise", "cache"), { recursive: true, force: true });
+  const cmd = [process.execPath, join(repoRoot, "cli", "bin", "reprise.mjs"), "check", root, ...args];
   const started = performance.now();
-  const r = spawnSync(process.execPath, [join(repoRoot, "cli", "bin", "reprise.mjs"), "check", root, ...args], { encoding: "utf8" });
+  const r = TIME ? spawnSync(TIME, ["-f", "@@time %U %S %M", ...cmd], { encoding: "utf8" }) : spawnSync(cmd[0], cmd.slice(1), { encoding: "utf8" });
   const ms = performance.now() - started;
   if (r.status !== 0) throw new Error(`reprise check ${args.join(" ")} exited ${r.status}: ${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`);
-  return ms;
+  const t = /@@time ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+  return { ms, cpu: t ? (Number(t[1]) + Number(t[2])) * 1000 : NaN, rss: t ? Number(t[3]) / 1024 : NaN };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const med = (runs) => ({ ms: median(runs.map((r) => r.ms)), cpu: median(runs.map((r) => r.cpu)), rss: median(runs.map((r) => r.rss)) });
+const rows = [];
+const row = (what, measured, budget, met) => rows.push({ what, measured, budget, met: met === undefined ? "" : met ? "yes" : "no" });
+const f0 = (n) => (Number.isFinite(n) ? n.toFixed(0) : "?");
+
+/** The cold check's phases, in this process: where the time of a first check goes. */
+async function phases() {
+  const { Analyzer } = await import("@reprise/analyzer");
+  const { loadAppFiles } = await import("@reprise/analyzer/node");
+  const { SqlChecker, sqlInputsOf } = await import("@reprise/sqlcheck");
+  const r = new Analyzer().setFiles(loadAppFiles(root));
+  const checker = new SqlChecker();
+  const started = performance.now();
+  await checker.check(sqlInputsOf(r.model, (p) => readFileSync(join(root, p), "utf8")), r.sqlQueries);
+  const total = performance.now() - started;
+  await checker.close();
+  return { total, ...checker.timings, instances: checker.instancesStarted };
+}
 
 generate();
 let client;
 try {
-  timeCli([]); // warms the cluster dump cache (first run on a machine) and the file cache
-  const noSql = median([timeCli(["--no-sql"]), timeCli(["--no-sql"]), timeCli(["--no-sql"])]);
-  const withSql = median([timeCli([]), timeCli([]), timeCli([])]);
-  console.log(`first full check: reprise check ${withSql.toFixed(0)} ms, --no-sql ${noSql.toFixed(0)} ms → SQL adds ${(withSql - noSql).toFixed(0)} ms (budget 1500)`);
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on 2 shared cores`);
+  runCli([], { cold: true }); // warms the cluster dump cache (first run on a machine) and the file cache
+  const noSql = med([runCli(["--no-sql"]), runCli(["--no-sql"]), runCli(["--no-sql"])]);
+  const cold = med([runCli([], { cold: true }), runCli([], { cold: true }), runCli([], { cold: true })]);
+  const warm = med([runCli([]), runCli([]), runCli([])]);
+  row("`reprise check --no-sql`", `${f0(noSql.ms)} ms (CPU ${f0(noSql.cpu)} ms, RSS ${f0(noSql.rss)} MB)`, "", undefined);
+  row("check with SQL, cold (no result cache): extra over --no-sql", `${f0(cold.ms - noSql.ms)} ms (CPU +${f0(cold.cpu - noSql.cpu)} ms, RSS ${f0(cold.rss)} MB)`, "≤1500 ms", cold.ms - noSql.ms <= 1500);
+  row("check with SQL, warm (`.reprise/cache/sql`): extra over --no-sql", `${f0(warm.ms - noSql.ms)} ms (CPU +${f0(warm.cpu - noSql.cpu)} ms, RSS ${f0(warm.rss)} MB)`, "≤1500 ms", warm.ms - noSql.ms <= 1500);
+  const p = await phases();
+  row("cold check in-process: total", `${f0(p.total)} ms, ${p.instances} instance(s)`, "", undefined);
+  row("… instance start (untar cluster, boot Postgres)", `${f0(p.start)} ms`, "", undefined);
+  row(`… migrations (${p.migrations}, in the shared transaction)`, `${f0(p.migrate)} ms`, "", undefined);
+  row(`… describes (${p.describes} distinct statements)`, `${f0(p.describe)} ms`, "", undefined);
 
   client = await startClient({ rootDir: root, initializationOptions: { debounceMs: 5 } });
   const rel = join("svc0", "queries0.ts");
@@ -72,7 +109,7 @@ try {
   const probe = original.replace("SELECT id, name, note FROM t1 ", "SELECT id, name, nope_0 FROM t1 ");
   client.notify("textDocument/didChange", { textDocument: { uri, version: 2 }, contentChanges: [{ text: probe }] });
   await client.waitForDiagnostics(uri, (d) => d.some((x) => x.message.includes("nope_0")), 0, 300_000);
-  console.log(`language server: first SQL diagnostics after open ${(performance.now() - firstStarted).toFixed(0)} ms`);
+  row("language server: first SQL diagnostics after open", `${f0(performance.now() - firstStarted)} ms`, "", undefined);
   const times = [];
   for (let i = 1; i <= EDITS; i++) {
     const since = client.mark();
@@ -82,7 +119,7 @@ try {
     await client.waitForDiagnostics(uri, (d) => d.some((x) => x.message.includes(`nope_${i}`)), since, 60_000);
     times.push(performance.now() - started);
   }
-  console.log(`edit to one query → its diagnostics: median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms over ${EDITS} edits (budget 50 ms median)`);
+  row(`language server: edit one query → its diagnostics (median of ${EDITS})`, `${median(times).toFixed(1)} ms (max ${Math.max(...times).toFixed(0)} ms)`, "≤50 ms", median(times) <= 50);
   client.notify("textDocument/didChange", { textDocument: { uri, version: 100 }, contentChanges: [{ text: original }] });
   await client.waitForDiagnostics(uri, (d) => !d.some((x) => x.message.includes("nope_")), 0, 60_000);
 
@@ -103,7 +140,10 @@ try {
     }));
     migTimes.push(performance.now() - started);
   }
-  console.log(`edit to a migration → all diagnostics of that database: ${migTimes.map((t) => t.toFixed(0)).join(", ")} ms (budget 500 ms)`);
+  row("language server: edit a migration → all diagnostics of that database", `${migTimes.map(f0).join(", ")} ms`, "≤500 ms", Math.max(...migTimes) <= 500);
+  row("language server RSS with SQL on (server and children)", `${f0(treeRssMb(client.child.pid))} MB`, "", undefined);
+  console.log("\n| what | measured | budget | met? |\n|---|---|---|---|");
+  for (const r of rows) console.log(`| ${r.what} | ${r.measured} | ${r.budget} | ${r.met} |`);
 } finally {
   client?.kill();
   rmSync(root, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import type { Extension, PGlite } from "@electric-sql/pglite";
 import type { Diagnostic, Range } from "@reprise/protocol";
 import { makeDiagnostic, SQL_DIAGNOSTICS as SQL, type SqlQuery } from "@reprise/analyzer";
-import { describe, extensionsFor, startInstance, type Described } from "./engine.js";
+import { describe, engineVersion, extensionsFor, startInstance, type Described } from "./engine.js";
 import { familiesOf } from "./families.js";
 import { POSTGRES_VERSION } from "./inputs.js";
 import { fileRangeAt, queryRangeAt } from "./map.js";
@@ -208,6 +208,12 @@ export class SqlChecker {
       }
       await this.toCache(st);
     }
+    // Statements no query has any more are forgotten once they outnumber the live ones (memory stays bounded
+    // however long an editor session types).
+    for (const st of states) {
+      const live = texts.get(st) ?? new Set<string>();
+      if (st.outcomes.size > 2 * live.size + 200) for (const text of [...st.outcomes.keys()]) if (!live.has(text)) st.outcomes.delete(text);
+    }
     const diagnostics: Diagnostic[] = [];
     const described = new Map<string, QueryInfo>();
     for (const st of states) diagnostics.push(...(st.applied ?? []));
@@ -288,7 +294,7 @@ export class SqlChecker {
   }
 
   private cacheKey(st: DatabaseState): string {
-    return createHash("sha256").update(RESULTS_VERSION).update("\0").update(POSTGRES_VERSION).update("\0").update(st.name).update("\0").update(st.hash).digest("hex");
+    return createHash("sha256").update(RESULTS_VERSION).update("\0").update(engineVersion()).update("\0").update(POSTGRES_VERSION).update("\0").update(st.name).update("\0").update(st.hash).digest("hex");
   }
 
   private async fromCache(st: DatabaseState): Promise<void> {
@@ -357,6 +363,27 @@ export class SqlChecker {
 
   private async applyFrom(st: DatabaseState, s: Schema, k: number, diagnostics: Diagnostic[]): Promise<Schema | null> {
     const pg = s.pg;
+    if (st.migrations.length - k > 1) {
+      // All remaining migrations in one call (each call into PGlite costs), a savepoint after each. On any error
+      // they are rolled back and applied one by one below, which finds the failing migration and its position.
+      const batch = st.migrations.slice(k).map((m, j) => `${m.text}\n;\nSAVEPOINT s${k + j + 1};\n`).join("");
+      try {
+        await pg.exec(batch);
+        this.timings.migrations += st.migrations.length - k;
+        s.hashes.push(...st.hashes.slice(k));
+        st.applied = diagnostics;
+        st.usable = true;
+        return s;
+      } catch {
+        try {
+          await pg.exec(`ROLLBACK TO SAVEPOINT s${k}`);
+        } catch {
+          // A migration ended the transaction: the shared instance holds its changes.
+          await this.closeShared();
+          return this.moveToOwn(st);
+        }
+      }
+    }
     for (let i = k; i < st.migrations.length; i++) {
       const m = st.migrations[i];
       this.timings.migrations++;
@@ -364,7 +391,8 @@ export class SqlChecker {
         await pg.exec(m.text);
       } catch (e) {
         const code = (e as { code?: string }).code ?? "";
-        await pg.exec(`ROLLBACK TO SAVEPOINT s${i}`).catch(() => undefined);
+        const undone = await pg.exec(`ROLLBACK TO SAVEPOINT s${i}`).then(() => true, () => false);
+        if (!undone) await this.closeShared();
         if (NEEDS_OWN_INSTANCE.has(code)) return this.moveToOwn(st);
         diagnostics.push(migrationDiagnostic(st, m, e));
         st.applied = diagnostics;

@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rename, rm, writeFile, cp } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { PGlite, protocol, type Extension } from "@electric-sql/pglite";
 import { ensurePGliteTemplate, pgliteTemplateDir } from "reprise/internal/pglite-template";
 
@@ -52,6 +52,11 @@ async function buildDump(): Promise<Blob> {
   }
 }
 
+/** The PGlite build the checks run in (part of the result cache's key): the name of the runtime's template folder. */
+export function engineVersion(): string {
+  return basename(pgliteTemplateDir() ?? "pglite-unknown");
+}
+
 /** Contrib extensions PGlite ships, by the name `CREATE EXTENSION` uses. */
 const CONTRIB: Record<string, string> = {
   "uuid-ossp": "uuid_ossp", pg_trgm: "pg_trgm", citext: "citext", hstore: "hstore", ltree: "ltree", cube: "cube",
@@ -83,9 +88,15 @@ export async function extensionsFor(texts: readonly string[]): Promise<Record<st
   return out;
 }
 
+/**
+ * Settings of the checker's instances: a small buffer pool (the default 128 MB lives in the WebAssembly memory,
+ * and the schemas checked here are small) and minimal WAL (nothing is ever replayed or replicated).
+ */
+const CHECKER_CONF = ["shared_buffers = 16MB", "wal_level = minimal", "max_wal_senders = 0", "full_page_writes = off", "wal_buffers = 256kB"];
+
 export async function startInstance(extensions: Record<string, Extension>): Promise<PGlite> {
   const blob = await clusterDump();
-  return PGlite.create({ loadDataDir: blob, extensions });
+  return PGlite.create({ loadDataDir: blob, extensions, postgresqlconf: CHECKER_CONF });
 }
 
 export interface DescribedColumn {

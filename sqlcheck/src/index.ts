@@ -6,3 +6,4 @@
 export { SqlChecker, queryKey, controlsTransactions, type SqlCheckerOptions, type ResultCache, type CachedDatabase, type ColumnInfo, type DatabaseInput, type MigrationInput, type QueryInfo, type SqlCheckResult, type TableInfo } from "./checker.js";
 export { sqlInputsOf, POSTGRES_VERSION } from "./inputs.js";
 export { fileRangeAt, queryRangeAt, tokenLength } from "./map.js";
+export { folderCache } from "./cache.js";

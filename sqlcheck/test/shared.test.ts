@@ -2,11 +2,14 @@
  * All databases of an app share one embedded Postgres, each in a transaction of its own turn: a database never sees
  * another's tables, a migration edit re-applies from the edited migration on, and migrations that cannot run
  * inside a transaction (COMMIT, CREATE INDEX CONCURRENTLY, a new enum value used by a later migration) still apply,
- * in an instance of their own.
+ * in an instance of their own. A result cache answers an unchanged check without any instance.
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { SqlChecker, controlsTransactions } from "../src/index.js";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SqlChecker, controlsTransactions, folderCache } from "../src/index.js";
 import { checkFiles, sorted } from "./support.js";
 
 const checker = new SqlChecker();
@@ -82,4 +85,35 @@ test("the transaction-control scan ignores function bodies, strings and comments
   assert.equal(controlsTransactions("CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN RETURN NEW; END; $$ LANGUAGE plpgsql;"), false);
   assert.equal(controlsTransactions("CREATE FUNCTION f() RETURNS int AS $body$ BEGIN RETURN 1; END $body$ LANGUAGE plpgsql;"), false);
   assert.equal(controlsTransactions("-- BEGIN;\nINSERT INTO t VALUES ('; COMMIT');\n/* ; rollback */"), false);
+});
+
+test("a result cache (folderCache) answers an unchanged check without starting Postgres", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "reprise-sqlcache-"));
+  try {
+    const body = "  await db.queryRow<{ v: number }>`SELECT v FROM t WHERE id = ${id}`;\n  await db.queryRow`SELECT nope FROM t`;";
+    const files = [APP, ...svc("k", ["CREATE TABLE t (id INT PRIMARY KEY, v TEXT NOT NULL);\n"], body)];
+    const first = new SqlChecker({ cache: folderCache(dir) });
+    const a = sorted((await checkFiles(first, files)).all);
+    await first.close();
+    assert.equal(first.instancesStarted, 1);
+    assert.equal(a.length, 2, a.join("\n"));
+    const second = new SqlChecker({ cache: folderCache(dir) });
+    const b = await checkFiles(second, files);
+    assert.deepEqual(sorted(b.all), a);
+    assert.equal(second.instancesStarted, 0);
+    assert.equal(b.sql.described.size, 1);
+    // A new statement is described (the cached ones are not), so Postgres starts.
+    const edited = files.map((f) => (f.path === "k/api.ts" ? { ...f, text: f.text.replace("SELECT nope", "SELECT nope2") } : f));
+    const c = sorted((await checkFiles(second, edited)).all);
+    assert.equal(second.instancesStarted, 1);
+    assert.ok(c.some((l) => l.includes('"nope2"')));
+    await second.close();
+    // A malformed entry is a miss, not a failure.
+    for (const f of readdirSync(dir)) writeFileSync(join(dir, f), "{ not json");
+    const third = new SqlChecker({ cache: folderCache(dir) });
+    assert.deepEqual(sorted((await checkFiles(third, files)).all), a);
+    await third.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
