@@ -151,3 +151,22 @@ test("a client without workspace/applyEdit is told to apply the returned edit it
     other.kill();
   }
 });
+
+test("quick fix over stdio: a secret declared inside a function moves to the top level", async () => {
+  const path = join(app.dir, "users", "keyed.ts");
+  const text = ['import { secret } from "encore.dev/config";', "", "export function key(): string {", '  const apiKey = secret("ApiKey");', "  return apiKey();", "}", ""].join("\n");
+  writeFileSync(path, text);
+  await client.open(path, text);
+  try {
+    const published = await client.waitForDiagnostics(uriOf(path), (d) => d.some((x) => x.code === "RP7001"));
+    const d = published.diagnostics.find((x) => x.code === "RP7001");
+    const actions = await client.request("textDocument/codeAction", { textDocument: { uri: uriOf(path) }, range: d.range, context: { diagnostics: [d] } });
+    const move = actions.find((a) => a.title === "Move this secret to the top level of the module");
+    assert.ok(move, `offered: ${actions.map((a) => a.title).join(", ")}`);
+    assert.equal(move.isPreferred, true);
+    const edits = move.edit.changes[uriOf(path)];
+    assert.deepEqual(edits.map((e) => [e.range.start.line, e.range.end.line, e.newText]), [[2, 2, 'const apiKey = secret("ApiKey");\n\n'], [3, 4, ""]]);
+  } finally {
+    await client.notify("textDocument/didClose", { textDocument: { uri: uriOf(path) } });
+  }
+});

@@ -43,7 +43,7 @@ export const D = {
   NestedService: d({ code: "RP1035", severity: "error", title: "Nested service", docs: "A service root cannot be inside another service's folder. Move one of them, or merge them." }),
   DuplicateService: d({ code: "RP1036", severity: "error", title: "Service defined twice", docs: "Two service roots have the same name; service names are unique in an app." }),
   ServiceNameFormat: d({ code: "RP1037", severity: "info", title: "Service name is not lowercase kebab-case", docs: "Encore.ts accepts any name, but client identifiers, URLs and cloud resource names are cleanest with lowercase kebab-case. Reprise reports this as information only; the quick fix converts the name." }),
-  DeclaredInFunction: d({ code: "RP1040", severity: "warning", title: "Resource declared inside a function", docs: "Infrastructure is declared once at module level (Encore's docs require it; its parser only enforces it for secrets). Declaring it in a function re-creates it on each call. Move it to the top level." }),
+  DeclaredInFunction: d({ code: "RP1040", severity: "warning", title: "Resource declared inside a function", docs: "Infrastructure is declared once at module level (Encore's docs require it; its parser only enforces it for secrets). Declaring it in a function re-creates it on each call. Move it to the top level. The quick fix moves it above the function (a declaration inside an expression becomes a named constant), unless it uses the function's parameters or locals." }),
   NamespaceImportEncore: d({ code: "RP1041", severity: "warning", title: "Namespace import of an encore.dev module", docs: "Reprise understands `import * as x from \"encore.dev/...\"`, but Encore's own parser only sees named imports, so `encore run` would not find these declarations. Use named imports to stay compatible with Encore." }),
   // RP2xxx — endpoints and paths
   PathNoSlash: d({ code: "RP2001", severity: "error", title: "Path must start with '/'", docs: "API paths are absolute. The quick fix adds the leading slash." }),
@@ -127,7 +127,7 @@ export const D = {
   CronEndpointHasParams: d({ code: "RP6012", severity: "warning", title: "Cron endpoint takes parameters", docs: "Cron jobs call their endpoint without a request, so the endpoint should take none." }),
   CronEveryZero: d({ code: "RP6013", severity: "warning", title: "every is zero", docs: "An interval of zero never makes sense; Encore accepts it, Reprise warns." }),
   // RP7xxx — secrets and buckets
-  SecretInFunction: d({ code: "RP7001", severity: "error", title: "Secret declared inside a function", docs: "Secrets are loaded at module level: move `secret(\"Name\")` to the top level of the file." }),
+  SecretInFunction: d({ code: "RP7001", severity: "error", title: "Secret declared inside a function", docs: "Secrets are loaded at module level: move `secret(\"Name\")` to the top level of the file. The quick fix moves the declaration above the function, unless it uses the function's parameters or locals." }),
   SecretNotBound: d({ code: "RP7002", severity: "error", title: "Secret not bound to a variable", docs: "Write `const name = secret(\"Name\")` and call `name()` to read it." }),
   SecretArgs: d({ code: "RP7003", severity: "error", title: "secret() takes one argument", docs: "`secret()` takes exactly one argument, the secret's name as a string literal." }),
   SecretOutsideService: d({ code: "RP7005", severity: "error", title: "Secret outside a service", docs: "Secrets must be declared in a file inside a service's folder." }),

@@ -8,6 +8,7 @@ import { D } from "../diagnostics/catalogue.js";
 import type { Extractor } from "../extract.js";
 import type { DeclBase, ResourceKind } from "../facts.js";
 import { describe } from "../literal.js";
+import { moveToModuleLevelFix } from "../move-to-module.js";
 import type { CallSite } from "./registry.js";
 
 export function loc(x: Extractor, span: Span): Location {
@@ -73,7 +74,8 @@ export function bind(x: Extractor, site: CallSite, kind: ResourceKind, index: nu
 /** RP1040 for kinds Encore's docs want at module level. */
 export function warnInFunction(x: Extractor, site: CallSite, what: string): void {
   if (site.inFunction) {
-    x.ctx.report(D.DeclaredInFunction, site.callee.span, `This ${what} is declared inside a function; declare it once at the top level of the module.`);
+    const fix = moveToModuleLevelFix(x.file, site.node.span, what);
+    x.ctx.report(D.DeclaredInFunction, site.callee.span, `This ${what} is declared inside a function; declare it once at the top level of the module.`, { fixes: fix ? [fix] : [] });
   }
 }
 

@@ -1,5 +1,6 @@
 /** `const key = secret("Name")`: module level, bound, one string-literal argument (surface doc §1.17). */
 import { D } from "../diagnostics/catalogue.js";
+import { moveToModuleLevelFix } from "../move-to-module.js";
 import { base, bind, nameArg } from "./common.js";
 import type { ResourceParser } from "./registry.js";
 
@@ -10,7 +11,8 @@ export const secretParser: ResourceParser = {
     if (site.isNew) return;
     const ctx = x.ctx;
     if (site.inFunction) {
-      ctx.report(D.SecretInFunction, site.node.span, "Secrets must be declared at module level, not inside a function: move this secret(...) to the top of the file.");
+      const fix = moveToModuleLevelFix(x.file, site.node.span, "secret");
+      ctx.report(D.SecretInFunction, site.node.span, "Secrets must be declared at module level, not inside a function: move this secret(...) to the top of the file.", { fixes: fix ? [fix] : [] });
       return;
     }
     if ((site.args?.length ?? 0) !== 1) {
