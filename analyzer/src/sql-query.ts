@@ -28,6 +28,7 @@ export interface SqlRowField {
   optional: boolean;
   /** Type families the field accepts ("string", "number", "boolean", "bigint", "date", "json", "null", "unknown"). */
   families: string[];
+  /** The field's name in an inline object type; the type argument when the row type is named (declared elsewhere). */
   range: Range;
 }
 
@@ -38,7 +39,10 @@ export interface SqlQueryFacts {
   /** `${expr}` n (1-based) → the expression's range. */
   params: Range[];
   segments: SqlSegment[];
-  /** The row type argument; fields is null when it is not an inline object type. */
+  /**
+   * The row type argument; fields is null unless it is an inline object type or the name of an interface (without
+   * `extends`) or object type alias declared at the top of the same file. Imported names are not followed.
+   */
   rowType: { range: Range; text: string; fields: SqlRowField[] | null } | null;
   /** The whole call (tag + template, or callee + arguments). */
   range: Range;
@@ -120,14 +124,42 @@ function quasiStart(file: ParsedFile, q: Node, raw: string): number {
 
 function rowFields(file: ParsedFile, t: Node): SqlRowField[] | null {
   if (t.type === "TsParenthesizedType") return rowFields(file, t.typeAnnotation);
+  if (t.type === "TsTypeReference" && t.typeName?.type === "Identifier" && !t.typeParams) {
+    // A named row type declared in this file (interface without `extends`, or an alias of an object type): its
+    // fields are compared too, reported on the type argument (the declaration may serve many queries).
+    const members = localObjectType(file, t.typeName.value as string);
+    return members ? membersToFields(file, members, file.rangeOf(t.span)) : null;
+  }
   if (t.type !== "TsTypeLiteral") return null;
+  return membersToFields(file, t.members ?? [], null);
+}
+
+/** The members of a top-level `interface Name { … }` or `type Name = { … }` of the file (exported or not). */
+function localObjectType(file: ParsedFile, name: string): Node[] | null {
+  for (const item of (file.module?.body ?? []) as Node[]) {
+    const d = item.type === "ExportDeclaration" ? item.declaration : item;
+    if (d?.type === "TsInterfaceDeclaration" && d.id?.value === name) {
+      if ((d.extends ?? []).length > 0 || d.typeParams) return null;
+      return d.body?.body ?? [];
+    }
+    if (d?.type === "TsTypeAliasDeclaration" && d.id?.value === name) {
+      if (d.typeParams) return null;
+      let a = d.typeAnnotation;
+      while (a?.type === "TsParenthesizedType") a = a.typeAnnotation;
+      return a?.type === "TsTypeLiteral" ? (a.members ?? []) : null;
+    }
+  }
+  return null;
+}
+
+function membersToFields(file: ParsedFile, members: Node[], at: Range | null): SqlRowField[] | null {
   const out: SqlRowField[] = [];
-  for (const m of t.members ?? []) {
+  for (const m of members) {
     if (m.type !== "TsPropertySignature") return null;
     const k = m.key;
     const name = k?.type === "Identifier" ? k.value : k?.type === "StringLiteral" ? k.value : null;
     if (name === null) return null;
-    out.push({ name, optional: m.optional === true, families: families(m.typeAnnotation?.typeAnnotation), range: file.rangeOf(k.span) });
+    out.push({ name, optional: m.optional === true, families: families(m.typeAnnotation?.typeAnnotation), range: at ?? file.rangeOf(k.span) });
   }
   return out;
 }
