@@ -11,7 +11,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inflateRawSync } from "node:zlib";
@@ -51,6 +52,7 @@ function readEntry(buf, e) {
 }
 
 let lastNames = null;
+let lastVsix = null;
 const STRICT = process.env.REPRISE_E2E_STRICT === "1";
 
 test("npm run package writes a linux-x64 .vsix with the server, CLI, webviews, SDK and parser binary, under 36 MB", { timeout: 300_000 }, () => {
@@ -85,6 +87,11 @@ test("npm run package writes a linux-x64 .vsix with the server, CLI, webviews, S
   assert.ok(pages.length > 100);
   for (const page of pages) assert.ok(names.has(`extension/dist/docs/diagnostics/${page}`), `docs page ${page} missing from the vsix`);
   lastNames = names;
+  lastVsix = { buf, entries };
+  // PGlite (the SQL checks' embedded Postgres) ships beside the server, with its wasm, data and contrib bundles.
+  for (const f of ["package.json", "dist/index.js", "dist/pglite.wasm", "dist/pglite.data", "dist/pg_trgm.tar.gz"]) {
+    assert.ok(names.has(`extension/dist/node_modules/@electric-sql/pglite/${f}`), `@electric-sql/pglite/${f} missing from the vsix`);
+  }
   assert.ok(![...names].some((n) => n.endsWith(".map") || /\/(src|test)\/.*\.ts$/.test(n)), "no source maps or TS sources in the vsix");
   const manifest = readEntry(buf, entries.find((e) => e.name === "extension.vsixmanifest")).toString("utf8");
   assert.match(manifest, /TargetPlatform="linux-x64"/);
@@ -101,4 +108,34 @@ test("the .vsix carries the runtime addon (runtime/sdk/native/*.node)", {
   assert.ok(haveAddon, "runtime/sdk/native/*.node is not built, so the .vsix cannot carry the runtime addon");
   assert.ok(lastNames, "the packaging test did not run");
   assert.ok([...lastNames].some((n) => /^extension\/dist\/node_modules\/reprise\/native\/.*\.node$/.test(n)), "runtime addon missing from the vsix");
+});
+
+// The packaged server, unpacked outside the repository (so nothing resolves from the repository's node_modules),
+// checks SQL over stdio: the PGlite it loads is the one shipped beside it.
+test("the packaged language server checks SQL with the PGlite shipped in the .vsix", { timeout: 300_000 }, async () => {
+  assert.ok(lastVsix, "the packaging test did not run");
+  const { startClient, uriOf } = await import("../lsp/client.mjs");
+  const dir = mkdtempSync(join(tmpdir(), "reprise-vsix-sql-"));
+  let client;
+  try {
+    for (const e of lastVsix.entries) {
+      if (!e.name.startsWith("extension/dist/") || e.name.endsWith("/")) continue;
+      const out = join(dir, e.name);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, readEntry(lastVsix.buf, e));
+    }
+    const app = join(dir, "app");
+    mkdirSync(join(app, "svc", "migrations"), { recursive: true });
+    writeFileSync(join(app, "encore.app"), '{ "id": "vsix-sql" }');
+    writeFileSync(join(app, "svc", "encore.service.ts"), 'import { Service } from "encore.dev/service";\nexport default new Service("svc");\n');
+    writeFileSync(join(app, "svc", "db.ts"), 'import { SQLDatabase } from "encore.dev/storage/sqldb";\nexport const db = new SQLDatabase("svc", { migrations: "./migrations" });\n');
+    writeFileSync(join(app, "svc", "migrations", "1_t.up.sql"), "CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE TABLE t (id INT PRIMARY KEY, v TEXT);\n");
+    writeFileSync(join(app, "svc", "api.ts"), 'import { db } from "./db";\nexport async function f() {\n  await db.queryRow`SELECT nope FROM t WHERE v % ${"x"}`;\n}\n');
+    client = await startClient({ rootDir: app, args: [join(dir, "extension", "dist", "server.mjs"), "--stdio"], initializationOptions: { debounceMs: 5 } });
+    const got = await client.waitForDiagnostics(uriOf(join(app, "svc", "api.ts")), (d) => d.some((x) => x.code === "RP4102"), 0, 240_000);
+    assert.deepEqual(got.diagnostics.filter((d) => d.code?.startsWith?.("RP41")).map((d) => `${d.code} ${d.message.replace(/ \(Postgres.*$/, "")}`), ['RP4102 column "nope" does not exist']);
+  } finally {
+    client?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
