@@ -2,7 +2,7 @@
  * Small helpers over swc's JSON AST. The analyser walks raw swc nodes (plain objects); these helpers keep the
  * shape checks in one place so resource parsers read like the rules they implement.
  */
-import type { Span } from "@swc/types";
+import type { Span } from "@swc/core";
 
 /** A swc AST node. Parsers inspect `type` before touching fields, so a loose type keeps them short. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

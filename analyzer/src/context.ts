@@ -3,7 +3,7 @@
  * diagnostic sink. Parsers only ever see one file; cross-file questions are answered in the link step.
  */
 import type { Diagnostic, Fix, Range, RelatedInformation, Severity, TextEdit } from "@reprise/protocol";
-import type { Span } from "@swc/types";
+import type { Span } from "@swc/core";
 import { makeDiagnostic, type DiagnosticDefinition } from "./diagnostics/define.js";
 import type { ParsedFile } from "./parsed-file.js";
 

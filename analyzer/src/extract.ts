@@ -4,7 +4,7 @@
  * may name resources. The result (FileFacts) depends only on this file's text, which is what makes caching it
  * per file version sound.
  */
-import type { Span } from "@swc/types";
+import type { Span } from "@swc/core";
 import { FUNCTION_TYPES, type Node, memberParts, unwrapExpr } from "./ast.js";
 import { FileContext } from "./context.js";
 import { D } from "./diagnostics/catalogue.js";

@@ -3,7 +3,7 @@
  * §2.10). Each problem is reported at the offending node; decoding continues so one bad key does not hide the
  * others.
  */
-import type { Span } from "@swc/types";
+import type { Span } from "@swc/core";
 import { type Node, propKeyName, stringValue, unwrapExpr } from "./ast.js";
 import type { FileContext } from "./context.js";
 import { D } from "./diagnostics/catalogue.js";

@@ -4,7 +4,7 @@
  * becomes `syntaxError` with a precise range and `module` is null.
  */
 import { parseSync } from "@swc/core";
-import type { Module, Span } from "@swc/types";
+import type { Module, Span } from "@swc/core";
 import type { Position, Range } from "@reprise/protocol";
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_NESTING_DEPTH, measureNesting, utf8LengthOver } from "./guard.js";
 

@@ -5,8 +5,7 @@
 import type { Diagnostic, HttpMethod, JSONSchema } from "@reprise/protocol";
 import type { Node } from "./ast.js";
 import type { ParsedFile } from "./parsed-file.js";
-import { SchemaBuilder, schemaDiagnostics } from "./schema/index.js";
-import type { DiagnosticDefinition } from "./diagnostics/define.js";
+import { SchemaBuilder } from "./schema/index.js";
 
 export interface SchemaFileHost {
   getFile(path: string): ParsedFile | undefined;
@@ -48,6 +47,3 @@ class BridgedSchemaBuilder implements SchemaBuilderLike {
 export function createSchemaBuilder(host: SchemaFileHost): SchemaBuilderLike {
   return new BridgedSchemaBuilder(host);
 }
-
-/** The schema builder's RP3xxx definitions, merged into the catalogue. */
-export const schemaDiagnosticsList: readonly DiagnosticDefinition[] = schemaDiagnostics;

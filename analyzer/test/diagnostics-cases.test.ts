@@ -16,6 +16,14 @@ for (const c of cases) {
     const got = result.model.diagnostics.map(diagKey).sort();
     const want = c.expected.map(diagKey).sort();
     assert.deepEqual(got, want, `diagnostics of case '${c.name}':\n${result.model.diagnostics.map((d) => `  ${diagKey(d)}  ${d.message}`).join("\n")}`);
+    for (const e of c.expected) {
+      if (e.messagePrefix === undefined) continue;
+      const at = result.model.diagnostics.filter((d) => diagKey(d) === diagKey(e));
+      assert.ok(
+        at.some((d) => d.message.startsWith(e.messagePrefix!)),
+        `${e.at}: the caret expects a ${e.code} message starting with ${JSON.stringify(e.messagePrefix)}, got ${at.map((d) => JSON.stringify(d.message)).join(" / ")}`,
+      );
+    }
     for (const d of result.model.diagnostics) {
       assert.ok(d.message.length > 20, `${d.code} has a message saying what is wrong and how to fix it`);
       const def = diagnosticCatalogue.find((x) => x.code === d.code);
@@ -24,6 +32,11 @@ for (const c of cases) {
     }
   });
 }
+
+test("every caret naming one code asserts how its message starts (`// ^^^ RP2001: Path must`)", () => {
+  const bare = cases.flatMap((c) => c.expected.filter((e) => e.at && e.messagePrefix === undefined && c.expected.filter((x) => x.at === e.at).length === 1).map((e) => `${e.at} (${e.code})`));
+  assert.deepEqual(bare, [], "add `: <the start of the message>` after the code on these caret lines");
+});
 
 test("every core catalogue code has at least one case", () => {
   const covered = new Set(cases.flatMap((c) => c.expected.map((e) => e.code)));

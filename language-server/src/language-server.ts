@@ -29,7 +29,6 @@ import { AppModelNotification, toGraph, type AppModel, type AppModelParams, type
 import { parseLimitsOf, type AnalysisResult, type AnalyzerOptions } from "@reprise/analyzer";
 import { findAppRoot, findAppRoots } from "@reprise/analyzer/node";
 import { APP_FILE_NAMES, AppRoot, isDirectory, type PendingInput } from "./app-root.js";
-import type { ParsedFileLike } from "./ast-zones.js";
 import { codeActions } from "./features/code-actions.js";
 import { CreateRefused, planCreate, readCreateArgs } from "./features/create.js";
 import { provideCodeLenses, resolveCodeLens, type LensData, type LensStyle } from "./features/code-lens.js";
@@ -481,7 +480,7 @@ export class RepriseServer {
       file,
       uri,
       index: root.modelIndex(),
-      parsed: root.analyzer.getParsedFile(file) as ParsedFileLike | undefined,
+      parsed: root.analyzer.getParsedFile(file),
       settings: await this.settings.get(root.uriString),
     };
   }

@@ -10,7 +10,8 @@ import * as path from "node:path";
 import type { AppModel, Diagnostic, Position, Range } from "@reprise/protocol";
 import type { AnalysisResult, SqlQuery } from "@reprise/analyzer";
 import type { QueryInfo, SqlChecker as SqlCheckerType, TableInfo } from "@reprise/sqlcheck";
-import { CompletionItemKind, type CompletionItem } from "vscode-languageserver/node";
+import type { CompletionItem } from "vscode-languageserver/node";
+import { completionKind } from "./to-proto.js";
 
 export class RootSql {
   private checker: SqlCheckerType | null = null;
@@ -145,14 +146,14 @@ export function queryCard(q: SqlQuery, info: QueryInfo | undefined): string {
 /** Completion inside a SQL template: the database's tables, then their columns (with the table as detail). */
 export function sqlCompletions(tables: TableInfo[]): CompletionItem[] {
   const items: CompletionItem[] = [];
-  for (const t of tables) items.push({ label: t.name, kind: CompletionItemKind.Class, detail: `table (${t.columns.length} columns)` });
+  for (const t of tables) items.push({ label: t.name, kind: completionKind("table"), detail: `table (${t.columns.length} columns)` });
   const seen = new Set<string>();
   for (const t of tables) {
     for (const c of t.columns) {
       const key = `${c.name}\0${t.name}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      items.push({ label: c.name, kind: CompletionItemKind.Field, detail: `${t.name}.${c.name} ${c.type}${c.nullable ? "" : " not null"}` });
+      items.push({ label: c.name, kind: completionKind("column"), detail: `${t.name}.${c.name} ${c.type}${c.nullable ? "" : " not null"}` });
     }
   }
   return items;

@@ -5,7 +5,11 @@
 import {
   CodeAction,
   CodeActionKind,
+  CompletionItemKind,
   DiagnosticSeverity,
+  MarkupKind,
+  SymbolKind,
+  type Hover,
   type Diagnostic as LspDiagnostic,
   type Location as LspLocation,
   type TextEdit as LspTextEdit,
@@ -15,6 +19,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { URI, Utils } from "vscode-uri";
 import type { Diagnostic, Fix, Location, Range, Severity } from "@reprise/protocol";
+import type { Entity } from "./model-index.js";
 
 export const DIAGNOSTIC_SOURCE = "reprise";
 
@@ -112,4 +117,47 @@ export function quickFix(rootUri: URI, fix: Fix, diagnostics: LspDiagnostic[]): 
   action.diagnostics = diagnostics;
   if (fix.isPreferred) action.isPreferred = true;
   return action;
+}
+
+/** True when a code action request's `only` filter admits quick fixes (no filter admits everything). */
+export function quickFixRequested(only: readonly string[] | undefined): boolean {
+  return !only || only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(k + ".") || k === "");
+}
+
+const SYMBOL_KIND: Record<Entity["kind"], SymbolKind> = {
+  service: SymbolKind.Module,
+  endpoint: SymbolKind.Method,
+  topic: SymbolKind.Event,
+  subscription: SymbolKind.Function,
+  cron: SymbolKind.Event,
+  database: SymbolKind.Struct,
+  bucket: SymbolKind.Object,
+  secret: SymbolKind.Key,
+  authHandler: SymbolKind.Function,
+  gateway: SymbolKind.Interface,
+  call: SymbolKind.Function,
+  publish: SymbolKind.Event,
+};
+
+/** The LSP symbol kind shown for a model entity in the outline and workspace symbols. */
+export function symbolKind(kind: Entity["kind"]): SymbolKind {
+  return SYMBOL_KIND[kind];
+}
+
+/** What a completion item offers: an option's value or key in a resource's options, a SQL table or column. */
+export type CompletionWhat = "optionValue" | "optionKey" | "table" | "column";
+const COMPLETION_KIND: Record<CompletionWhat, CompletionItemKind> = {
+  optionValue: CompletionItemKind.Value,
+  optionKey: CompletionItemKind.Property,
+  table: CompletionItemKind.Class,
+  column: CompletionItemKind.Field,
+};
+
+export function completionKind(what: CompletionWhat): CompletionItemKind {
+  return COMPLETION_KIND[what];
+}
+
+/** A hover showing markdown over a model range. */
+export function markdownHover(value: string, r: Range): Hover {
+  return { contents: { kind: MarkupKind.Markdown, value }, range: range(r) };
 }

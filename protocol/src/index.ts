@@ -7,3 +7,4 @@ export * from "./traces.js";
 export * from "./admin.js";
 export * from "./tool-routes.js";
 export * from "./admin-data.js";
+export * from "./error-codes.js";

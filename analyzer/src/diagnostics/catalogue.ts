@@ -1,7 +1,8 @@
 /**
  * The catalogue: every diagnostic the analyser core reports, with its stable code. Codes are literal and never
  * renumbered; docs/diagnostics.md is generated from this list (`npm run docs:diagnostics -w @reprise/analyzer`).
- * Schema codes (RP3xxx) come from the schema builder and are merged in index.ts.
+ * The schema builder's codes (RP3xxx) are in schema.ts, the SQL checker's (RP41xx) in sql.ts, in the same style;
+ * index.ts merges the three into `diagnosticCatalogue`.
  *
  * Where Encore's parser is laxer than its docs (surface doc §2.11), Reprise reports a warning, never an error, so
  * unmodified Encore apps keep passing `reprise check`.

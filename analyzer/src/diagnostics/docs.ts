@@ -36,7 +36,7 @@ export function renderDiagnosticsDoc(catalogue: readonly DiagnosticDefinition[])
   const out = [
     "# Diagnostics",
     "",
-    "<!-- Generated from analyzer/src/diagnostics/catalogue.ts and analyzer/src/schema/diagnostics.ts by",
+    "<!-- Generated from the catalogue, analyzer/src/diagnostics/ (catalogue.ts, schema.ts, sql.ts), by",
     "     `npm run docs:diagnostics -w @reprise/analyzer`. Do not edit by hand. -->",
     "",
     "Every problem Reprise reports has a stable code. Codes are never renumbered. Severities below are the defaults;",

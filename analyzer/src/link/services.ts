@@ -7,6 +7,11 @@ import type { FileFacts } from "../facts.js";
 import { basename, dirname } from "../resolve.js";
 import { type LinkContext, type ServiceRoot, ZERO_RANGE } from "./context.js";
 
+/** Codes after which a service file's missing service is already explained (its name could not be read). */
+const SERVICE_NAME_UNREADABLE: ReadonlySet<string> = new Set(
+  [D.SyntaxError, D.ServiceOutsideServiceFile, D.MissingName, D.NameNotLiteral, D.MissingArguments].map((def) => def.code),
+);
+
 /** What discovery read from one file: a service file's declaration (name, range, emptiness), else whether it declares a weak root. */
 const signatures = new WeakMap<FileFacts, string>();
 
@@ -16,7 +21,7 @@ function signature(f: FileFacts): string {
     const weak = f.endpoints.length || f.subscriptions.length || f.authHandlers.length || f.gateways.length ? "w" : "-";
     const s = f.isServiceFile && f.scanned ? f.services[0] : undefined;
     sig = f.isServiceFile && f.scanned
-      ? `${weak}s${s ? `${s.name}\u0000${JSON.stringify(s.nameRange)}` : `!${f.diagnostics.some((d) => d.code === "RP1001" || d.code === "RP1030" || d.code === "RP1023" || d.code === "RP1024" || d.code === "RP1022")}`}`
+      ? `${weak}s${s ? `${s.name}\u0000${JSON.stringify(s.nameRange)}` : `!${f.diagnostics.some((d) => SERVICE_NAME_UNREADABLE.has(d.code))}`}`
       : weak;
     signatures.set(f, sig);
   }
@@ -58,7 +63,7 @@ export function discoverServices(lc: LinkContext, files: FileFacts[]): void {
     if (!f.isServiceFile || !f.scanned) continue;
     const s = f.services[0];
     if (!s) {
-      if (lc.facts.get(f.path) && !f.diagnostics.some((d) => d.code === "RP1001" || d.code === "RP1030" || d.code === "RP1023" || d.code === "RP1024" || d.code === "RP1022")) {
+      if (lc.facts.get(f.path) && !f.diagnostics.some((d) => SERVICE_NAME_UNREADABLE.has(d.code))) {
         lc.report(D.ServiceFileEmpty, f.path, ZERO_RANGE, `${basename(f.path)} must declare its service: export default new Service("${basename(dirname(f.path)) || lc.appId}").`);
       }
       continue;

@@ -4,7 +4,7 @@
  * schema builder converts later.
  */
 import type { HttpMethod, Range } from "@reprise/protocol";
-import type { Span } from "@swc/types";
+import type { Span } from "@swc/core";
 import { type Node, isVoidType, stringValue, unwrapExpr, unwrapPromise } from "../ast.js";
 import { FileContext } from "../context.js";
 import { D } from "../diagnostics/catalogue.js";

@@ -2,7 +2,7 @@
  * Helpers shared by resource parsers: name and config arguments, bind checks, locations and doc comments.
  */
 import type { Location, Range } from "@reprise/protocol";
-import type { Span } from "@swc/types";
+import type { Span } from "@swc/core";
 import { type Node, stringValue, unwrapExpr } from "../ast.js";
 import { D } from "../diagnostics/catalogue.js";
 import type { Extractor } from "../extract.js";

@@ -7,7 +7,7 @@ import type { Node } from "../ast.js";
 import type { Extractor } from "../extract.js";
 import type { ResourceKind } from "../facts.js";
 import type { SdkFamily, SdkModule } from "../sdk.js";
-import type { Span } from "@swc/types";
+import type { Span } from "@swc/core";
 import { apiParser } from "./api.js";
 import { serviceParser } from "./service.js";
 import { sqldbParser } from "./sqldb.js";

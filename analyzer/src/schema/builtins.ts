@@ -4,8 +4,8 @@
  * types (Header/Query/Cookie/HttpStatus from encore.dev/api or reprise/api, Attribute from …/pubsub, Decimal from
  * …/types, and the validation rules from …/validate).
  */
-import type { Span, TsType, TsTypeReference } from "@swc/types";
-import * as D from "./diagnostics.js";
+import type { Span, TsType, TsTypeReference } from "@swc/core";
+import { SCHEMA as D } from "../diagnostics/schema.js";
 import { ERROR, prim, tyKey, type Prop, type Rule, type RuleExpr, type Ty } from "./ir.js";
 import type { Sym } from "./scope.js";
 import { report, textOf, type Acc, type Ctx, type Registry } from "./context.js";
@@ -41,7 +41,7 @@ export function convertSdkType(conv: Converter, sym: Extract<Sym, { kind: "sdk" 
   if (sym.area === "api" && (name === "Header" || name === "Query" || name === "Cookie")) {
     const wire = name === "Header" ? "header" : name === "Query" ? "query" : "cookie";
     if (args.length > 2) {
-      report(reg, ctx, D.RP3030, node.typeParams!.span, `${name} takes at most two type arguments: ${name}<T, "wire-name">.`);
+      report(reg, ctx, D.WireMarkerArguments, node.typeParams!.span, `${name} takes at most two type arguments: ${name}<T, "wire-name">.`);
       return ERROR;
     }
     if (args.length === 0) return { k: "wire", wire, name: null, inner: prim("string") };
@@ -52,7 +52,7 @@ export function convertSdkType(conv: Converter, sym: Extract<Sym, { kind: "sdk" 
     if (args.length === 2) {
       const wireName = stringLiteral(args[1]);
       if (wireName === null) {
-        report(reg, ctx, D.RP3030, args[1].span, `The second type argument of ${name} must be a string literal with the ${wire} name, e.g. ${name}<string, "X-Name">.`);
+        report(reg, ctx, D.WireMarkerArguments, args[1].span, `The second type argument of ${name} must be a string literal with the ${wire} name, e.g. ${name}<string, "X-Name">.`);
         return ERROR;
       }
       return { k: "wire", wire, name: wireName, inner };
@@ -61,14 +61,14 @@ export function convertSdkType(conv: Converter, sym: Extract<Sym, { kind: "sdk" 
   }
   if (sym.area === "api" && name === "HttpStatus") {
     if (args.length) {
-      report(reg, ctx, D.RP3031, node.typeParams!.span, "HttpStatus takes no type arguments: declare 'status: HttpStatus' and set it to e.g. HttpStatus.Created.");
+      report(reg, ctx, D.HttpStatusTypeArguments, node.typeParams!.span, "HttpStatus takes no type arguments: declare 'status: HttpStatus' and set it to e.g. HttpStatus.Created.");
       return ERROR;
     }
     return { k: "wire", wire: "httpStatus", name: null, inner: prim("integer") };
   }
   if (sym.area === "pubsub" && name === "Attribute") {
     if (args.length !== 1) {
-      report(reg, ctx, D.RP3030, node.typeParams?.span ?? node.span, "Attribute takes exactly one type argument: Attribute<string>.");
+      report(reg, ctx, D.WireMarkerArguments, node.typeParams?.span ?? node.span, "Attribute takes exactly one type argument: Attribute<string>.");
       return ERROR;
     }
     const inner = conv.convert(args[0], ctx);
@@ -76,14 +76,14 @@ export function convertSdkType(conv: Converter, sym: Extract<Sym, { kind: "sdk" 
   }
   if (sym.area === "types" && name === "Decimal" && args.length === 0) return { k: "decimal" };
   if (sym.area === "validate") return validationRule(conv, name, args, node, ctx);
-  report(reg, ctx, D.RP3008, node.span, `'${name}' from '${sym.specifier}' is not a type that can be sent as JSON. Use an interface of the app instead.`);
+  report(reg, ctx, D.PackageType, node.span, `'${name}' from '${sym.specifier}' is not a type that can be sent as JSON. Use an interface of the app instead.`);
   return ERROR;
 }
 
 function validationRule(conv: Converter, name: string, args: TsType[], node: TsTypeReference, ctx: Ctx): Ty {
   const reg = conv.reg;
   const bad = (msg: string): Ty => {
-    report(reg, ctx, D.RP3020, node.typeParams?.span ?? node.span, msg);
+    report(reg, ctx, D.RuleArgumentInvalid, node.typeParams?.span ?? node.span, msg);
     return ERROR;
   };
   let rule: Rule;
@@ -123,7 +123,7 @@ function validationRule(conv: Converter, name: string, args: TsType[], node: TsT
       rule = { rule: name === "IsEmail" ? "email" : "url" };
       break;
     default:
-      report(reg, ctx, D.RP3007, node.span, `'${name}' is not a validation rule. The rules are Min, Max, MinLen, MaxLen, MatchesRegexp, StartsWith, EndsWith, IsEmail and IsURL.`);
+      report(reg, ctx, D.UnknownTypeName, node.span, `'${name}' is not a validation rule. The rules are Min, Max, MinLen, MaxLen, MatchesRegexp, StartsWith, EndsWith, IsEmail and IsURL.`);
       return ERROR;
   }
   ruleOrigin.set(rule, { file: ctx.file, span: node.span });
@@ -203,7 +203,7 @@ export function applyRules(conv: Converter, base: Ty, expr: RuleExpr, span: Span
       if (ok) continue;
       const origin = ruleOrigin.get(r);
       const where = origin && origin.file === ctx.file ? origin.span : span;
-      report(conv.reg, ctx, D.RP3021, where, `${RULE_NAMES[r.rule]} cannot be applied to ${[...ks].join(" | ") || "this type"}; it applies to ${SUPPORTS[r.rule].join(", ")}.`);
+      report(conv.reg, ctx, D.RuleNotApplicable, where, `${RULE_NAMES[r.rule]} cannot be applied to ${[...ks].join(" | ") || "this type"}; it applies to ${SUPPORTS[r.rule].join(", ")}.`);
       return ERROR;
     }
   }
@@ -250,7 +250,7 @@ export function convertBuiltin(conv: Converter, name: string, args: TsType[], no
   const reg = conv.reg;
   const arity = (n: number): boolean => {
     if (args.length === n) return true;
-    report(reg, ctx, D.RP3006, node.typeParams?.span ?? node.span, `'${name}' takes ${n} type argument${n === 1 ? "" : "s"}.`);
+    report(reg, ctx, D.GenericUnresolved, node.typeParams?.span ?? node.span, `'${name}' takes ${n} type argument${n === 1 ? "" : "s"}.`);
     return false;
   };
   const arg = (i: number): Ty => conv.convert(args[i], ctx);
@@ -259,11 +259,11 @@ export function convertBuiltin(conv: Converter, name: string, args: TsType[], no
     if (t.k === "error") return null;
     const s = structure(reg, t, ctx.acc);
     if (s === null) {
-      report(reg, ctx, D.RP3012, args[i].span, `'${textOf(reg, ctx, args[i].span)}' is still being defined here (a circular type).`);
+      report(reg, ctx, D.CircularType, args[i].span, `'${textOf(reg, ctx, args[i].span)}' is still being defined here (a circular type).`);
       return null;
     }
     if (s.k !== "object") {
-      report(reg, ctx, D.RP3016, args[i].span, `${name} needs an object type, but '${textOf(reg, ctx, args[i].span)}' is not one.`);
+      report(reg, ctx, D.UtilityTypeArgument, args[i].span, `${name} needs an object type, but '${textOf(reg, ctx, args[i].span)}' is not one.`);
       return null;
     }
     return s;
@@ -272,7 +272,7 @@ export function convertBuiltin(conv: Converter, name: string, args: TsType[], no
     const t = arg(i);
     if (t.k === "error") return null;
     const ks = keysOf(reg, t, ctx.acc);
-    if (!ks) report(reg, ctx, D.RP3016, args[i].span, `${name} needs string-literal keys, e.g. "id" | "name".`);
+    if (!ks) report(reg, ctx, D.UtilityTypeArgument, args[i].span, `${name} needs string-literal keys, e.g. "id" | "name".`);
     return ks;
   };
   switch (name) {
@@ -305,7 +305,7 @@ export function convertBuiltin(conv: Converter, name: string, args: TsType[], no
       if (ks?.k === "prim" && (ks.t === "string" || ks.t === "number")) return { k: "object", props: [], index: { key: ks.t, value } };
       const keys = keysOf(reg, key, ctx.acc);
       if (!keys) {
-        report(reg, ctx, D.RP3016, args[0].span, "Record keys must be string, number, or string literals.");
+        report(reg, ctx, D.UtilityTypeArgument, args[0].span, "Record keys must be string, number, or string literals.");
         return ERROR;
       }
       return { k: "object", props: keys.map((k) => ({ name: k, ty: value, optional: false, wire: null, doc: null, file: ctx.file, typeSpan: args[1].span })), index: null };
@@ -329,7 +329,7 @@ export function convertBuiltin(conv: Converter, name: string, args: TsType[], no
       if (name === "Pick") {
         const missing = keys.find((k) => !o.props.some((p) => p.name === k));
         if (missing !== undefined) {
-          report(reg, ctx, D.RP3016, args[1].span, `Property '${missing}' does not exist on '${textOf(reg, ctx, args[0].span)}'.`);
+          report(reg, ctx, D.UtilityTypeArgument, args[1].span, `Property '${missing}' does not exist on '${textOf(reg, ctx, args[0].span)}'.`);
           return ERROR;
         }
         return { k: "object", props: o.props.filter((p) => keys.includes(p.name)), index: null };
@@ -361,10 +361,10 @@ export function convertBuiltin(conv: Converter, name: string, args: TsType[], no
     }
   }
   if (name in UNSUPPORTED_BUILTINS) {
-    report(reg, ctx, D.RP3011, node.span, `'${name}' cannot be sent as JSON. ${UNSUPPORTED_BUILTINS[name]}`);
+    report(reg, ctx, D.TypeSyntaxUnsupported, node.span, `'${name}' cannot be sent as JSON. ${UNSUPPORTED_BUILTINS[name]}`);
     return ERROR;
   }
-  report(reg, ctx, D.RP3007, node.span, `Cannot find type '${name}'. Declare it or import it.`);
+  report(reg, ctx, D.UnknownTypeName, node.span, `Cannot find type '${name}'. Declare it or import it.`);
   return ERROR;
 }
 

@@ -4,7 +4,7 @@
  * instances used). Kept apart from the converter so builtins and the converter share it without a cycle.
  */
 import type { Diagnostic } from "@reprise/protocol";
-import type { Span } from "@swc/types";
+import type { Span } from "@swc/core";
 import type { DiagnosticDefinition } from "../diagnostics/define.js";
 import { makeDiagnostic } from "../diagnostics/define.js";
 import type { ParsedFile } from "../parsed-file.js";

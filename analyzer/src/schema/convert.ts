@@ -17,8 +17,8 @@ import type {
   TsUnionType,
   TsIntersectionType,
   TsMappedType,
-} from "@swc/types";
-import * as D from "./diagnostics.js";
+} from "@swc/core";
+import { SCHEMA as D } from "../diagnostics/schema.js";
 import { ANY, ERROR, prim, tyKey, type Prop, type RuleExpr, type Ty } from "./ir.js";
 import type { DeclNode } from "./scope.js";
 import { report, textOf, docAbove, type Ctx, type Registry } from "./context.js";
@@ -50,18 +50,18 @@ export class Converter {
           case "undefined":
           case "never":
             if (mode === "loose") return { k: node.kind };
-            report(this.reg, ctx, D.RP3004, node.span, `'${node.kind}' cannot be part of a schema. ${node.kind === "undefined" ? "For an optional field write 'field?: T'." : "Remove it or use 'unknown'."}`);
+            report(this.reg, ctx, D.BasicTypeUnsupported, node.span, `'${node.kind}' cannot be part of a schema. ${node.kind === "undefined" ? "For an optional field write 'field?: T'." : "Remove it or use 'unknown'."}`);
             return ERROR;
           default:
-            report(this.reg, ctx, D.RP3004, node.span, `'${node.kind}' cannot be part of a schema. Use an interface, 'Record<string, unknown>' or 'unknown' instead.`);
+            report(this.reg, ctx, D.BasicTypeUnsupported, node.span, `'${node.kind}' cannot be part of a schema. Use an interface, 'Record<string, unknown>' or 'unknown' instead.`);
             return ERROR;
         }
       case "TsThisType":
-        report(this.reg, ctx, D.RP3004, node.span, "'this' types cannot be part of a schema. Name the type explicitly.");
+        report(this.reg, ctx, D.BasicTypeUnsupported, node.span, "'this' types cannot be part of a schema. Name the type explicitly.");
         return ERROR;
       case "TsFunctionType":
       case "TsConstructorType":
-        report(this.reg, ctx, D.RP3003, node.span, "Function types cannot be sent as JSON. Remove this field from the request/response type.");
+        report(this.reg, ctx, D.FunctionType, node.span, "Function types cannot be sent as JSON. Remove this field from the request/response type.");
         return ERROR;
       case "TsParenthesizedType":
         return this.convert(node.typeAnnotation, ctx, mode);
@@ -70,11 +70,11 @@ export class Converter {
         return items.k === "error" ? ERROR : { k: "array", items: unwire(items) };
       }
       case "TsTupleType":
-        report(this.reg, ctx, D.RP3001, node.span, "Tuple types are not supported in schemas. Use an object with named fields, or an array 'T[]'.");
+        report(this.reg, ctx, D.TupleType, node.span, "Tuple types are not supported in schemas. Use an object with named fields, or an array 'T[]'.");
         return ERROR;
       case "TsOptionalType":
       case "TsRestType":
-        report(this.reg, ctx, D.RP3001, node.span, "Optional and rest elements belong to tuple types, which are not supported in schemas.");
+        report(this.reg, ctx, D.TupleType, node.span, "Optional and rest elements belong to tuple types, which are not supported in schemas.");
         return ERROR;
       case "TsLiteralType":
         return this.literal(node, ctx);
@@ -89,7 +89,7 @@ export class Converter {
       case "TsTypeOperator":
         if (node.op === "readonly") return this.convert(node.typeAnnotation, ctx, mode);
         if (node.op === "keyof") return this.keyof(node.typeAnnotation, node.span, ctx);
-        report(this.reg, ctx, D.RP3004, node.span, "'unique symbol' cannot be part of a schema.");
+        report(this.reg, ctx, D.BasicTypeUnsupported, node.span, "'unique symbol' cannot be part of a schema.");
         return ERROR;
       case "TsIndexedAccessType":
         return this.indexedAccess(node.objectType, node.indexType, node.span, ctx);
@@ -110,7 +110,7 @@ export class Converter {
   }
 
   unsupported(ctx: Ctx, span: Span, message: string): Ty {
-    report(this.reg, ctx, D.RP3011, span, message);
+    report(this.reg, ctx, D.TypeSyntaxUnsupported, span, message);
     return ERROR;
   }
 
@@ -144,7 +144,7 @@ export class Converter {
       optional = true;
       const rest = n.types.filter((t) => !isUndefinedKeyword(t));
       if (rest.length === 0) {
-        report(this.reg, ctx, D.RP3004, node.span, "A field of type 'undefined' carries no value. Remove it.");
+        report(this.reg, ctx, D.BasicTypeUnsupported, node.span, "A field of type 'undefined' carries no value. Remove it.");
         return { ty: ERROR, optional, wire: null };
       }
       ty = rest.length === 1 ? this.convert(rest[0], ctx) : this.unionOf(rest, ctx);
@@ -159,11 +159,11 @@ export class Converter {
   /** A validation rule or an empty type where a value type is needed is reported here, once. */
   valueOnly(ty: Ty, node: TsType, ctx: Ctx): Ty {
     if (ty.k === "rule") {
-      report(this.reg, ctx, D.RP3022, node.span, "A validation rule needs a base type: attach it with '&', e.g. 'number & Min<0>'.");
+      report(this.reg, ctx, D.RuleWithoutBase, node.span, "A validation rule needs a base type: attach it with '&', e.g. 'number & Min<0>'.");
       return ERROR;
     }
     if (ty.k === "void" || ty.k === "undefined" || ty.k === "never") {
-      report(this.reg, ctx, D.RP3004, node.span, `'${ty.k}' cannot be part of a schema.`);
+      report(this.reg, ctx, D.BasicTypeUnsupported, node.span, `'${ty.k}' cannot be part of a schema.`);
       return ERROR;
     }
     return ty;
@@ -172,7 +172,7 @@ export class Converter {
   private union(node: TsUnionType, ctx: Ctx, mode: Mode): Ty {
     const ty = this.unionOf(node.types, ctx);
     if (mode === "strict" && (ty.k === "void" || ty.k === "undefined" || ty.k === "never")) {
-      report(this.reg, ctx, D.RP3004, node.span, `This union is '${ty.k}' and carries no value.`);
+      report(this.reg, ctx, D.BasicTypeUnsupported, node.span, `This union is '${ty.k}' and carries no value.`);
       return ERROR;
     }
     return ty;
@@ -199,7 +199,7 @@ export class Converter {
       pushFlat(members, unwire(t));
     }
     if (rules.length && members.length) {
-      report(this.reg, ctx, D.RP3022, ruleNode!.span, "A validation rule cannot be an alternative to a type. Attach rules with '&', e.g. 'string & (IsEmail | IsURL)'.");
+      report(this.reg, ctx, D.RuleWithoutBase, ruleNode!.span, "A validation rule cannot be an alternative to a type. Attach rules with '&', e.g. 'string & (IsEmail | IsURL)'.");
       return ERROR;
     }
     if (rules.length) return { k: "rule", expr: rules.length === 1 && "op" in rules[0] ? (rules[0] as RuleExpr) : { op: "or", items: rules } };
@@ -233,7 +233,7 @@ export class Converter {
     else {
       const merged = mergeIntersection(this.reg, others, ctx);
       if (merged === null) {
-        report(this.reg, ctx, D.RP3012, node.span, "This intersection refers to a type that is still being defined (a circular type). Give the recursive part its own field.");
+        report(this.reg, ctx, D.CircularType, node.span, "This intersection refers to a type that is still being defined (a circular type). Give the recursive part its own field.");
         return ERROR;
       }
       base = merged;
@@ -252,18 +252,18 @@ export class Converter {
     switch (sym.kind) {
       case "decl":
         if (sym.decl.kind === "class") {
-          report(this.reg, ctx, D.RP3002, node.span, `'${name}' is a class; classes cannot be sent as JSON. Declare the wire shape as an interface and use that.`);
+          report(this.reg, ctx, D.ClassType, node.span, `'${name}' is a class; classes cannot be sent as JSON. Declare the wire shape as an interface and use that.`);
           return ERROR;
         }
         return this.instanceRef(sym.file, sym.name, sym.decl, args, node, ctx);
       case "value":
-        report(this.reg, ctx, D.RP3007, node.span, `'${name}' is a value, not a type. Use 'typeof ${name}' for its type, or declare an interface.`);
+        report(this.reg, ctx, D.UnknownTypeName, node.span, `'${name}' is a value, not a type. Use 'typeof ${name}' for its type, or declare an interface.`);
         return ERROR;
       case "enumMember": {
         const values = this.enumValues(sym.decl, { ...ctx, file: sym.file });
         const v = values?.get(sym.member);
         if (v === undefined) {
-          if (values) report(this.reg, ctx, D.RP3007, node.span, `Enum '${sym.enumName}' has no member '${sym.member}'.`);
+          if (values) report(this.reg, ctx, D.UnknownTypeName, node.span, `Enum '${sym.enumName}' has no member '${sym.member}'.`);
           return ERROR;
         }
         return { k: "lit", v };
@@ -273,22 +273,22 @@ export class Converter {
       case "global":
         return convertBuiltin(this, sym.name, args, node, ctx);
       case "package":
-        report(this.reg, ctx, D.RP3008, node.span, `'${name}' comes from the package '${sym.specifier}'; schemas can only use types declared in the app. Declare the shape in the app as an interface.`);
+        report(this.reg, ctx, D.PackageType, node.span, `'${name}' comes from the package '${sym.specifier}'; schemas can only use types declared in the app. Declare the shape in the app as an interface.`);
         return ERROR;
       case "unresolvedModule":
-        report(this.reg, ctx, D.RP3009, node.span, `'${name}' is imported from '${sym.specifier}', which does not resolve to a file of the app. Fix the import path.`);
+        report(this.reg, ctx, D.UnresolvedTypeImport, node.span, `'${name}' is imported from '${sym.specifier}', which does not resolve to a file of the app. Fix the import path.`);
         return ERROR;
       case "missingExport":
-        report(this.reg, ctx, D.RP3010, node.span, `'${sym.specifier}' does not export '${sym.name}'. Export it from that module or fix the imported name.`);
+        report(this.reg, ctx, D.TypeNotExported, node.span, `'${sym.specifier}' does not export '${sym.name}'. Export it from that module or fix the imported name.`);
         return ERROR;
       case "broken":
         return ERROR;
       case "namespace":
       case "sdkNamespace":
-        report(this.reg, ctx, D.RP3007, node.span, `'${name}' is a namespace import, not a type. Use a type from it, e.g. '${name}.SomeType'.`);
+        report(this.reg, ctx, D.UnknownTypeName, node.span, `'${name}' is a namespace import, not a type. Use a type from it, e.g. '${name}.SomeType'.`);
         return ERROR;
       case "unknown":
-        report(this.reg, ctx, D.RP3007, node.span, `Cannot find type '${sym.name}'. Declare it or import it.`);
+        report(this.reg, ctx, D.UnknownTypeName, node.span, `Cannot find type '${sym.name}'. Declare it or import it.`);
         return ERROR;
     }
   }
@@ -296,7 +296,7 @@ export class Converter {
   private instanceRef(file: string, name: string, decl: DeclNode, argNodes: TsType[], node: TsTypeReference, ctx: Ctx): Ty {
     const params = typeParamsOf(decl);
     if (argNodes.length > params.length) {
-      report(this.reg, ctx, D.RP3006, node.typeParams!.span, `'${name}' takes ${params.length} type argument${params.length === 1 ? "" : "s"}, but ${argNodes.length} were given.`);
+      report(this.reg, ctx, D.GenericUnresolved, node.typeParams!.span, `'${name}' takes ${params.length} type argument${params.length === 1 ? "" : "s"}, but ${argNodes.length} were given.`);
       return ERROR;
     }
     const args: Ty[] = [];
@@ -310,7 +310,7 @@ export class Converter {
       params.slice(0, args.length).forEach((p, i) => env.set(p.name.value, args[i]));
       for (const p of params.slice(args.length)) {
         if (!p.default) {
-          report(this.reg, ctx, D.RP3006, node.span, `'${name}' is generic: give its type parameter '${p.name.value}' a concrete type, e.g. '${name}<${params.map((q) => q.name.value === p.name.value ? "string" : q.name.value).join(", ")}>'.`);
+          report(this.reg, ctx, D.GenericUnresolved, node.span, `'${name}' is generic: give its type parameter '${p.name.value}' a concrete type, e.g. '${name}<${params.map((q) => q.name.value === p.name.value ? "string" : q.name.value).join(", ")}>'.`);
           return ERROR;
         }
         const t = this.convert(p.default, { file, env, acc: ctx.acc });
@@ -349,7 +349,7 @@ export class Converter {
       for (const h of n.extends) {
         const typeName = expressionToEntity(h.expression);
         if (!typeName) {
-          report(this.reg, ctx, D.RP3011, h.span, "An interface can only extend a named type here.");
+          report(this.reg, ctx, D.TypeSyntaxUnsupported, h.span, "An interface can only extend a named type here.");
           return ERROR;
         }
         const ref: TsTypeReference = { type: "TsTypeReference", span: h.span, typeName, typeParams: h.typeArguments };
@@ -357,12 +357,12 @@ export class Converter {
         if (t.k === "error") return ERROR;
         const s = structure(this.reg, t, ctx.acc);
         if (s === null) {
-          report(this.reg, ctx, D.RP3012, h.span, `'${name}' extends itself (directly or through another interface).`);
+          report(this.reg, ctx, D.CircularType, h.span, `'${name}' extends itself (directly or through another interface).`);
           return ERROR;
         }
         if (s.k === "error") return ERROR;
         if (s.k !== "object") {
-          report(this.reg, ctx, D.RP3011, h.span, `'${name}' can only extend object types.`);
+          report(this.reg, ctx, D.TypeSyntaxUnsupported, h.span, `'${name}' can only extend object types.`);
           return ERROR;
         }
         bases.push(s);
@@ -384,11 +384,11 @@ export class Converter {
         case "TsPropertySignature": {
           const key = propertyName(m.key, m.computed);
           if (key === null) {
-            report(this.reg, ctx, D.RP3015, (m.key as { span: Span }).span, "Computed property names are not supported in schemas. Use a plain name.");
+            report(this.reg, ctx, D.PropertyUnsupported, (m.key as { span: Span }).span, "Computed property names are not supported in schemas. Use a plain name.");
             continue;
           }
           if (!m.typeAnnotation) {
-            report(this.reg, ctx, D.RP3015, m.span, `Property '${key}' needs a type annotation.`);
+            report(this.reg, ctx, D.PropertyUnsupported, m.span, `Property '${key}' needs a type annotation.`);
             continue;
           }
           const f = this.field(m.typeAnnotation.typeAnnotation, ctx);
@@ -401,11 +401,11 @@ export class Converter {
         case "TsMethodSignature":
         case "TsCallSignatureDeclaration":
         case "TsConstructSignatureDeclaration":
-          report(this.reg, ctx, D.RP3003, m.span, "Methods and call signatures cannot be sent as JSON. Remove them from the request/response type.");
+          report(this.reg, ctx, D.FunctionType, m.span, "Methods and call signatures cannot be sent as JSON. Remove them from the request/response type.");
           break;
         case "TsGetterSignature":
         case "TsSetterSignature":
-          report(this.reg, ctx, D.RP3015, m.span, "Getters and setters are not supported in schemas. Declare a plain property.");
+          report(this.reg, ctx, D.PropertyUnsupported, m.span, "Getters and setters are not supported in schemas. Declare a plain property.");
           break;
         case "TsIndexSignature": {
           const param = m.params[0] as { typeAnnotation?: { typeAnnotation: TsType } } | undefined;
@@ -413,15 +413,15 @@ export class Converter {
           const keyTy = keyNode ? this.convert(keyNode, ctx) : ERROR;
           if (keyTy.k === "error") break;
           if (keyTy.k !== "prim" || (keyTy.t !== "string" && keyTy.t !== "number")) {
-            report(this.reg, ctx, D.RP3015, keyNode!.span, "Index signature keys must be 'string' or 'number'.");
+            report(this.reg, ctx, D.PropertyUnsupported, keyNode!.span, "Index signature keys must be 'string' or 'number'.");
             break;
           }
           if (!m.typeAnnotation) {
-            report(this.reg, ctx, D.RP3015, m.span, "The index signature needs a value type.");
+            report(this.reg, ctx, D.PropertyUnsupported, m.span, "The index signature needs a value type.");
             break;
           }
           if (index) {
-            report(this.reg, ctx, D.RP3005, m.span, "Only one index signature is supported per object type.");
+            report(this.reg, ctx, D.IndexSignatureMixed, m.span, "Only one index signature is supported per object type.");
             break;
           }
           index = { key: keyTy.t, value: unwire(this.convert(m.typeAnnotation.typeAnnotation, ctx)) };
@@ -431,7 +431,7 @@ export class Converter {
       }
     }
     if (index && props.length) {
-      report(this.reg, ctx, D.RP3005, indexSpan!, "An object type cannot mix an index signature with named fields. Move the map into its own field, e.g. 'extra: Record<string, V>'.");
+      report(this.reg, ctx, D.IndexSignatureMixed, indexSpan!, "An object type cannot mix an index signature with named fields. Move the map into its own field, e.g. 'extra: Record<string, V>'.");
       index = null;
     }
     return { k: "object", props, index };
@@ -449,7 +449,7 @@ export class Converter {
         let v: string | number | undefined;
         if (!init) {
           if (next === null) {
-            report(this.reg, ctx, D.RP3014, m.span, `Enum member '${name}' needs a value: it follows a string member.`);
+            report(this.reg, ctx, D.EnumMemberValue, m.span, `Enum member '${name}' needs a value: it follows a string member.`);
             return null;
           }
           v = next;
@@ -458,7 +458,7 @@ export class Converter {
         else if (init.type === "UnaryExpression" && init.operator === "-" && init.argument?.type === "NumericLiteral") v = -(init.argument.value as number);
         else if (init.type === "TemplateLiteral" && init.expressions?.length === 0) v = init.quasis!.map((q) => q.cooked ?? q.raw).join("");
         else {
-          report(this.reg, ctx, D.RP3014, init.span, `Enum member '${name}' must have a string or number literal value.`);
+          report(this.reg, ctx, D.EnumMemberValue, init.span, `Enum member '${name}' must have a string or number literal value.`);
           return null;
         }
         values.set(name, v);
@@ -496,7 +496,7 @@ export class Converter {
     for (const k of keys) {
       const p = s.props.find((q) => q.name === k);
       if (!p) {
-        report(this.reg, ctx, D.RP3016, indexNode.span, `Property '${k}' does not exist on '${textOf(this.reg, ctx, objectNode.span)}'.`);
+        report(this.reg, ctx, D.UtilityTypeArgument, indexNode.span, `Property '${k}' does not exist on '${textOf(this.reg, ctx, objectNode.span)}'.`);
         return ERROR;
       }
       pushFlat(out, p.ty);

@@ -6,19 +6,19 @@
  * is called for it. docs/schemas.md specifies the output.
  */
 import type { Diagnostic, HttpMethod, JSONSchema } from "@reprise/protocol";
-import type { TsType } from "@swc/types";
+import type { TsType } from "@swc/core";
 import type { ParsedFile } from "../parsed-file.js";
 import { makeDiagnostic } from "../diagnostics/define.js";
 import { newAcc, report, docAbove, type Acc, type Ctx, type Registry } from "./context.js";
 import { Converter } from "./convert.js";
-import * as D from "./diagnostics.js";
+import { SCHEMA as D } from "../diagnostics/schema.js";
 import { Emitter, type EmittedDef } from "./emit.js";
 import { argName, tyKey, type Ty } from "./ir.js";
 import { buildScope, Resolver, type DeclNode, type FileScope } from "./scope.js";
 import { structure } from "./structure.js";
 import { place, type SchemaRole } from "./wire.js";
 
-export { schemaDiagnostics } from "./diagnostics.js";
+export { schemaDiagnostics } from "../diagnostics/schema.js";
 export type { SchemaRole } from "./wire.js";
 
 export interface SchemaFileHost {
@@ -110,7 +110,7 @@ export class SchemaBuilder implements Registry {
       // A bug in the builder must not take the analysis down: report it on the type and carry on.
       const pf = this.host.getFile(file);
       const range = pf ? pf.rangeOf(type.span) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-      acc.diags.push(makeDiagnostic(D.RP3011, file, range, `Internal error while building the schema of this type (${(err as Error)?.message ?? err}). Please report it.`));
+      acc.diags.push(makeDiagnostic(D.TypeSyntaxUnsupported, file, range, `Internal error while building the schema of this type (${(err as Error)?.message ?? err}). Please report it.`));
       schema = null;
     }
     const { diagnostics, dependencies } = this.closure(acc);
@@ -134,7 +134,7 @@ export class SchemaBuilder implements Registry {
       const hint = nullable && role === "response"
         ? "Return the object type and throw APIError.notFound(…) when there is nothing to return."
         : `Wrap it in an object, e.g. '{ ${s?.k === "array" ? "items" : "value"}: … }'.`;
-      report(this, { file, env: new Map(), acc }, D.RP3013, type.span, `The ${roleLabel(role)} must be an interface or object type (or void), not ${what}. ${hint}`);
+      report(this, { file, env: new Map(), acc }, D.TopLevelNotObject, type.span, `The ${roleLabel(role)} must be an interface or object type (or void), not ${what}. ${hint}`);
       return { schema: null, fields: [], siteSpecific: true };
     }
     const input = { props: s.props, role, methods: ctx?.methods ?? null, pathParams: ctx?.pathParams ?? [] };
@@ -231,7 +231,7 @@ export class SchemaBuilder implements Registry {
   private computeInto(inst: Instance, id: string, file: string, name: string, decl: DeclNode, args: Ty[]): Instance {
     if (this.depth >= MAX_INSTANTIATION_DEPTH) {
       const node = decl.kind === "alias" ? decl.node : decl.kind === "interface" ? decl.nodes[0] : decl.kind === "enum" ? decl.nodes[0] : null;
-      if (node) report(this, { file, env: new Map(), acc: inst.acc }, D.RP3012, node.id.span, `'${name}' expands without end (each use instantiates it with a bigger type argument). Make the recursion go through the same type arguments.`);
+      if (node) report(this, { file, env: new Map(), acc: inst.acc }, D.CircularType, node.id.span, `'${name}' expands without end (each use instantiates it with a bigger type argument). Make the recursion go through the same type arguments.`);
       inst.ty = { k: "error" };
       return inst;
     }
@@ -244,7 +244,7 @@ export class SchemaBuilder implements Registry {
     }
     if (inst.ty.k === "ref" && this.refersTo(inst.ty, id)) {
       const node = decl.kind === "alias" ? decl.node : null;
-      if (node) report(this, { file, env: new Map(), acc: inst.acc }, D.RP3012, node.typeAnnotation.span, `'${name}' is defined as itself (through other aliases). Give it a real definition, e.g. an object type.`);
+      if (node) report(this, { file, env: new Map(), acc: inst.acc }, D.CircularType, node.typeAnnotation.span, `'${name}' is defined as itself (through other aliases). Give it a real definition, e.g. an object type.`);
       inst.ty = { k: "error" };
     }
     collectRefs(inst.ty, inst.acc.uses);

@@ -3,7 +3,7 @@
  * literal initializer the way TypeScript widens it (`as const` keeps literals). `keyof typeof obj` reads only the
  * object's keys, so objects of functions (client maps, handler tables) still give their key union.
  */
-import type { Expression, Span, TsType } from "@swc/types";
+import type { Expression, Span, TsType } from "@swc/core";
 import { ANY, ERROR, prim, type Prop, type Ty } from "./ir.js";
 import type { ValueDecl } from "./scope.js";
 import { textOf, type Ctx } from "./context.js";

@@ -3,7 +3,7 @@
  * (Pick/Omit/Exclude) and inspect (is this a valid query parameter?) before it is written out as JSON Schema.
  * Named declarations appear as `ref`s to instances held by the builder, which is what makes recursion safe.
  */
-import type { Span } from "@swc/types";
+import type { Span } from "@swc/core";
 
 export type Prim = "string" | "number" | "integer" | "boolean" | "null";
 export type WireKind = "header" | "query" | "cookie" | "httpStatus" | "attribute";

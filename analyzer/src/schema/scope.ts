@@ -14,7 +14,7 @@ import type {
   TsType,
   Expression,
   VariableDeclaration,
-} from "@swc/types";
+} from "@swc/core";
 import type { ParsedFile } from "../parsed-file.js";
 
 export type DeclNode =

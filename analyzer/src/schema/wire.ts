@@ -8,7 +8,7 @@ import type { HttpMethod, JSONSchema } from "@reprise/protocol";
 import { makeDiagnostic } from "../diagnostics/define.js";
 import type { DiagnosticDefinition } from "../diagnostics/define.js";
 import type { Acc, Registry } from "./context.js";
-import * as D from "./diagnostics.js";
+import { SCHEMA as D } from "../diagnostics/schema.js";
 import type { Emitter } from "./emit.js";
 import type { Prop, Ty } from "./ir.js";
 import { structure } from "./structure.js";
@@ -48,8 +48,8 @@ export function place(reg: Registry, acc: Acc, emitter: Emitter, input: Placemen
     if (role === "request" || role === "handshake" || role === "authParams") {
       if (wire === "header" || wire === "query" || wire === "cookie") source = wire;
       else {
-        if (wire === "httpStatus") diag(D.RP3036, p, `HttpStatus only sets a response's status code; in a ${role === "authParams" ? "auth handler's parameters" : "request"} '${p.name}' is a plain field.`);
-        else if (role === "authParams") diag(D.RP3038, p, `Auth handler parameter '${p.name}' must be read from the request: declare it as Header<"X-Name">, Query<...> or Cookie<"name"> (an auth handler has no body or path).`);
+        if (wire === "httpStatus") diag(D.WireMarkerIgnored, p, `HttpStatus only sets a response's status code; in a ${role === "authParams" ? "auth handler's parameters" : "request"} '${p.name}' is a plain field.`);
+        else if (role === "authParams") diag(D.AuthParamsPlainField, p, `Auth handler parameter '${p.name}' must be read from the request: declare it as Header<"X-Name">, Query<...> or Cookie<"name"> (an auth handler has no body or path).`);
         if (input.pathParams.includes(p.name) && role !== "authParams") source = "path";
         else if (role === "handshake" || role === "authParams") source = "query";
         else source = hasBody ? "body" : "query";
@@ -57,33 +57,33 @@ export function place(reg: Registry, acc: Acc, emitter: Emitter, input: Placemen
     } else if (role === "response") {
       if (wire === "header" || wire === "cookie") source = wire;
       else if (wire === "httpStatus") {
-        if (status) diag(D.RP3033, p, `'${p.name}' is a second HttpStatus field; a response has one status code ('${status.name}' already sets it).`, status);
+        if (status) diag(D.HttpStatusTwice, p, `'${p.name}' is a second HttpStatus field; a response has one status code ('${status.name}' already sets it).`, status);
         else status = p;
         source = "httpStatus";
       } else {
-        if (wire === "query") diag(D.RP3036, p, `Query has no meaning in a response; '${p.name}' is sent in the JSON body.`);
+        if (wire === "query") diag(D.WireMarkerIgnored, p, `Query has no meaning in a response; '${p.name}' is sent in the JSON body.`);
         source = "body";
       }
     } else if (role === "message") {
       if (wire === "attribute") source = "attribute";
-      else if (wire && wire !== "httpStatus") diag(D.RP3036, p, `${wire[0].toUpperCase()}${wire.slice(1)} has no meaning in a pub/sub message; '${p.name}' is part of the message body.`);
+      else if (wire && wire !== "httpStatus") diag(D.WireMarkerIgnored, p, `${wire[0].toUpperCase()}${wire.slice(1)} has no meaning in a pub/sub message; '${p.name}' is part of the message body.`);
     }
 
     let schema: JSONSchema;
     if (source === "path") {
       const s = pathParamSchema(reg, acc, emitter, p.ty);
       if (!s) {
-        diag(D.RP3034, p, `Path parameter '${p.name}' must be a string, number, bigint or boolean (or a literal/enum of those).`);
+        diag(D.PathParamType, p, `Path parameter '${p.name}' must be a string, number, bigint or boolean (or a literal/enum of those).`);
         schema = {};
       } else schema = s;
     } else {
       schema = emitter.emit(p.ty);
       if (source === "query" && !isQueryType(reg, acc, p.ty, true)) {
-        diag(D.RP3032, p, `Query parameter '${p.name}' must be a primitive, literal, enum or an array of those${wire === "query" ? "" : "; plain fields of a GET/DELETE/HEAD request are read from the query string, so use POST to send structured data in the body"}.`);
+        diag(D.QueryParamType, p, `Query parameter '${p.name}' must be a primitive, literal, enum or an array of those${wire === "query" ? "" : "; plain fields of a GET/DELETE/HEAD request are read from the query string, so use POST to send structured data in the body"}.`);
       } else if ((source === "header" || source === "cookie") && !isQueryType(reg, acc, p.ty, false)) {
-        diag(D.RP3035, p, `${source === "header" ? "Header" : "Cookie"} '${p.name}' must be a string, number, boolean, Date, literal or enum.`);
+        diag(D.HeaderCookieType, p, `${source === "header" ? "Header" : "Cookie"} '${p.name}' must be a string, number, boolean, Date, literal or enum.`);
       } else if (source === "attribute" && !isAttributeType(reg, acc, p.ty)) {
-        diag(D.RP3037, p, `Attribute '${p.name}' must be a string, number or boolean (or a literal/enum of those).`);
+        diag(D.AttributeType, p, `Attribute '${p.name}' must be a string, number or boolean (or a literal/enum of those).`);
       }
     }
     if (p.doc) schema = { description: p.doc, ...schema };

@@ -1,7 +1,8 @@
 /**
  * The one place tests touch the analyser API. Cases are data: text files of mini apps with inline expectations
- * (`// ^^^ RP2001` under the offending span, or `// @expect RP4002 path/to/file 0:0-0:0` for files without
- * comments); fixture folders are real app folders compared against committed snapshots.
+ * (`// ^^^ RP2001: Path must` under the offending span: the code and how the message starts, or
+ * `// @expect RP4002 path/to/file 0:0-0:0` for files without comments); fixture folders are real app folders
+ * compared against committed snapshots.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -21,6 +22,10 @@ export interface Expectation {
   code: string;
   file: string;
   range: Range;
+  /** How the diagnostic's message starts (the text after `:` on its caret line). */
+  messagePrefix?: string;
+  /** Where the expectation is written, for failure messages. */
+  at?: string;
 }
 
 export interface Case {
@@ -43,7 +48,8 @@ export function analyzer(options?: AnalyzerOptions): Analyzer {
   return new Analyzer(options);
 }
 
-const CARET = /^(\s*\/\/\s*)(\^+)\s+((?:RP\d{4}\s*)+)$/;
+/** `// ^^^ RP2001: message prefix` (one code) or `// ^^^ RP2001 RP2002` (several codes on one span, no prefix). */
+const CARET = /^(\s*\/\/\s*)(\^+)\s+(RP\d{4}(?:\s+RP\d{4})*)\s*(?::\s*(\S.*?))?\s*$/;
 const EXPECT = /^\s*\/\/\s*@expect\s+(RP\d{4})\s+(\S+)\s+(\d+):(\d+)-(\d+):(\d+)\s*$/;
 
 export function parseCases(fileName: string, text: string): Case[] {
@@ -80,8 +86,10 @@ export function parseCases(fileName: string, text: string): Case[] {
       let target = fl.lines.length - 1;
       while (target >= 0 && CARET.test(fl.lines[target])) target--;
       const start = caret[1].length;
-      for (const code of caret[3].trim().split(/\s+/)) {
-        current.expected.push({ code, file: fl.path, range: { start: { line: target, character: start }, end: { line: target, character: start + caret[2].length } } });
+      const codes = caret[3].trim().split(/\s+/);
+      if (caret[4] !== undefined && codes.length > 1) throw new Error(`${fileName}:${i + 1}: a caret line with a message prefix names one code (write one caret line per code)`);
+      for (const code of codes) {
+        current.expected.push({ code, file: fl.path, range: { start: { line: target, character: start }, end: { line: target, character: start + caret[2].length } }, messagePrefix: caret[4], at: `${fileName}:${i + 1}` });
       }
     }
     const ex = EXPECT.exec(line);

@@ -12,7 +12,9 @@ export function isLoopbackHostname(hostname: string): boolean {
   return h === "localhost" || h === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-export class UsageError extends Error {}
+import { UsageError } from "../usage.js";
+// The one usage-error type, re-exported for the commands that import it from here.
+export { UsageError };
 
 /**
  * No app to talk to: nothing answers at the URL, what answers is not a Reprise app, the folder's app is not

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join, relative } from "node:path";
-import type { SqlQuery } from "@reprise/analyzer";
+import { DIAGNOSTICS, type SqlQuery } from "@reprise/analyzer";
 import type { AppModel } from "@reprise/protocol";
 import { LIMIT_FLAGS, limitOptions, loadApp, parseArgs, UsageError } from "../render/app.js";
 import { renderDiagnostic, summary, useColor } from "../render/diagnostics.js";
@@ -12,7 +12,7 @@ const HELP = `Usage: reprise check [appRoot] [--json] [--no-sql] [--verbose] [--
 Analyses the app whose root (the folder with encore.app or reprise.app) contains appRoot (default: the current
 directory) and prints its diagnostics. --json prints the app model (version 1) with all diagnostics instead.
 --max-nesting-depth (default 500, at most 1000) and --max-file-size (default 2mb) set the limits above which
-a file is not parsed (reported as RP1005 / RP1006).
+a file is not parsed (reported as ${DIAGNOSTICS.FileTooDeep.code} / ${DIAGNOSTICS.FileTooLarge.code}).
 SQL: each database's migrations are applied in order in an in-memory Postgres (PGlite, Postgres 18) and each query in
 db.query/queryRow/queryAll/exec templates (and literal rawQuery*/rawExec strings) is described, never executed, against
 them (RP41xx). All databases share one embedded Postgres. Results are kept in <app>/.reprise/cache/sql, by the hash of

@@ -4,7 +4,9 @@ import { relative, resolve } from "node:path";
 import { Analyzer, parseLimitsOf, type AnalysisResult, type AnalyzerOptions, type SourceInput } from "@reprise/analyzer";
 import { findAppRoot, findAppRoots, loadAppFiles } from "@reprise/analyzer/node";
 
-export class UsageError extends Error {}
+import { UsageError } from "../usage.js";
+// The one usage-error type, re-exported for the commands that import it from here.
+export { UsageError };
 
 export interface LoadedApp {
   root: string;

@@ -10,9 +10,9 @@ export interface RunArgs {
   help: boolean;
 }
 
-export class UsageError extends Error {
-  readonly code = "RP9101";
-}
+import { UsageError } from "../usage.js";
+// The one usage-error type, re-exported for the commands that import it from here.
+export { UsageError };
 
 export const RUN_USAGE = `Usage: reprise run [appRoot] [--port N] [--watch] [--inspect[=host:port]] [--config FILE]
 

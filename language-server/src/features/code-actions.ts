@@ -2,10 +2,10 @@
  * Code actions are the analyzer's own fixes (quick fixes such as "make the path start with /" or "rename the
  * subscription to kebab-case"), offered for every analyzer diagnostic that overlaps the requested range.
  */
-import { CodeActionKind, type CodeAction, type CodeActionContext, type Diagnostic as LspDiagnostic } from "vscode-languageserver/node";
+import type { CodeAction, CodeActionContext, Diagnostic as LspDiagnostic } from "vscode-languageserver/node";
 import type { Diagnostic, Range } from "@reprise/protocol";
 import type { AppRoot } from "../app-root.js";
-import { diagnostic as toLspDiagnostic, quickFix } from "../to-proto.js";
+import { diagnostic as toLspDiagnostic, quickFix, quickFixRequested } from "../to-proto.js";
 
 function before(a: { line: number; character: number }, b: { line: number; character: number }): boolean {
   return a.line < b.line || (a.line === b.line && a.character < b.character);
@@ -20,7 +20,7 @@ const sameRange = (a: Range, b: Range) =>
 
 /** `canCreateFiles`: the client applies `create` file operations (fixes that create a file are left out otherwise). */
 export function codeActions(root: AppRoot, file: string, requested: Range, context: CodeActionContext, canCreateFiles = false): CodeAction[] {
-  if (context.only && !context.only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(k + ".") || k === "")) return [];
+  if (!quickFixRequested(context.only)) return [];
   const diags: Diagnostic[] = root.analyzer.result.diagnosticsByFile.get(file) ?? [];
   const out: CodeAction[] = [];
   for (const d of diags) {

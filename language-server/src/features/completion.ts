@@ -4,7 +4,8 @@
  * booleans, delivery guarantees, duration units). Works on the raw text so that it still answers while the file is
  * half-typed and does not parse.
  */
-import { CompletionItemKind, type CompletionItem, type Range } from "vscode-languageserver/node";
+import type { CompletionItem, Range } from "vscode-languageserver/node";
+import { completionKind } from "../to-proto.js";
 
 type Declaration = "api" | "cron" | "subscription" | "topic" | "database" | "bucket";
 
@@ -122,7 +123,7 @@ export function completions(text: string, offset: number): CompletionItem[] {
       const insert = quote ? `${v}${text[offset] === quote ? "" : quote}` : spec.quoted ? JSON.stringify(v) : v;
       return {
         label: spec.quoted ? JSON.stringify(v) : v,
-        kind: CompletionItemKind.Value,
+        kind: completionKind("optionValue"),
         detail: valueMatch[1],
         sortText: String(i).padStart(3, "0"),
         filterText: v,
@@ -138,7 +139,7 @@ export function completions(text: string, offset: number): CompletionItem[] {
     .filter(([name]) => !present.has(name))
     .map(([name, spec], i) => ({
       label: name,
-      kind: CompletionItemKind.Property,
+      kind: completionKind("optionKey"),
       detail: `${decl} option`,
       documentation: spec.doc,
       sortText: String(i).padStart(3, "0"),

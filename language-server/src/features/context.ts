@@ -1,7 +1,7 @@
 /** What every feature handler receives: the root, the file's root-relative path, the index and the parsed file. */
 import type { Position } from "@reprise/protocol";
 import type { AppRoot } from "../app-root.js";
-import { inDeclarationZone, onBinding, type ParsedFileLike } from "../ast-zones.js";
+import { inDeclarationZone, onBinding, type ParsedFile } from "@reprise/analyzer";
 import type { ModelIndex, Placed } from "../model-index.js";
 import type { Settings } from "../settings.js";
 
@@ -12,7 +12,7 @@ export interface FeatureContext {
   /** URI of the document as the client named it. */
   uri: string;
   index: ModelIndex;
-  parsed: ParsedFileLike | undefined;
+  parsed: ParsedFile | undefined;
   settings: Settings;
 }
 
@@ -20,7 +20,7 @@ const USAGE_KINDS = new Set(["call", "publish"]);
 
 /**
  * The entities a position refers to, most specific first. Usages (calls, publish sites) count anywhere in their
- * range; declarations only outside their nested functions (see ast-zones.ts).
+ * range; declarations only outside their nested functions (see the analyzer's zones.ts).
  */
 export function entitiesAt(ctx: FeatureContext, position: Position): Placed[] {
   const hits = ctx.index.at(ctx.file, position).filter((p) => USAGE_KINDS.has(p.entity.kind) || inDeclarationZone(ctx.parsed, p.location.range, position));

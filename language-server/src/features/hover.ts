@@ -1,8 +1,8 @@
 /** Hover cards: an endpoint's method, path, access and request/response shapes; a client call's target; topics, subscriptions, cron jobs. */
-import { MarkupKind, type Hover } from "vscode-languageserver/node";
+import type { Hover } from "vscode-languageserver/node";
 import type { CronJob, Database, Endpoint, Position, Service, Subscription, Topic } from "@reprise/protocol";
 import { schemaToText } from "../schema-text.js";
-import { range } from "../to-proto.js";
+import { markdownHover } from "../to-proto.js";
 import { entitiesAt, type FeatureContext } from "./context.js";
 
 function code(text: string): string {
@@ -106,7 +106,7 @@ export function hover(ctx: FeatureContext, position: Position): Hover | null {
         value = `**service \`${e.service.name}\`** — ${e.service.endpoints.length} endpoint${e.service.endpoints.length === 1 ? "" : "s"}`;
         break;
     }
-    if (value) return { contents: { kind: MarkupKind.Markdown, value }, range: range(placed.location.range) };
+    if (value) return markdownHover(value, placed.location.range);
   }
   return null;
 }

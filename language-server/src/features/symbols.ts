@@ -1,23 +1,8 @@
 /** Document symbols (the outline) and workspace symbols: endpoints as `METHOD /path`, topics, databases, cron jobs, buckets… */
-import { SymbolKind, type DocumentSymbol, type WorkspaceSymbol } from "vscode-languageserver/node";
+import type { DocumentSymbol, WorkspaceSymbol } from "vscode-languageserver/node";
 import type { AppRoot } from "../app-root.js";
-import { symbolDetail, symbolName, type Entity, type Placed } from "../model-index.js";
-import { location, range } from "../to-proto.js";
-
-const KIND: Record<Entity["kind"], SymbolKind> = {
-  service: SymbolKind.Module,
-  endpoint: SymbolKind.Method,
-  topic: SymbolKind.Event,
-  subscription: SymbolKind.Function,
-  cron: SymbolKind.Event,
-  database: SymbolKind.Struct,
-  bucket: SymbolKind.Object,
-  secret: SymbolKind.Key,
-  authHandler: SymbolKind.Function,
-  gateway: SymbolKind.Interface,
-  call: SymbolKind.Function,
-  publish: SymbolKind.Event,
-};
+import { symbolDetail, symbolName, type Placed } from "../model-index.js";
+import { location, range, symbolKind } from "../to-proto.js";
 
 const isDeclaration = (p: Placed) => p.entity.kind !== "call" && p.entity.kind !== "publish";
 
@@ -26,7 +11,7 @@ export function documentSymbols(root: AppRoot, file: string): DocumentSymbol[] {
     .modelIndex()
     .inFile(file)
     .filter(isDeclaration)
-    .map((p) => ({ name: symbolName(p.entity), detail: symbolDetail(p.entity), kind: KIND[p.entity.kind], range: range(p.location.range), selectionRange: range(p.location.range) }));
+    .map((p) => ({ name: symbolName(p.entity), detail: symbolDetail(p.entity), kind: symbolKind(p.entity.kind), range: range(p.location.range), selectionRange: range(p.location.range) }));
 }
 
 /** Case-insensitive subsequence match, so "gusr" finds "GET /users/:id". */
@@ -46,7 +31,7 @@ export function workspaceSymbols(roots: readonly AppRoot[], query: string, limit
       const name = symbolName(p.entity);
       const detail = symbolDetail(p.entity);
       if (!matches(query, name) && !matches(query, `${detail} ${name}`)) continue;
-      out.push({ name, kind: KIND[p.entity.kind], containerName: detail, location: location(root.uri, p.location) });
+      out.push({ name, kind: symbolKind(p.entity.kind), containerName: detail, location: location(root.uri, p.location) });
       if (out.length >= limit) return out;
     }
   }

@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ErrorCode } from "@reprise/protocol";
 
 export interface StartOptions {
   model: string;
@@ -50,9 +51,9 @@ export interface NativeRuntime {
   [infra: string]: unknown;
 }
 
-/** Raised when the addon is missing or cannot be loaded; code RP9001. */
+/** Raised when the addon is missing or cannot be loaded. */
 export class NativeRuntimeMissingError extends Error {
-  readonly code = "RP9001";
+  readonly code = "RP_NATIVE_MISSING" satisfies ErrorCode;
   constructor(message: string) {
     super(message);
     this.name = "NativeRuntimeMissingError";

@@ -1,0 +1,21 @@
+/**
+ * The codes of the errors Reprise's SDK and tools throw at run time (an `Error` with a `code` property), as opposed
+ * to the analyser's diagnostics, whose codes are `RP` + four digits and live only in the catalogue
+ * (analyzer/src/diagnostics/). Two namespaces that never mix: an error code is `RP_` + upper-case
+ * words. `test/tidy/codes.test.mjs` fails when code in a package uses an `RP_*` code this list does not have.
+ */
+export const ERROR_CODES = {
+  RP_CONFIG: "invalid runtime config (the message names the key)",
+  RP_SECRET_MISSING: "a secret the app reads has no value in this environment",
+  RP_SECRETS_FILE: "the secrets file is not in the flat `Name: \"value\"` form (the message names the line)",
+  RP_MIGRATION: "a migration failed to apply (the message names the file)",
+  RP_MIGRATION_FILES: "the migrations folder is unreadable or has badly named files",
+  RP_SQL: "a database query failed",
+  RP_PUBSUB: "publishing or subscribing failed",
+  RP_CRON: "a cron job could not be run",
+  RP_NATIVE_MISSING: "the runtime addon is not built or could not be loaded",
+  RP_UNSUPPORTED: "an Encore API Reprise does not implement was called",
+  RP_USAGE: "a CLI command was given arguments it cannot use (exit code 2)",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
