@@ -245,7 +245,7 @@ test("every repository path docs/ARCHITECTURE.md names exists", () => {
       const p = m[1];
       if (p.includes("*") || p.startsWith("@") || p.startsWith("reprise/") || p.startsWith("node:") || p.startsWith("encore.dev/") || /^\.reprise|<|dist\//.test(p)) continue;
       const base = section === "(top)" ? bases : [section, ...bases];
-      if (!base.some((b) => existsSync(join(root, b, p))) && !under(section, p)) missing.push(`${DOC} (${section}) names \`${p}\`, which does not exist. Fix the path (or remove the reference) in the same commit that moved it.`);
+      if (!base.some((b) => existsSync(join(root, b, p))) && !under(section, p)) missing.push(`${DOC} (${section}) names \`${p}\`, which does not exist (a name is looked up from the repository root, then under the section's folder). Write it as a path from the repository root, fix it, or remove the reference.`);
     }
   }
   assert.deepEqual(missing, []);
