@@ -8,7 +8,7 @@
  * parameter or local of an enclosing function (or to `this` / `arguments`), and the top-level name is free.
  * Walks use explicit stacks (files can nest deeply up to the guard's limit).
  */
-import type { Span } from "@swc/types";
+import type { Span } from "@swc/core";
 import type { Fix, TextEdit } from "@reprise/protocol";
 import { FUNCTION_TYPES, type Node, stringValue, unwrapExpr } from "./ast.js";
 import type { ParsedFile } from "./parsed-file.js";
