@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles what the extension runs, into extension/dist:
 //   extension.js  the extension (CJS, `vscode` external)
-//   server.mjs    the language server (ESM; @swc/core stays external: it is a native package shipped beside it)
+//   server.mjs    the language server (ESM, split into server-chunks/; @swc/core stays external: it is a native
+//                 package shipped beside it)
 //   media/        the webview pages' scripts, CSS and mermaid (from @reprise/webviews)
 // Parts another package has not built yet (no dist) are skipped with a notice, never faked.
 import { build } from "esbuild";
@@ -21,7 +22,7 @@ const NATIVE_EXTERNALS = ["@swc/core", "@swc/core-*", "reprise", "reprise/*", "@
 const ESM_BANNER = "import { createRequire as __reprise_cr } from 'node:module'; const require = __reprise_cr(import.meta.url);";
 
 // cli/ is an earlier layout (the CLI now ships as a package, see package.mjs)
-for (const stale of ["extension.js", "server.mjs", "cli"]) rmSync(join(dist, stale), { recursive: true, force: true });
+for (const stale of ["extension.js", "server.mjs", "server-chunks", "cli"]) rmSync(join(dist, stale), { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
 const common = { bundle: true, platform: "node", target: "node20", minify, sourcemap: "linked", logLevel: "warning", legalComments: "none" };
@@ -31,7 +32,9 @@ console.log("bundle: dist/extension.js");
 
 const server = join(repo, "language-server/dist/src/server.js");
 if (existsSync(server)) {
-  await build({ ...common, entryPoints: [server], outfile: join(dist, "server.mjs"), format: "esm", external: NATIVE_EXTERNALS, banner: { js: ESM_BANNER } });
+  // Split: VS Code starts the supervisor (language-server/src/process-role.ts), which loads only the message plumbing
+  // from its chunks and spawns the server, which loads the rest.
+  await build({ ...common, entryPoints: { server }, outdir: dist, outExtension: { ".js": ".mjs" }, splitting: true, chunkNames: "server-chunks/[name]-[hash]", format: "esm", external: NATIVE_EXTERNALS, banner: { js: ESM_BANNER } });
   console.log("bundle: dist/server.mjs");
 } else console.log(`bundle: skipped the language server (${server} not built yet)`);
 

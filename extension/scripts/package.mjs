@@ -2,7 +2,7 @@
 // `npm run package`: builds the platform-specific .vsix (linux-x64 by default; REPRISE_VSIX_TARGET overrides).
 // This is a workspace monorepo, so vsce runs on a prepared staging folder (dist/vsix-stage) holding exactly what
 // the extension needs at run time, with `--no-dependencies`:
-//   dist/extension.js, dist/server.mjs, dist/media/                 (bundles: scripts/bundle.mjs)
+//   dist/extension.js, dist/server.mjs + server-chunks/, dist/media/ (bundles: scripts/bundle.mjs)
 //   dist/node_modules/@reprise/cli (+ analyzer, esbuild)            (`reprise run` when the app has no CLI)
 //   dist/node_modules/@swc/core + its platform binary package       (the analyzer's parser, native)
 //   dist/node_modules/reprise (runtime/sdk: dist + native/*.node)   (the SDK and the Rust runtime addon)
@@ -48,7 +48,7 @@ writeFileSync(join(stage, "package.json"), JSON.stringify(manifest, null, 2) + "
 cpSync(join(ext, "README.md"), join(stage, "README.md"));
 cpSync(join(ext, "LICENSE"), join(stage, "LICENSE"));
 cpSync(join(ext, ".vscodeignore"), join(stage, ".vscodeignore"));
-for (const part of ["extension.js", "server.mjs", "media", "docs"]) {
+for (const part of ["extension.js", "server.mjs", "server-chunks", "media", "docs"]) {
   if (existsSync(join(ext, "dist", part))) cpSync(join(ext, "dist", part), join(stage, "dist", part), { recursive: true });
 }
 

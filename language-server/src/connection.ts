@@ -28,6 +28,7 @@ import { FolderWatcher } from "./fs-watcher.js";
 import { RepriseServer, type LogLevel } from "./language-server.js";
 import { runParseChild } from "./parse-host.js";
 import { runSupervisor } from "./supervisor.js";
+import { processRole, type ProcessRole } from "./process-role.js";
 
 export const SERVER_NAME = "reprise-language-server";
 export const SERVER_VERSION = "0.1.0";
@@ -60,20 +61,15 @@ export function createServerConnection(transport: "stdio" | "argv" = "argv"): Co
 }
 
 /**
- * The process entry of every way the server is started (dist/src/server.js, the bundle, `reprise lsp`): the
- * isolated parser when REPRISE_PARSE_CHILD is set (parse-host.ts); else, for stdio and node-ipc, the supervisor,
- * which runs the server itself in a child (supervisor.ts); the server in this process for the worker, for
- * --socket / --pipe, and when REPRISE_LSP_SUPERVISOR=0.
+ * Runs this process's role (process-role.ts): the isolated parser (parse-host.ts), the supervisor, which runs the
+ * server itself in a child (supervisor.ts), or the server in this process (the worker, --socket / --pipe,
+ * REPRISE_LSP_SUPERVISOR=0). Entries that care about start-up time call process-role.ts's runProcess instead,
+ * which does not load this module for the supervisor.
  */
-export function runServerProcess(): void {
-  if (process.env.REPRISE_PARSE_CHILD === "1") return runParseChild();
-  const argv = process.argv.slice(2);
-  const other = argv.some((a) => a.startsWith("--socket") || a.startsWith("--pipe"));
-  if (process.env.REPRISE_LSP_WORKER !== "1" && process.env.REPRISE_LSP_SUPERVISOR !== "0" && !other) {
-    return runSupervisor(argv.includes("--node-ipc") ? "ipc" : "stdio");
-  }
-  const viaArgv = !argv.includes("--stdio") && (other || argv.includes("--node-ipc"));
-  startServer(createServerConnection(viaArgv ? "argv" : "stdio"));
+export function runServerProcess(role: ProcessRole = processRole(process.argv.slice(2), process.env)): void {
+  if (role.kind === "parse-child") return runParseChild();
+  if (role.kind === "supervisor") return runSupervisor(role.transport);
+  startServer(createServerConnection(role.viaArgv ? "argv" : "stdio"));
 }
 
 /** Starts the language server on `connection` (default: from the process arguments, e.g. --stdio). */

@@ -27,7 +27,7 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { URI } from "vscode-uri";
 import { AppModelNotification, toGraph, type AppModel, type AppModelParams, type CreateCommandResult, type Diagnostic, type Position, type Range } from "@reprise/protocol";
 import { parseLimitsOf, type AnalysisResult, type AnalyzerOptions } from "@reprise/analyzer";
-import { findAppRoot, findAppRoots } from "@reprise/analyzer/node";
+import { AnalysisCache, cacheEnabled, findAppRoot, findAppRoots, resultFromCache } from "@reprise/analyzer/node";
 import { APP_FILE_NAMES, AppRoot, isDirectory, type PendingInput } from "./app-root.js";
 import { codeActions } from "./features/code-actions.js";
 import { CreateRefused, planCreate, readCreateArgs } from "./features/create.js";
@@ -161,11 +161,17 @@ export class RepriseServer {
     for (const root of fresh) {
       const settings = await this.settings.get(root.uriString);
       if (this.disposed || !this.roots.includes(root)) continue;
-      this.loadRoot(root, settings);
+      await this.loadRoot(root, settings, true);
     }
   }
 
-  private loadRoot(root: AppRoot, settings: Settings): void {
+  /**
+   * Loads and analyses a root. On its first load, when the analysis cache (analyzer/src/node/cache.ts) holds a
+   * result for exactly these files, that result's diagnostics are published at once and the analysis runs after
+   * a turn of the event loop (so they reach the client first); its result then replaces them (unchanged files
+   * are not sent again). A miss writes the cache.
+   */
+  private async loadRoot(root: AppRoot, settings: Settings, first = false): Promise<void> {
     const started = performance.now();
     try {
       const options = { ...analyzerOptions(settings), parser: root.parser };
@@ -174,12 +180,31 @@ export class RepriseServer {
       const reset = root.analyzer.setOptions(options);
       if (reset.changedFiles.length) this.publish(root, reset);
       const files = root.loadFiles((rel) => this.docs.get(fileUri(root.uri, rel))?.getText());
+      const cache = first && cacheEnabled() ? new AnalysisCache(root.dir) : null;
+      const key = cache?.key(files, options);
+      const cached = cache && key ? cache.read(key) : null;
+      if (cached) {
+        this.publishCached(root, resultFromCache(files, cached));
+        this.trace(root, `published the cached analysis of ${files.length} files of ${root.dir} in ${(performance.now() - started).toFixed(1)} ms`);
+        await new Promise((r) => setImmediate(r));
+        if (this.disposed || !this.roots.includes(root)) return;
+      }
       const result = root.analyzer.setFiles(files);
       this.publish(root, result);
       this.trace(root, `analysed ${files.length} files of ${root.dir} in ${(performance.now() - started).toFixed(1)} ms`);
+      if (cache && key && !cached) cache.write(key, result);
       this.scheduleModel(root);
     } catch (err) {
       this.logError(`loading ${root.dir}`, err);
+    }
+  }
+
+  /** The files with diagnostics in a cached result, sent before the root's first analysis (SQL checks wait for it). */
+  private publishCached(root: AppRoot, result: AnalysisResult): void {
+    for (const [file, diags] of result.diagnosticsByFile) {
+      if (!diags.length) continue;
+      root.published.add(file);
+      this.sendDiagnostics(root, file, diags);
     }
   }
 
@@ -456,7 +481,7 @@ export class RepriseServer {
       if (!sameLimits(old, now)) {
         // Other limits can change which files are read and parsed: load the root again.
         this.flush(root);
-        this.loadRoot(root, now);
+        await this.loadRoot(root, now);
       } else if (!sameSeverities(old, now) || old.analysis.sql !== now.analysis.sql) {
         this.flush(root);
         this.publish(root, root.analyzer.setOptions({ ...analyzerOptions(now), parser: root.parser }));

@@ -3,6 +3,6 @@
  * Process entry: `node dist/src/server.js --stdio` (also --node-ipc, --socket=N). With stdio or node-ipc the
  * editor talks to a supervisor that runs the server in a child process and restarts it if it dies (supervisor.ts).
  */
-import { runServerProcess } from "./connection.js";
+import { runProcess } from "./process-role.js";
 
-runServerProcess();
+await runProcess();

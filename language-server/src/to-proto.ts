@@ -32,11 +32,12 @@ export function fileUri(rootUri: URI, file: string): string {
 /**
  * The folder of the per-code docs pages (docs/diagnostics/RPxxxx.md): beside the bundled server in the extension
  * (dist/docs/diagnostics, shipped in the .vsix so the link works offline), or the repository's docs/ when the
- * server runs from language-server/dist/src. Null when neither exists (then diagnostics carry no link).
+ * server runs from language-server/dist/src or its bundle. Null when neither exists (then diagnostics carry no link).
  */
 function findDocsDir(): URI | null {
-  for (const rel of ["./docs/diagnostics/", "../../../docs/diagnostics/"]) {
-    const url = new URL(rel, import.meta.url);
+  // The module may sit in a bundle's chunks/ folder: look in its folder and up to four above it.
+  for (const rel of ["./", "../", "../../", "../../../", "../../../../"]) {
+    const url = new URL(`${rel}docs/diagnostics/`, import.meta.url);
     if (url.protocol === "file:" && existsSync(fileURLToPath(url))) return URI.file(fileURLToPath(url));
   }
   return null;

@@ -54,7 +54,9 @@ export function rangeOf(text, needle, nth = 0) {
 }
 
 export async function startClient({ rootDir, capabilities = {}, initializationOptions = {}, settings = {}, workspaceFolders, args = [SERVER, "--stdio"], env, clientInfo } = {}) {
-  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env: env ? { ...process.env, ...env } : process.env });
+  // The analysis cache is off unless a test turns it on (REPRISE_CACHE in `env`): a result cached by an earlier run
+  // on the same folder would publish diagnostics twice (cached, then analysed), which most tests do not expect.
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, REPRISE_CACHE: "0", ...(env ?? {}) } });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));

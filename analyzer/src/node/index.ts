@@ -10,6 +10,7 @@ import { APP_ROOT_MARKERS } from "../sdk.js";
 import { IgnoreRules, SKIPPED_DIRS } from "./ignore-rules.js";
 
 export { IgnoreRules, SKIPPED_DIRS } from "./ignore-rules.js";
+export { AnalysisCache, cacheEnabled, codeFingerprint, resultFromCache } from "./cache.js";
 const TEXT_FILES = /\.(ts|tsx|mts|cts|js|mjs|cjs|jsx)$/;
 
 export interface LoadOptions {

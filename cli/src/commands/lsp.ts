@@ -20,10 +20,11 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   // The bundled build loads several times faster; the plain build is the fallback (e.g. before build:bundle ran).
-  const { runServerProcess } = await import("@reprise/language-server/bundle").catch(() => import("@reprise/language-server"));
+  // Its process entry loads only what this process's role needs (the supervisor skips the analyser).
+  const { runProcess } = await import("@reprise/language-server/bundle/process").catch(() => import("@reprise/language-server"));
   // The transport flags are read from process.argv; without one, stdio. stdio and node-ipc run under the
   // supervisor, which restarts the server if it dies (docs/lsp.md, "Robustness").
-  runServerProcess();
+  await runProcess();
   // Keep the command pending: the connection ends the process on `exit` (or when stdin closes).
   return new Promise<number>(() => {});
 }

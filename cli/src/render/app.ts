@@ -2,7 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { Analyzer, parseLimitsOf, type AnalysisResult, type AnalyzerOptions, type SourceInput } from "@reprise/analyzer";
-import { findAppRoot, findAppRoots, loadAppFiles } from "@reprise/analyzer/node";
+import { AnalysisCache, cacheEnabled, findAppRoot, findAppRoots, loadAppFiles, resultFromCache } from "@reprise/analyzer/node";
 
 import { UsageError } from "../usage.js";
 // The one usage-error type, re-exported for the commands that import it from here.
@@ -47,7 +47,13 @@ export function loadApp(pathArg: string | undefined, analyzerOptions: AnalyzerOp
     throw new UsageError(`no encore.app or reprise.app found in ${dir} or any parent${hint}`);
   }
   const files = loadAppFiles(root, { maxFileBytes: parseLimitsOf(analyzerOptions).maxFileBytes });
+  // A second run on unchanged files answers from the analysis cache (analyzer/src/node/cache.ts).
+  const cache = cacheEnabled() ? new AnalysisCache(root) : null;
+  const key = cache?.key(files, analyzerOptions);
+  const hit = cache && key ? cache.read(key) : null;
+  if (hit) return { root, files, result: resultFromCache(files, hit) };
   const result = new Analyzer(analyzerOptions).setFiles(files);
+  if (cache && key) cache.write(key, result);
   return { root, files, result };
 }
 
