@@ -9,6 +9,9 @@ import * as vscode from "vscode";
 import {
   draftRequest,
   draftUrl,
+  paramFields,
+  pushHistory,
+  type HistoryEntry,
   publishDraft,
   publishOutcome,
   isMessage,
@@ -169,6 +172,7 @@ export class ApiExplorerPanel implements vscode.Disposable {
         fresh,
         ...this.baseUrl(),
       });
+      this.postHistory();
       return;
     }
     const found = this.deps.models.findEndpoint(ref.rootUri, ref.service, ref.endpoint);
@@ -177,11 +181,34 @@ export class ApiExplorerPanel implements vscode.Disposable {
     if (fresh || !this.currentDraft) this.currentDraft = draftRequest(e);
     this.post({
       type: "endpoint",
-      endpoint: { kind: "endpoint", rootUri: ref.rootUri, service: e.service, name: e.name, methods: e.method, path: e.path, doc: e.doc, auth: e.auth },
+      endpoint: {
+        kind: "endpoint", rootUri: ref.rootUri, service: e.service, name: e.name, methods: e.method, path: e.path, doc: e.doc, auth: e.auth,
+        fields: paramFields(e), pathSegments: e.pathSegments,
+      },
       draft: this.currentDraft,
       fresh,
       ...this.baseUrl(),
     });
+    this.postHistory();
+  }
+
+  /** The current target's sent requests, newest first (workspace state, so they survive reloads). */
+  history(key = this.ref ? targetKey(this.ref) : null): HistoryEntry[] {
+    if (!key) return [];
+    const list = this.deps.memento.get<Record<string, HistoryEntry[]>>(HISTORY_KEY, {})[key];
+    return Array.isArray(list) ? list : [];
+  }
+
+  private async saveHistory(key: string | null, entries: HistoryEntry[]): Promise<void> {
+    if (!key) return;
+    const all = { ...this.deps.memento.get<Record<string, HistoryEntry[]>>(HISTORY_KEY, {}) };
+    if (entries.length) all[key] = entries;
+    else delete all[key];
+    await this.deps.memento.update(HISTORY_KEY, all);
+  }
+
+  private postHistory(): void {
+    this.post({ type: "history", entries: this.history() });
   }
   private currentDraft: RequestDraft | null = null;
 
@@ -197,6 +224,8 @@ export class ApiExplorerPanel implements vscode.Disposable {
 
   private async send(id: number, draft: RequestDraft): Promise<CallResult> {
     this.currentDraft = draft;
+    // The target may change while the request is out: the answer is recorded for the one it was sent to.
+    const key = this.ref ? targetKey(this.ref) : null;
     const { baseUrl } = this.baseUrl();
     const root = this.rootPath();
     // A topic's draft goes to the admin publish route, a tool route: it needs the run's token (app routes never get it).
@@ -204,7 +233,9 @@ export class ApiExplorerPanel implements vscode.Disposable {
     const result = vscode.workspace.isTrusted ? await sendDraft(baseUrl, draft, 30_000, extra) : restricted(draftUrl(baseUrl, draft));
     if (isTopic(this.ref)) this.deps.log(publishSummary(this.ref.topic, result));
     this.lastResult = result;
+    await this.saveHistory(key, pushHistory(this.history(key), { at: Date.now(), draft, status: result.status, error: result.error, timeMs: result.timeMs }));
     this.post({ type: "response", id, result });
+    this.postHistory();
     this.responses.fire(result);
     return result;
   }
@@ -224,6 +255,10 @@ export class ApiExplorerPanel implements vscode.Disposable {
       }
       case "send":
         if (typeof raw.id === "number" && raw.request && typeof raw.request.path === "string") await this.send(raw.id, raw.request);
+        break;
+      case "clearHistory":
+        await this.saveHistory(this.ref ? targetKey(this.ref) : null, []);
+        this.postHistory();
         break;
       case "startApp": {
         const root = this.rootPath();
@@ -247,7 +282,12 @@ export interface ExplorerDeps {
   runner: AppRunner;
   /** A line for the Reprise output channel (publish results). */
   log: (line: string) => void;
+  /** Where the request history lives (the extension's workspace state). */
+  memento: vscode.Memento;
 }
+
+/** Workspace-state key of the API explorer's history: target key → entries, newest first. */
+export const HISTORY_KEY = "reprise.apiExplorer.history";
 
 /** Whether the request a draft makes goes to one of the runtime's tool routes (`/__reprise/*`). */
 function targetsToolRoute(baseUrl: string, draft: RequestDraft): boolean {

@@ -146,7 +146,7 @@ async function pickEndpoint(ctx: RepriseContext): Promise<EndpointRef | undefine
   return (await vscode.window.showQuickPick(items, { placeHolder: "Endpoint to open in the API explorer" }))?.ref;
 }
 
-export const explorerDeps = (ctx: RepriseContext): ExplorerDeps => ({ extensionUri: ctx.extension.extensionUri, models: ctx.models, runner: ctx.runner, log: (line) => ctx.output.info(line) });
+export const explorerDeps = (ctx: RepriseContext): ExplorerDeps => ({ extensionUri: ctx.extension.extensionUri, models: ctx.models, runner: ctx.runner, log: (line) => ctx.output.info(line), memento: ctx.extension.workspaceState });
 
 async function openExplorer(ctx: RepriseContext, arg: unknown, sendOnce: boolean) {
   if (sendOnce && !refuseUntrusted(ctx, "Calling an endpoint")) return undefined;

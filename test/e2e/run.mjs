@@ -357,6 +357,12 @@ async function runUiChecks(port, appPort, runGap) {
       await frame.locator("#title", { hasText: "hello.greet" }).waitFor({ timeout: 30000 });
       const p = await frame.locator("#path").inputValue();
       if (p !== "/hello/name") throw new Error(`pre-filled path is ${JSON.stringify(p)}`);
+      // One field per path parameter, kept in step with the path.
+      const field = frame.locator('#params [data-source="path"][data-name="name"]');
+      await field.waitFor({ timeout: 30000 });
+      await field.fill("e2e user");
+      const typed = await frame.locator("#path").inputValue();
+      if (typed !== "/hello/e2e%20user") throw new Error(`path after typing in the name field: ${JSON.stringify(typed)}`);
       await page.screenshot({ path: path.join(OUT, "api-explorer-draft.png") });
     });
     await step("▶ Run starts the app (status bar: running)", async () => {
@@ -374,6 +380,8 @@ async function runUiChecks(port, appPort, runGap) {
       await frame.locator("#res-status", { hasText: "200" }).waitFor({ timeout: 60000 });
       const body = await frame.locator("#res-body").textContent();
       if (!/Hello, /.test(body ?? "")) throw new Error(`response body ${JSON.stringify(body)}`);
+      // The request is in the endpoint's history (kept in workspace state).
+      await frame.locator("#history option", { hasText: /GET \/hello\/\S+ → 200/ }).first().waitFor({ state: "attached", timeout: 30000 });
       await page.screenshot({ path: path.join(OUT, "api-explorer.png") });
     }, { needsRun: true });
     await step("✉ Publish test message: the message id is shown, the subscriber got it, a bad message shows the 400", async () => {

@@ -14,7 +14,8 @@ const require = createRequire(import.meta.url);
 export async function bundleWebviews(outDir, { minify = true } = {}) {
   mkdirSync(outDir, { recursive: true });
   await build({
-    entryPoints: { diagram: join(here, "src/diagram/main.ts"), "api-explorer": join(here, "src/api-explorer/main.ts"), traces: join(here, "src/traces/main.ts") },
+    entryPoints: { diagram: join(here, "src/diagram/main.ts"), "api-explorer": join(here, "src/api-explorer/main.ts"), traces: join(here, "src/traces/main.ts"),
+      "db-table": join(here, "src/data/table-main.ts"), "sql-console": join(here, "src/data/sql-main.ts") },
     bundle: true,
     format: "iife",
     platform: "browser",
@@ -26,6 +27,7 @@ export async function bundleWebviews(outDir, { minify = true } = {}) {
   });
   copyFileSync(join(here, "media/diagram.css"), join(outDir, "diagram.css"));
   copyFileSync(join(here, "media/api-explorer.css"), join(outDir, "api-explorer.css"));
+  copyFileSync(join(here, "media/data.css"), join(outDir, "data.css"));
   copyFileSync(join(dirname(require.resolve("mermaid/package.json")), "dist/mermaid.min.js"), join(outDir, "mermaid.min.js"));
 }
 

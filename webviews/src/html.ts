@@ -12,6 +12,8 @@ export interface PageResources {
   scripts: string[];
   style: string;
   title: string;
+  /** CSP connect-src; 'none' unless given (the browser dashboard's pages fetch from their own origin: 'self'). */
+  connectSrc?: string;
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -23,7 +25,7 @@ function page(r: PageResources, body: string): string {
     `style-src ${r.cspSource} 'unsafe-inline'`,
     `font-src ${r.cspSource}`,
     `script-src 'nonce-${r.nonce}'`,
-    "connect-src 'none'",
+    `connect-src ${r.connectSrc ?? "'none'"}`,
   ].join("; ");
   return `<!DOCTYPE html>
 <html lang="en">
@@ -63,6 +65,14 @@ export function apiExplorerPage(r: PageResources): string {
   <span id="app-state" class="app stopped">app not running</span>
   <button id="start-app" hidden>▶ Run app</button>
 </div>
+<div id="history-row" class="row" hidden>
+  <select id="history" aria-label="History of requests"></select>
+  <button id="clear-history" class="secondary" title="Forget this endpoint's history">Clear</button>
+</div>
+<div id="params-section" hidden>
+<h2>Parameters <span id="param-problems" class="problems"></span></h2>
+<div id="params"></div>
+</div>
 <div id="request-meta">
 <label for="query">Query (name=value per line)</label>
 <textarea id="query" rows="2" spellcheck="false"></textarea>
@@ -77,6 +87,49 @@ export function apiExplorerPage(r: PageResources): string {
 <pre id="res-headers"></pre>
 <label>Body</label>
 <pre id="res-body"></pre>`);
+}
+
+/** The data pages (same bundles in VS Code and in the browser dashboard). */
+export type DataPageKind = "db-table" | "sql-console";
+
+export function dataPage(kind: DataPageKind, r: PageResources): string {
+  if (kind === "db-table") {
+    return page(r, `<div class="row">
+  <h1 id="title">Table</h1>
+  <span id="status" class="status"></span>
+  <span class="spacer"></span>
+  <button id="open-sql" class="secondary">SQL console</button>
+</div>
+<div class="row">
+  <button id="prev" disabled>◀ Prev</button>
+  <button id="next" disabled>Next ▶</button>
+  <label for="limit">rows per page</label>
+  <select id="limit"><option>25</option><option selected>50</option><option>100</option><option>500</option></select>
+  <button id="refresh" class="secondary">Refresh</button>
+</div>
+<div class="row">
+  <select id="filter-column" aria-label="Filter column"></select>
+  <select id="filter-op" aria-label="Filter operator"></select>
+  <input id="filter-value" type="text" spellcheck="false" aria-label="Filter value" placeholder="value">
+  <button id="add-filter" class="secondary">Add filter</button>
+  <div id="filters"></div>
+</div>
+<pre id="error" class="error" hidden></pre>
+<div id="grid" class="grid-wrap"></div>`);
+  }
+  return page(r, `<div class="row">
+  <h1 id="title">SQL console</h1>
+  <span class="spacer"></span>
+  <label><input id="allow-write" type="checkbox"> Allow writes (asks before each)</label>
+  <button id="run" title="Ctrl+Enter">Run</button>
+</div>
+<div class="editor">
+<textarea id="sql" rows="8" spellcheck="false" aria-label="SQL statement" placeholder="SELECT * FROM … (Ctrl+Enter runs, Ctrl+Space completes)"></textarea>
+<ul id="suggest" class="suggest" hidden></ul>
+</div>
+<div class="row"><span id="status" class="status"></span></div>
+<pre id="error" class="error" hidden></pre>
+<div id="grid" class="grid-wrap"></div>`);
 }
 
 /** 128 bits of randomness, base64: a fresh nonce per page load. */

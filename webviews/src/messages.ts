@@ -3,7 +3,8 @@
  * Both sides import this module, so a renamed field is a compile error on both ends instead of a silent no-op.
  * Requests that expect an answer carry an `id`; the answer echoes it.
  */
-import type { Endpoint, Graph } from "@reprise/protocol";
+import type { Endpoint, Graph, PathSegment } from "@reprise/protocol";
+import type { HistoryEntry, ParamField } from "./request-params.js";
 
 // ---------- architecture diagram ----------
 
@@ -74,6 +75,10 @@ export interface ExplorerEndpoint {
   path: string;
   doc: string | null;
   auth: boolean;
+  /** One input per path parameter, query parameter and header (paramFields); empty in publish mode. */
+  fields?: ParamField[];
+  /** The route's segments, to keep the path and its parameter fields in step. */
+  pathSegments?: PathSegment[];
 }
 
 export interface ExplorerState {
@@ -91,12 +96,16 @@ export type HostToExplorer =
   | { type: "appState"; running: boolean; baseUrl: string }
   | { type: "response"; id: number; result: CallResult }
   /** Press Send for the user (⚡ Call sends once on open); the answer comes back as a normal "send". */
-  | { type: "sendNow" };
+  | { type: "sendNow" }
+  /** The target's sent requests, newest first (kept per endpoint in workspace state); after "endpoint" and each send. */
+  | { type: "history"; entries: HistoryEntry[] };
 
 export type ExplorerToHost =
   | { type: "ready"; state: ExplorerState | null }
   | { type: "send"; id: number; request: RequestDraft }
-  | { type: "startApp" };
+  | { type: "startApp" }
+  /** Forget the current target's history. */
+  | { type: "clearHistory" };
 
 /** Narrowing guard used by both hosts: webview messages are untrusted input. */
 export function isMessage<T extends { type: string }>(value: unknown, types: readonly T["type"][]): value is T {
@@ -104,6 +113,6 @@ export function isMessage<T extends { type: string }>(value: unknown, types: rea
 }
 
 export const DIAGRAM_TO_HOST_TYPES = ["ready", "reveal", "rendered", "renderError"] as const satisfies readonly DiagramToHost["type"][];
-export const EXPLORER_TO_HOST_TYPES = ["ready", "send", "startApp"] as const satisfies readonly ExplorerToHost["type"][];
+export const EXPLORER_TO_HOST_TYPES = ["ready", "send", "startApp", "clearHistory"] as const satisfies readonly ExplorerToHost["type"][];
 
 export type { Endpoint };
