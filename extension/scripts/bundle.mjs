@@ -4,9 +4,10 @@
 //   server.mjs    the language server (ESM, split into server-chunks/; @swc/core stays external: it is a native
 //                 package shipped beside it)
 //   media/        the webview pages' scripts, CSS and mermaid (from @reprise/webviews)
+//   media/reprise.svg the activity-bar icon (from extension/media)
 // Parts another package has not built yet (no dist) are skipped with a notice, never faked.
 import { build } from "esbuild";
-import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleWebviews } from "@reprise/webviews/scripts/bundle.mjs";
@@ -39,6 +40,8 @@ if (existsSync(server)) {
 } else console.log(`bundle: skipped the language server (${server} not built yet)`);
 
 await bundleWebviews(join(dist, "media"), { minify });
+// The activity-bar icon of the Reprise view container (package.json points at dist/media/reprise.svg).
+copyFileSync(join(ext, "media/reprise.svg"), join(dist, "media/reprise.svg"));
 // The per-code diagnostics pages: the server links each diagnostic to dist/docs/diagnostics/RPxxxx.md (offline).
 rmSync(join(dist, "docs"), { recursive: true, force: true });
 cpSync(join(ext, "..", "docs", "diagnostics"), join(dist, "docs", "diagnostics"), { recursive: true });

@@ -9,6 +9,8 @@ import { AppTreeProvider } from "./tree";
 import { ArchitecturePanel, ARCHITECTURE_VIEW_TYPE } from "./architecture-panel";
 import { ApiExplorerPanel, API_EXPLORER_VIEW_TYPE } from "./api-explorer-panel";
 import { registerTraces } from "./traces/panel";
+import { registerData, type DataViews } from "./data/register";
+import { DataPanel } from "./data/data-panel";
 import { DEBUG_TYPE, RepriseDebugConfigurationProvider } from "./debug";
 import { RepriseTesting } from "./testing";
 
@@ -21,6 +23,10 @@ export interface RepriseApi {
   readonly debugProvider: RepriseDebugConfigurationProvider;
   /** The Testing view's controller (tests discovered lazily, when the view asks). */
   readonly testing: RepriseTesting;
+  /** The data views (Databases, Migrations, Buckets, Pub/Sub) of the Reprise container. */
+  readonly data: DataViews;
+  /** The open data page (table grid or SQL console) for a target, if any. */
+  readonly dataPanel: typeof DataPanel.find;
 }
 
 let owner: RepriseContext | undefined;
@@ -48,11 +54,13 @@ export function activate(extension: vscode.ExtensionContext): RepriseApi {
   const testing = new RepriseTesting(extension.extensionPath, ctx.output);
   ctx.add(testing);
   ctx.add(registerTraces({ extensionUri: extension.extensionUri, models: ctx.models, explorer: () => ApiExplorerPanel.instance }));
+  const data = registerData({ extensionUri: extension.extensionUri, models: ctx.models, runner: ctx.runner, log: (line) => ctx.output.info(line) });
+  ctx.add(data);
   // Started after activate() returns: spawning the server is not activation work.
   setTimeout(() => void ctx.startClient(), 0);
   const activationMs = performance.now() - started;
   ctx.output.info(`Reprise activated in ${activationMs.toFixed(1)} ms`);
-  return { context: ctx, activationMs, architecture: () => ArchitecturePanel.instance, apiExplorer: () => ApiExplorerPanel.instance, debugProvider, testing };
+  return { context: ctx, activationMs, architecture: () => ArchitecturePanel.instance, apiExplorer: () => ApiExplorerPanel.instance, debugProvider, testing, data, dataPanel: (t) => DataPanel.find(t) };
 }
 
 export async function deactivate(): Promise<void> {

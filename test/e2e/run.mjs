@@ -24,7 +24,7 @@ import path from "node:path";
 import util from "node:util";
 import { fileURLToPath } from "node:url";
 import { describeProcesses, descendants, stillSame } from "./procs.mjs";
-import { adminRouteGap, freePort, httpStatus, openFile, pollJson, revealTree, runCommand, sleep, treeRow, webviewFrame } from "./workbench.mjs";
+import { adminRouteGap, dataRouteGap, freePort, httpStatus, openFile, pollJson, revealTree, revealView, runCommand, sleep, treeRow, webviewFrame } from "./workbench.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const EXT = path.join(REPO, "extension");
@@ -288,10 +288,12 @@ async function runUiChecks(port, appPort, runGap) {
   const page = await newPage();
   let aborted = false;
   let adminGap; // probed once, after the app runs
-  const step = async (name, fn, { needsRun = false, needsAdmin = false } = {}) => {
+  let dataGap; // the data admin routes (issue 22), probed once when a step needs them
+  const step = async (name, fn, { needsRun = false, needsAdmin = false, needsData = false } = {}) => {
     if (aborted) return results.push({ name, status: "fail", why: "an earlier step failed" });
     if (needsAdmin && !runGap) adminGap ??= await adminRouteGap(appPort, WORKSPACE);
-    const gap = needsRun || needsAdmin ? runGap ?? (needsAdmin ? adminGap : null) : null;
+    if (needsData && !runGap) dataGap ??= await dataRouteGap(appPort, WORKSPACE);
+    const gap = needsRun || needsAdmin || needsData ? runGap ?? (needsAdmin ? adminGap : null) ?? (needsData ? dataGap : null) : null;
     if (gap && !STRICT) {
       log(`ui SKIP ${name}: ${gap} (REPRISE_E2E_STRICT=1 runs it anyway)`);
       return results.push({ name, status: "skip", why: gap });
@@ -305,7 +307,7 @@ async function runUiChecks(port, appPort, runGap) {
       results.push({ name, status: "fail", why: e.message.split("\n")[0] });
       log(`ui FAIL ${name}: ${e.message.split("\n")[0]}`);
       await page.screenshot({ path: path.join(OUT, `fail-${results.length}.png`) }).catch(() => {});
-      if (!needsRun && !needsAdmin) aborted = true; // later steps build on this one
+      if (!needsRun && !needsAdmin && !needsData) aborted = true; // later steps build on this one
     }
   };
   const statusItem = (re) => page.locator(".statusbar-item", { hasText: re }).first();
@@ -477,6 +479,76 @@ async function runUiChecks(port, appPort, runGap) {
       await page.locator(".tab.active .label-name", { hasText: "signups.ts" }).waitFor({ timeout: 20000 });
       await page.screenshot({ path: path.join(OUT, "tree.png") });
     });
+    const dialogButton = (label) => page.locator(".monaco-dialog-box .monaco-button", { hasText: new RegExp(`^${label}$`) }).first();
+    await step("Databases view: billing → invoices → columns; the SQL console commits a confirmed write, shows results and an error at its position", async () => {
+      const view = await revealView(page, "Databases");
+      await treeRow(view, "billing").click();
+      await treeRow(view, "invoices").waitFor({ timeout: 60000 });
+      await treeRow(view, "invoices").click(); // opens the table (and expands it)
+      await webviewFrame(page, "#grid", 30000);
+      const db = treeRow(view, "billing");
+      await db.hover();
+      await db.locator(".action-label[aria-label^='Open SQL Console']").click();
+      const sql = await webviewFrame(page, "#sql", 30000);
+      await sql.locator("#title", { hasText: "SQL console · billing" }).waitFor({ timeout: 30000 });
+      await sql.locator("#sql").fill("INSERT INTO invoices (cents) VALUES (4200) RETURNING id");
+      await sql.locator("#allow-write").check();
+      await sql.locator("#run").click();
+      await dialogButton("Run and commit").click();
+      await sql.locator("#status", { hasText: /1 row .* committed/ }).waitFor({ timeout: 30000 });
+      await sql.locator("#allow-write").uncheck();
+      await sql.locator("#sql").fill("SELECT cents FROM invoices");
+      await sql.locator("#sql").press("Control+Enter");
+      await sql.locator("#status", { hasText: /read-only/ }).waitFor({ timeout: 30000 });
+      await sql.locator("table.grid td", { hasText: /^4200$/ }).waitFor({ timeout: 30000 });
+      await sql.locator("#sql").fill("SELECT nope\nFROM invoices");
+      await sql.locator("#run").click();
+      await sql.locator("#error", { hasText: "at line 1, column 8" }).waitFor({ timeout: 30000 });
+      await page.screenshot({ path: path.join(OUT, "sql-console.png") });
+    }, { needsData: true });
+    await step("Databases view: opening the table shows its rows in the paged grid", async () => {
+      const view = await revealView(page, "Databases");
+      await treeRow(view, "invoices").click();
+      const grid = await webviewFrame(page, "#prev", 30000);
+      await grid.locator("#refresh").click();
+      await grid.locator("table.grid td", { hasText: /^4200$/ }).waitFor({ timeout: 30000 });
+      await grid.locator("#status", { hasText: /rows 1–1 \(end\)/ }).waitFor({ timeout: 30000 });
+      await page.screenshot({ path: path.join(OUT, "table-grid.png") });
+    }, { needsData: true });
+    await step("Buckets view: upload a workspace file (Explorer context menu), see it, delete it after confirming", async () => {
+      fs.writeFileSync(path.join(WORKSPACE, "billing/receipts.ts"), 'import { Bucket } from "encore.dev/storage/objects";\n\nexport const receipts = new Bucket("receipts");\n');
+      fs.writeFileSync(path.join(WORKSPACE, "upload-me.txt"), "a receipt\n");
+      let view = await revealView(page, "Buckets", { waitForRows: false });
+      // The app reloads with the new bucket (--watch); refresh until the view lists it.
+      const deadline = Date.now() + 90000;
+      while (!(await treeRow(view, "receipts").isVisible())) {
+        if (Date.now() > deadline) throw new Error("the Buckets view never listed receipts");
+        await runCommand(page, "Reprise: Refresh Data Views");
+        await sleep(1500);
+      }
+      await page.keyboard.press("Control+Shift+E");
+      const file = page.locator(".explorer-folders-view .monaco-list-row", { hasText: "upload-me.txt" }).first();
+      await file.click({ button: "right" });
+      await page.locator(".context-view .action-label", { hasText: "Upload to Bucket…" }).first().click();
+      const input = page.locator(".quick-input-widget input");
+      await input.waitFor({ timeout: 10000 });
+      if ((await input.inputValue()) !== "upload-me.txt") throw new Error(`proposed key ${JSON.stringify(await input.inputValue())}`);
+      await input.fill("e2e/upload-me.txt");
+      await page.keyboard.press("Enter");
+      view = await revealView(page, "Buckets");
+      await treeRow(view, "receipts").click();
+      await treeRow(view, "e2e/").click();
+      const row = treeRow(view, "upload-me.txt");
+      await row.waitFor({ timeout: 30000 });
+      await row.click(); // preview: opens the object's bytes in an editor
+      await page.locator(".monaco-editor .view-lines", { hasText: "a receipt" }).first().waitFor({ timeout: 30000 });
+      await revealView(page, "Buckets");
+      await row.hover();
+      await row.locator(".action-label[aria-label^='Delete Object']").click();
+      await dialogButton("Delete").click();
+      await row.waitFor({ state: "detached", timeout: 30000 });
+      await page.screenshot({ path: path.join(OUT, "buckets.png") });
+    }, { needsData: true });
     await step("⏹ Stop stops the app", async () => {
       await runCommand(page, "Reprise: Stop App");
       await statusItem(/running on/).waitFor({ state: "detached", timeout: 30000 });

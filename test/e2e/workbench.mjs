@@ -103,17 +103,42 @@ export async function adminRouteGap(appPort, appRoot) {
   }
 }
 
-/** The Explorer's "Reprise" view, expanded. */
-export async function revealTree(page) {
-  await page.keyboard.press("Control+Shift+E"); // the Explorer container
-  const header = page.locator(".pane-header", { hasText: /^Reprise/ }).first();
+/** Why the data admin routes (databases, buckets: issue 22) cannot be used on the running app, or null. */
+export async function dataRouteGap(appPort, appRoot) {
+  let headers = {};
+  try {
+    const { token } = JSON.parse(fs.readFileSync(path.join(appRoot, ".reprise", "instances", `${appPort}.json`), "utf8"));
+    headers = { authorization: `Bearer ${token}` };
+  } catch (e) {
+    return `the app wrote no instance file (${e.message})`;
+  }
+  try {
+    const res = await fetch(`http://127.0.0.1:${appPort}/__reprise/admin/databases`, { headers, signal: AbortSignal.timeout(5000) });
+    const body = await res.json().catch(() => null);
+    return res.ok && Array.isArray(body?.databases) ? null : `the runtime has no data admin routes (GET /__reprise/admin/databases answered ${res.status})`;
+  } catch (e) {
+    return `the app is not answering (${e.message})`;
+  }
+}
+
+/** The Reprise container's App view (services → endpoints / topics / databases / cron jobs), expanded. */
+export function revealTree(page) {
+  return revealView(page, "App");
+}
+
+/**
+ * A view of the Reprise activity-bar container (App, Databases, Migrations, Buckets, Pub/Sub), expanded with the
+ * others collapsed (the list renders only the rows in view, so the view gets the sidebar's height).
+ */
+export async function revealView(page, name, { waitForRows = true } = {}) {
+  await runCommand(page, "View: Show Reprise");
+  const header = page.locator(".sidebar .pane-header", { hasText: new RegExp(`^${name}`) }).first();
   await header.waitFor({ timeout: 30000 });
-  // Give the tree the sidebar's height (the list renders only the rows in view): collapse the other panes.
-  const others = page.locator(".sidebar .pane-header[aria-expanded='true']", { hasNotText: /^Reprise/ });
+  const others = page.locator(".sidebar .pane-header[aria-expanded='true']", { hasNotText: new RegExp(`^${name}`) });
   for (let i = await others.count(); i > 0; i--) await others.first().click();
   if ((await header.getAttribute("aria-expanded")) !== "true") await header.click();
-  const pane = page.locator(".pane", { has: header });
-  await pane.locator(".monaco-list-row").first().waitFor({ timeout: 30000 });
+  const pane = page.locator(".sidebar .pane", { has: header });
+  if (waitForRows) await pane.locator(".monaco-list-row").first().waitFor({ timeout: 30000 });
   return pane;
 }
 
