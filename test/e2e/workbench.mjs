@@ -132,12 +132,13 @@ export function revealTree(page) {
  */
 export async function revealView(page, name, { waitForRows = true } = {}) {
   await runCommand(page, "View: Show Reprise");
-  const header = page.locator(".sidebar .pane-header", { hasText: new RegExp(`^${name}`) }).first();
+  const title = { hasText: new RegExp(`^${name}`) };
+  const header = page.locator(".sidebar .pane-header", title).first();
   await header.waitFor({ timeout: 30000 });
   const others = page.locator(".sidebar .pane-header[aria-expanded='true']", { hasNotText: new RegExp(`^${name}`) });
   for (let i = await others.count(); i > 0; i--) await others.first().click();
   if ((await header.getAttribute("aria-expanded")) !== "true") await header.click();
-  const pane = page.locator(".sidebar .pane", { has: header });
+  const pane = page.locator(".sidebar .pane", { has: page.locator(".pane-header", title) }).first();
   if (waitForRows) await pane.locator(".monaco-list-row").first().waitFor({ timeout: 30000 });
   return pane;
 }

@@ -85,3 +85,10 @@ export function adminJson<T>(r: AdminHttpAnswer): { ok: true; value: T } | { ok:
   const hint = r.status === 404 ? " (this runtime has no data admin routes yet; update @reprise/cli)" : "";
   return { ok: false, code: `http_${r.status}`, message: `${r.status}${hint}${text ? `: ${text.slice(0, 200)}` : ""}` };
 }
+
+/** The last path segment of an object key, made safe as a file name (no separators, control or reserved characters). */
+export function safeFileName(key: string): string {
+  const last = key.split("/").filter(Boolean).pop() ?? "";
+  const clean = last.replace(/[\u0000-\u001f<>:"/\\|?*]/g, "_").replace(/^\.+$/, "_").slice(0, 120);
+  return clean || "object";
+}

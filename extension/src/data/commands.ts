@@ -21,9 +21,9 @@ import {
   type AdminObjectAttrs,
   type AdminRedrive,
 } from "@reprise/protocol";
-import { adminJson } from "./admin-http";
+import { adminJson, safeFileName } from "./admin-http";
 import { callAdmin, type DataDeps } from "./app-target";
-import { DataPanel, safeFileName, saveAdminDownload } from "./data-panel";
+import { DataPanel, saveAdminDownload } from "./data-panel";
 import type { DataNode, DataTreeProvider } from "./trees";
 
 type Node<K extends DataNode["kind"]> = Extract<DataNode, { kind: K }>;

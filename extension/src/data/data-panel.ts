@@ -19,6 +19,7 @@ import {
 } from "@reprise/webviews";
 import { mediaRoot, webviewOptions } from "../webview-host";
 import { callAdmin, type DataDeps } from "./app-target";
+import { safeFileName } from "./admin-http";
 
 export const DATA_VIEW_TYPES = { table: "reprise.dbTable", sql: "reprise.sqlConsole" } as const;
 const KIND: Record<DataTarget["page"], DataPageKind> = { table: "db-table", sql: "sql-console" };
@@ -131,13 +132,6 @@ export async function saveAdminDownload(deps: DataDeps, path: string, fileName: 
   if (r.error || r.status !== 200) return { ok: false, error: r.error ?? `${r.status}: ${r.body.toString("utf8").slice(0, 200)}` };
   await fs.writeFile(dest.fsPath, r.body);
   return { ok: true, error: null };
-}
-
-/** The last path segment of an object key, made safe as a file name (no separators, control or reserved characters). */
-export function safeFileName(key: string): string {
-  const last = key.split("/").filter(Boolean).pop() ?? "";
-  const clean = last.replace(/[\u0000-\u001f<>:"/\\|?*]/g, "_").replace(/^\.+$/, "_").slice(0, 120);
-  return clean || "object";
 }
 
 function html(kind: DataPageKind, webview: vscode.Webview, extensionUri: vscode.Uri): string {
