@@ -1,56 +1,12 @@
 /**
  * The embedded Postgres the checks run in: one in-memory PGlite per database, started from a dump of an
  * initialised cluster (a tar of the data directory) so no check pays for initdb after the first one on a machine.
- * The dump is kept in memory, and on disk beside the runtime's template (`pglite-<version>-memtemplate.tar`);
- * it is made from the runtime's cached initialised-cluster template (runtime/sdk/src/internal/pglite-template.ts).
+ * The dump is the runtime's (`clusterDump` in runtime/sdk/src/internal/pglite-template.ts, shared with
+ * `reprise test`): kept in memory, and on disk beside the runtime's template (`pglite-<version>-memtemplate.tar`).
  */
-import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rename, rm, writeFile, cp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import { PGlite, protocol, type Extension } from "@electric-sql/pglite";
-import { ensurePGliteTemplate, pgliteTemplateDir } from "reprise/internal/pglite-template";
-
-let dump: Promise<Blob> | null = null;
-
-/** The initialised cluster as a tar blob (built once per process, cached on disk across processes). */
-export function clusterDump(): Promise<Blob> {
-  dump ??= buildDump().catch((e) => {
-    dump = null;
-    throw e;
-  });
-  return dump;
-}
-
-async function buildDump(): Promise<Blob> {
-  const template = pgliteTemplateDir();
-  const tarFile = template ? `${template.replace(/-template$/, "")}-memtemplate.tar` : null;
-  if (tarFile && existsSync(tarFile)) {
-    const bytes = await readFile(tarFile).catch(() => null);
-    if (bytes && bytes.length > 0) return new Blob([bytes]);
-  }
-  let pg: PGlite;
-  let copy: string | null = null;
-  const dir = await ensurePGliteTemplate().catch(() => null);
-  if (dir) {
-    copy = await mkdtemp(join(tmpdir(), "reprise-sqlcheck-"));
-    await cp(dir, copy, { recursive: true });
-    pg = await PGlite.create(copy);
-  } else pg = await PGlite.create();
-  try {
-    const blob = await pg.dumpDataDir("none");
-    if (tarFile) {
-      const staging = `${tarFile}.tmp-${process.pid}`;
-      await writeFile(staging, new Uint8Array(await blob.arrayBuffer()))
-        .then(() => rename(staging, tarFile))
-        .catch(() => rm(staging, { force: true }));
-    }
-    return blob;
-  } finally {
-    await pg.close().catch(() => undefined);
-    if (copy) await rm(copy, { recursive: true, force: true });
-  }
-}
+import { clusterDump, pgliteTemplateDir } from "reprise/internal/pglite-template";
 
 /** The PGlite build the checks run in (part of the result cache's key): the name of the runtime's template folder. */
 export function engineVersion(): string {

@@ -20,8 +20,8 @@ function copyFixture(t) {
   return dir;
 }
 
-function reprise(t, cwd, args, timeoutMs = 150_000) {
-  const proc = spawn(process.execPath, [cli, "test", ...args], { cwd, env: { ...process.env, NODE_TEST_CONTEXT: undefined }, stdio: ["ignore", "pipe", "pipe"] });
+function reprise(t, cwd, args, timeoutMs = 150_000, env = {}) {
+  const proc = spawn(process.execPath, [cli, "test", ...args], { cwd, env: { ...process.env, NODE_TEST_CONTEXT: undefined, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   proc.stdout.setEncoding("utf8").on("data", (d) => (out += d));
   proc.stderr.setEncoding("utf8").on("data", (d) => (out += d));
@@ -41,8 +41,10 @@ function reprise(t, cwd, args, timeoutMs = 150_000) {
 
 test("the fixture's suite passes through the runtime, parallel files see only their own rows, and a broken assertion fails the run", { timeout: 300_000 }, async (t) => {
   const dir = copyFixture(t);
-  const pass = await reprise(t, dir, []);
+  const pass = await reprise(t, dir, [], 150_000, { REPRISE_TIMINGS: "1" });
   assert.equal(pass.code, 0, pass.out);
+  // Each of the 3 test processes loads its own in-memory copy of the migrated template (no data directory copied).
+  assert.equal(pass.out.match(/reprise test: database orders cloned in \d+ ms \(its [\d.]+ MB template read into memory\)/g)?.length, 3, pass.out);
   for (const name of [
     "an order placed through one endpoint is read back through another",
     "an unknown order is a not-found APIError",

@@ -2,7 +2,7 @@
  * `reprise test`: prepares the app as `reprise run` does (analysis must be clean; bundled), checks that it starts
  * (its modules load, secrets resolve, migrations apply) on a throw-away copy of its infrastructure — migrating
  * each database once into a template — and then runs the app's tests with `node --test`, each test file in a
- * process of its own that copies the template databases (setup.ts). The dev databases under `.reprise/db` are
+ * process of its own that loads the template databases into memory (setup.ts). The dev databases under `.reprise/db` are
  * never opened. Exit code = the runner's.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
@@ -81,11 +81,13 @@ async function prepareTemplate(args: TestArgs, model: AppModel, bundle: string, 
     console.error(`reprise test: ${(e as Error).message}`);
     return 1;
   }
-  const templateDb = join(tmp, "template-db");
+  // The databases open in memory from the initialised cluster (no data directory is copied or written); once
+  // migrated, each is dumped to a tar that every test process loads into an in-memory database of its own.
+  const hooks = await import("reprise/internal/test-hooks");
+  const { clusterDump } = await import("reprise/internal/pglite-template");
   const config = { secrets: resolved.secrets, tracing: { exporter: "none" } };
   const templateConfig = join(tmp, "template.config.json");
-  writeFileSync(templateConfig, JSON.stringify({ ...config, sql: { dataDir: templateDb }, buckets: { root: join(tmp, "template-buckets") } }));
-  mkdirSync(templateDb, { recursive: true });
+  writeFileSync(templateConfig, JSON.stringify({ ...config, sql: { dataDir: join(tmp, "template-db") }, buckets: { root: join(tmp, "template-buckets") } }));
   try {
     process.setSourceMapsEnabled(true);
     await import(pathToFileURL(bundle).href);
@@ -94,13 +96,26 @@ async function prepareTemplate(args: TestArgs, model: AppModel, bundle: string, 
     return 1;
   }
   const started = Date.now();
+  const templateDumps: Record<string, string> = {};
+  const dumpDir = join(tmp, "db");
+  mkdirSync(dumpDir, { recursive: true });
+  hooks.setTestHooks({ databaseDump: () => clusterDump() });
   try {
     const p = await prepareInfra({ appRoot: args.appRoot, model, configFile: templateConfig, startCron: false });
-    await p.abandon();
+    try {
+      const dumps = await hooks.dumpDatabases(model.app.databases.map((db) => db.name));
+      for (const [name, blob] of dumps) {
+        templateDumps[name] = join(dumpDir, `${encodeURIComponent(name)}.tar`);
+        writeFileSync(templateDumps[name]!, new Uint8Array(await blob.arrayBuffer()));
+      }
+    } finally {
+      await p.abandon();
+    }
   } catch (e) {
     console.error(`reprise test: the app failed to start: ${(e as Error).message}`);
     return 1;
   } finally {
+    hooks.setTestHooks(undefined);
     await stopInfra().catch(() => {});
   }
   if (process.env.REPRISE_TIMINGS === "1") console.error(`reprise test: template databases migrated in ${Date.now() - started} ms`);
@@ -110,7 +125,7 @@ async function prepareTemplate(args: TestArgs, model: AppModel, bundle: string, 
   writeFileSync(clientsFile, clientsModule(model));
   const entryFile = join(tmp, "entry.mjs");
   writeFileSync(entryFile, entryModule(model, args.appRoot));
-  return { appRoot: args.appRoot, modelFile, clientsFile, entryFile, sdkRoot: sdkRoot(), templateDb, config, tmpDir: tmp };
+  return { appRoot: args.appRoot, modelFile, clientsFile, entryFile, sdkRoot: sdkRoot(), templateDumps, config, tmpDir: tmp };
 }
 
 /** The app's own vitest (3.x or 4.x; later majors need Node 22), or null when it has none. */

@@ -2,8 +2,9 @@
  * Loaded with `--import` into every test process `reprise test` starts (node --test runs each test file in its own
  * process; a vitest worker runs it as a setup file). It gives the process its own infrastructure and the app:
  *
- * 1. copies the migrated template databases the parent prepared into a folder of its own (the isolation rule:
- *    one set of databases per test process, shared by the tests of that process);
+ * 1. opens its own in-memory copy of each migrated template database the parent dumped (a tar per database,
+ *    loaded with PGlite's `loadDataDir`; nothing is copied on disk): the isolation rule, one set of databases per
+ *    test process, shared by the tests of that process;
  * 2. loads the app's modules through the TypeScript/alias hooks (hooks.ts), installs them in the runtime,
  *    starts the infrastructure (in-process pub/sub, a bucket folder of its own, secrets as `reprise run` resolves
  *    them; cron timers stay off, `runCronJob` runs a job) and binds the runtime to an ephemeral loopback port;
@@ -12,7 +13,8 @@
  *
  * The state comes from the parent in the file named by REPRISE_TEST_STATE (see run.ts).
  */
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { register } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -24,8 +26,8 @@ export interface TestState {
   clientsFile: string;
   entryFile: string;
   sdkRoot: string;
-  /** Migrated data directories (one per database) to copy; the folder's name is the config's sql.dataDir. */
-  templateDb: string;
+  /** The migrated databases, each a data-directory tar (PGlite `dumpDataDir`), by database name. */
+  templateDumps: Record<string, string>;
   /** The runtime config every test process starts from (secrets resolved by the parent). */
   config: Record<string, unknown>;
   tmpDir: string;
@@ -40,13 +42,9 @@ async function setUp(st: TestState): Promise<void> {
   register(new URL("./hooks.js", import.meta.url), { data: { sdkRoot: st.sdkRoot, clientsFile: st.clientsFile } });
   const own = join(st.tmpDir, `p${process.pid}`);
   const dbDir = join(own, "db");
-  const started = Date.now();
-  cpSync(st.templateDb, dbDir, { recursive: true });
-  const cloneMs = Date.now() - started;
   mkdirSync(join(own, "buckets"), { recursive: true });
   const configFile = join(own, "reprise.config.json");
   writeFileSync(configFile, JSON.stringify({ ...st.config, sql: { dataDir: dbDir }, buckets: { root: join(own, "buckets") } }));
-  if (process.env.REPRISE_TIMINGS === "1") console.error(`reprise test: databases cloned in ${cloneMs} ms`);
 
   const model = JSON.parse(readFileSync(st.modelFile, "utf8")) as AppModel;
   const [host, config, clients, context, testing, hooksMod] = await Promise.all([
@@ -81,14 +79,29 @@ async function setUp(st: TestState): Promise<void> {
       await clients.callEndpoint(i, undefined);
     });
   }
+  // A database the template has opens in memory from its tar at its first query (any other one in this process's
+  // own folder), so a test file pays only for the databases it reaches.
+  const timings = process.env.REPRISE_TIMINGS === "1";
+  const databaseDump = async (name: string): Promise<Blob | null> => {
+    const file = Object.hasOwn(st.templateDumps, name) ? st.templateDumps[name] : undefined;
+    if (!file) return null;
+    const started = performance.now();
+    const blob = new Blob([await readFile(file)]);
+    if (timings) console.error(`reprise test: database ${name} cloned in ${Math.round(performance.now() - started)} ms (its ${(blob.size / 1e6).toFixed(1)} MB template read into memory)`);
+    return blob;
+  };
+  hooksMod.setTestHooks({ databaseDump });
   let infra: Awaited<ReturnType<typeof config.startInfra>>;
+  const opening = performance.now();
   try {
-    infra = await config.startInfra({ appRoot: st.appRoot, model, configFile, startCron: false });
+    infra = await config.startInfra({ appRoot: st.appRoot, model, configFile, startCron: false, lazyDatabases: true });
     await host.startServer({ model, appRoot: st.appRoot, port: 0, host: "127.0.0.1" });
   } catch (e) {
     fail((e as Error).message);
   }
+  if (timings) console.error(`reprise test: infrastructure started in ${Math.round(performance.now() - opening)} ms`);
   hooksMod.setTestHooks({
+    databaseDump,
     call(fn, params) {
       if (context.currentState()) return null;
       const i = index.get(fn);

@@ -8,11 +8,15 @@
  * REPRISE_PGLITE_TEMPLATE=off turns the cache off (each new database runs initdb in place). The template is
  * built under a lock directory naming its owner's pid, so concurrent processes and threads build it once; a
  * lock whose owner died is taken over.
+ *
+ * In-memory databases (the SQL checker, `reprise test`) start from `clusterDump()`: the same initialised cluster
+ * as a tar (PGlite's `dumpDataDir` format, loaded with `loadDataDir`), kept in memory and cached on disk beside the
+ * template (`pglite-<version>-memtemplate.tar`).
  */
 import { constants, cpSync, existsSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { homedir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { threadId } from "node:worker_threads";
 
@@ -161,5 +165,58 @@ export async function seedDataDir(dataDir: string): Promise<boolean> {
     return false;
   } finally {
     await rm(staging, { recursive: true, force: true });
+  }
+}
+
+let dump: Promise<Blob> | null = null;
+
+/**
+ * The initialised cluster as an uncompressed tar (PGlite's `dumpDataDir` format): built once per process from the
+ * template above and cached on disk across processes. `new PGlite({ loadDataDir })` starts an in-memory database
+ * from it without initdb and without copying a data directory.
+ */
+export function clusterDump(): Promise<Blob> {
+  dump ??= buildDump().catch((e) => {
+    dump = null;
+    throw e;
+  });
+  return dump;
+}
+
+interface DumpablePGlite {
+  waitReady: Promise<void>;
+  dumpDataDir(compression?: "none" | "gzip" | "auto"): Promise<Blob>;
+  close(): Promise<void>;
+}
+
+async function buildDump(): Promise<Blob> {
+  const template = pgliteTemplateDir();
+  const tarFile = template ? `${template.replace(/-template$/, "")}-memtemplate.tar` : null;
+  if (tarFile && existsSync(tarFile)) {
+    const bytes = await readFile(tarFile).catch(() => null);
+    if (bytes && bytes.length > 0) return new Blob([bytes]);
+  }
+  const { PGlite } = (await import("@electric-sql/pglite")) as unknown as { PGlite: new (dir?: string) => DumpablePGlite };
+  let copy: string | null = null;
+  const dir = await ensurePGliteTemplate().catch(() => null);
+  let pg: DumpablePGlite;
+  if (dir) {
+    copy = await mkdtemp(join(tmpdir(), "reprise-pglite-dump-"));
+    await cp(dir, copy, { recursive: true });
+    pg = new PGlite(copy);
+  } else pg = new PGlite();
+  try {
+    await pg.waitReady;
+    const blob = await pg.dumpDataDir("none");
+    if (tarFile) {
+      const staging = `${tarFile}.tmp-${process.pid}-${threadId}`;
+      await writeFile(staging, new Uint8Array(await blob.arrayBuffer()))
+        .then(() => rename(staging, tarFile))
+        .catch(() => rm(staging, { force: true }));
+    }
+    return blob;
+  } finally {
+    await pg.close().catch(() => undefined);
+    if (copy) await rm(copy, { recursive: true, force: true });
   }
 }

@@ -15,6 +15,11 @@ export interface TestHooks {
   published?(topic: string, message: unknown, id: string): void;
   /** A subscription's handler finished with a message (`error` set when it threw). */
   delivered?(topic: string, subscription: string, message: unknown, error: unknown): void;
+  /**
+   * The data directory (a `dumpDataDir` tar) an embedded database starts from, in memory, instead of opening its
+   * folder: the migrated template in a test process, the initialised cluster in `reprise test`'s parent.
+   */
+  databaseDump?(name: string): Blob | null | Promise<Blob | null>;
 }
 
 const KEY = Symbol.for("reprise.testHooks");
@@ -25,4 +30,10 @@ export function testHooks(): TestHooks | undefined {
 
 export function setTestHooks(hooks: TestHooks | undefined): void {
   (globalThis as unknown as Record<symbol, TestHooks | undefined>)[KEY] = hooks;
+}
+
+/** `reprise test`'s parent: the migrated embedded databases (open in this thread) as tars, by name. */
+export async function dumpDatabases(names: string[]): Promise<Map<string, Blob>> {
+  const { dumpDatabases: dump } = await import("../storage/sqldb/database.js");
+  return dump(names);
 }

@@ -8,7 +8,8 @@ import { InfraError } from "../../config/errors.js";
 import { ensureProviders, loadRuntimeConfig } from "../../config/infra.js";
 import { native } from "../../config/native.js";
 import { callerFile, state } from "../../config/registry.js";
-import { openPGlite, openPostgres, type Driver, type Queryable, type Tx, type Conn } from "./drivers.js";
+import { testHooks } from "../../internal/test-hooks.js";
+import { dumpPGlite, openPGlite, openPGliteFromDump, openPostgres, type Driver, type Queryable, type Tx, type Conn } from "./drivers.js";
 import { listMigrations, migrate } from "./migrations.js";
 import { closeDatabaseSockets, reserveDatabaseSockets, socketUrl } from "./socket.js";
 import type { MigrationSource } from "../../config/registry.js";
@@ -45,7 +46,21 @@ async function openDriver(name: string): Promise<Driver> {
     const explicit = state().config?.sql.databases[name];
     return openPostgres(name, t.connectionString, t.maxConnections, explicit ? null : server);
   }
+  // Under `reprise test`, an embedded database is an in-memory copy of the migrated template.
+  const dump = await testHooks()?.databaseDump?.(name);
+  if (dump) return openPGliteFromDump(dump, name);
   return openPGlite(t.dataDir);
+}
+
+/** The data directory of each named database (open in this thread, embedded) as a tar (`reprise test`'s templates). */
+export async function dumpDatabases(names: string[]): Promise<Map<string, Blob>> {
+  const out = new Map<string, Blob>();
+  for (const name of names) {
+    const d = state().drivers.get(name) as Promise<Driver> | undefined;
+    if (!d) throw new InfraError("RP_SQL", `database "${name}" is not open`);
+    out.set(name, await dumpPGlite(await d));
+  }
+  return out;
 }
 
 function driverFor(name: string): Promise<Driver> {

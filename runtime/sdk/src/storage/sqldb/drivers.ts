@@ -70,6 +70,29 @@ export async function openPGlite(dataDir: string): Promise<Driver> {
   const { PGlite } = (await import("@electric-sql/pglite")) as unknown as { PGlite: new (dir: string) => PGliteLike };
   const db = new PGlite(dataDir);
   await db.waitReady;
+  return pgliteDriver(db, `pglite://${dataDir}`);
+}
+
+/**
+ * An in-memory database started from a data-directory tar (PGlite's `dumpDataDir` format): nothing is read from
+ * or written to disk after the tar. `reprise test` gives every test process its own copy of the migrated databases
+ * this way (cli/src/test/setup.ts); `dumpPGlite` makes such a tar of an open database.
+ */
+export async function openPGliteFromDump(dump: Blob, name: string): Promise<Driver> {
+  const { PGlite } = (await import("@electric-sql/pglite")) as unknown as { PGlite: new (opts: { loadDataDir: Blob }) => PGliteLike };
+  const db = new PGlite({ loadDataDir: dump });
+  await db.waitReady;
+  return pgliteDriver(db, `pglite://memory/${name}`);
+}
+
+/** The data directory of an open embedded database as an uncompressed tar (for `openPGliteFromDump`). */
+export async function dumpPGlite(driver: Driver): Promise<Blob> {
+  const db = driver.pglite as unknown as { dumpDataDir?(compression: "none"): Promise<Blob> } | undefined;
+  if (!db?.dumpDataDir) throw new Error(`${driver.connectionString} is not an embedded (PGlite) database`);
+  return db.dumpDataDir("none");
+}
+
+function pgliteDriver(db: PGliteLike, connectionString: string): Driver {
   const q = (target: PGliteLike | PGliteTxLike): Queryable => ({
     query: async (text, params) => asResult(await target.query(text, params)),
     script: async (text) => {
@@ -78,7 +101,7 @@ export async function openPGlite(dataDir: string): Promise<Driver> {
   });
   return {
     kind: "pglite",
-    connectionString: `pglite://${dataDir}`,
+    connectionString,
     pglite: db as unknown as PGliteProtocol,
     ...q(db),
     // PGlite has one connection: a transaction holds it (other queries wait) until commit or rollback.
