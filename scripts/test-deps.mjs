@@ -42,6 +42,12 @@ function codeServerMarker(env = process.env) {
   return join(env.VSCODE_E2E_HOME || join(root, ".vscode-e2e"), `.installed-code-server-${pinned}`);
 }
 
+/** Where scripts/ci-deps.d/vitest4.sh installs vitest 4 (`$REPRISE_VITEST4_DIR` wins); its node_modules/vitest. */
+export function vitest4Dir(env = process.env) {
+  const version = /^VITEST4_VERSION="(\S+)"/m.exec(readFileSync(join(root, "scripts", "ci-deps.d", "vitest4.sh"), "utf8"))?.[1];
+  return env.REPRISE_VITEST4_DIR || join(env.XDG_CACHE_HOME || join(env.HOME ?? "", ".cache"), "reprise", `vitest-${version}`);
+}
+
 let venvChecked;
 function pythonHasVenv() {
   // Debian's python3 has no ensurepip without the python3-venv package, so `python3 -m venv` would fail there.
@@ -86,6 +92,12 @@ export const DEPENDENCIES = {
     script: "scripts/ci-deps.d/chromium.sh",
     apt: () => true,
   },
+  vitest4: {
+    what: "vitest 4 (npm, into the user's cache folder; the repository's own vitest is 3)",
+    present: () => existsSync(join(vitest4Dir(), "node_modules", "vitest", "package.json")),
+    script: "scripts/ci-deps.d/vitest4.sh",
+    apt: () => false,
+  },
   "code-server": {
     what: "code-server (npm, into .vscode-e2e/, with Debian build tools)",
     present: () => existsSync(codeServerMarker()),
@@ -115,6 +127,7 @@ export const SUITES = [
   { suite: "cargo:nats_live", needs: ["nats-server"] },
   { suite: "cargo:s3_live", needs: ["moto"] },
   { suite: "test/e2e/run.mjs", needs: ["chromium", "code-server"] },
+  { suite: "test/testing/vitest4.test.mjs", needs: ["vitest4"] },
 ];
 
 /** The command that installs `name`, for messages. */

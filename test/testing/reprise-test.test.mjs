@@ -4,40 +4,10 @@
 // opened — and a broken assertion or an app that fails to start gives a non-zero exit code naming the problem.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { stripVTControlCharacters } from "node:util";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { root } from "../http/helpers.mjs";
-
-const cli = join(root, "cli", "bin", "reprise.mjs");
-
-function copyFixture(t) {
-  const dir = mkdtempSync(join(tmpdir(), "reprise-test-app-"));
-  cpSync(join(root, "test", "testing", "fixtures", "orders-app"), dir, { recursive: true });
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function reprise(t, cwd, args, timeoutMs = 150_000, env = {}) {
-  const proc = spawn(process.execPath, [cli, "test", ...args], { cwd, env: { ...process.env, NODE_TEST_CONTEXT: undefined, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  proc.stdout.setEncoding("utf8").on("data", (d) => (out += d));
-  proc.stderr.setEncoding("utf8").on("data", (d) => (out += d));
-  const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
-  t.after(() => {
-    clearTimeout(timer);
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
-  });
-  return new Promise((resolve) =>
-    proc.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      // The runner's own output, colours and all (vitest colours it under CI=true): compared as text.
-      resolve({ code, signal, out: stripVTControlCharacters(out) });
-    }),
-  );
-}
+import { copyFixture, reprise } from "./helpers.mjs";
 
 test("the fixture's suite passes through the runtime, parallel files see only their own rows, and a broken assertion fails the run", { timeout: 300_000 }, async (t) => {
   const dir = copyFixture(t);

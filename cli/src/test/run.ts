@@ -153,10 +153,15 @@ function escapeRe(s: string): string {
  * The vitest config of a run: the app's own config (if any) merged with what the runtime needs. Test files run in
  * forked worker processes that load setup.js first (one set of databases per worker process); the app's modules
  * and the SDK are externalised, so the tests and the runtime share them (loaded by Node through hooks.ts).
+ *
+ * The file is written inside the app (`.reprise/test/`) so the bare imports of the app's own config resolve from the
+ * app as they would from the app's folder, and it imports nothing from vitest itself: vite 8 (vitest 4) bundles the
+ * config, and an inlined `vitest/config` reached through a file URL was turned into a `require` of an `.mjs` file
+ * that Node 20 cannot load. The merge below follows vitest's `mergeConfig`: objects deeply, arrays concatenated,
+ * `resolve.alias` as a list with the runtime's entries first.
  */
 function vitestConfig(args: TestArgs, vitest: { major: number }, state: TestState, setup: string): string {
   const own = VITEST_CONFIGS.map((f) => join(args.appRoot, f)).find((f) => existsSync(f)) ?? null;
-  const mergeFrom = createRequire(join(args.appRoot, "package.json")).resolve("vitest/config");
   const sdk = join(state.sdkRoot, "dist", "src");
   const re = (source: string) => `new RegExp(${JSON.stringify(source)})`;
   const str = (v: string) => JSON.stringify(v);
@@ -165,9 +170,8 @@ function vitestConfig(args: TestArgs, vitest: { major: number }, state: TestStat
   const appFiles = re(`^${escapeRe(args.appRoot)}/(?!node_modules/)(?!.*\\.(test|spec)\\.[cm]?[jt]sx?$).*\\.[cm]?[jt]sx?$`);
   const execArgv = JSON.stringify(["--enable-source-maps", "--import", setup]);
   const pool = vitest.major === 3 ? `pool: "forks", poolOptions: { forks: { execArgv: ${execArgv} } },` : `pool: "forks", execArgv: ${execArgv},`;
-  return `import { mergeConfig } from ${str(pathToFileURL(mergeFrom).href)};
-${own ? `import base from ${str(pathToFileURL(own).href)};` : "const base = {};"}
-export default mergeConfig(base, {
+  return `${own ? `import base from ${str(pathToFileURL(own).href)};` : "const base = {};"}
+const ours = {
   root: ${str(args.appRoot)},
   resolve: {
     alias: [
@@ -183,18 +187,38 @@ export default mergeConfig(base, {
     ${pool}
     server: { deps: { external: [${sdkFiles}, ${appFiles}] } },
   },
-});
+};
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof RegExp);
+const aliasList = (a) => (Array.isArray(a) ? a : isObject(a) ? Object.entries(a).map(([find, replacement]) => ({ find, replacement })) : []);
+function merge(a, b, key) {
+  if (key === "alias") return [...aliasList(b), ...aliasList(a)];
+  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+  if (isObject(a) && isObject(b)) {
+    const out = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = k in a ? merge(a[k], v, k) : v;
+    return out;
+  }
+  return b === undefined ? a : b;
+}
+export default async (env) => merge((typeof base === "function" ? await base(env) : await base) ?? {}, ours);
 `;
 }
 
-function runVitest(args: TestArgs, vitest: { bin: string; major: number }, state: TestState): Promise<number> {
+async function runVitest(args: TestArgs, vitest: { bin: string; major: number }, state: TestState): Promise<number> {
   const setup = writeState(state);
-  const configFile = join(state.tmpDir, "vitest.config.mjs");
+  const configDir = join(args.appRoot, ".reprise", "test");
+  mkdirSync(configDir, { recursive: true });
+  const configFile = join(configDir, `vitest.config.${process.pid}.mjs`);
   writeFileSync(configFile, vitestConfig(args, vitest, state, setup));
+
   const watch = args.runnerArgs.some((a) => a === "--watch" || a === "-w");
   const reporters = args.junit ? ["--reporter=default", "--reporter=junit", `--outputFile.junit=${args.junit}`] : [];
   const name = args.name ? ["-t", args.name] : [];
-  return spawnRunner(args, state, [vitest.bin, ...(watch ? [] : ["run"]), "--config", configFile, ...reporters, ...name, ...args.runnerArgs, ...args.patterns]);
+  try {
+    return await spawnRunner(args, state, [vitest.bin, ...(watch ? [] : ["run"]), "--config", configFile, ...reporters, ...name, ...args.runnerArgs, ...args.patterns]);
+  } finally {
+    rmSync(configFile, { force: true });
+  }
 }
 
 function writeState(state: TestState): string {

@@ -79,8 +79,8 @@ async function setUp(st: TestState): Promise<void> {
       await clients.callEndpoint(i, undefined);
     });
   }
-  // A database the template has opens in memory from its tar at its first query (any other one in this process's
-  // own folder), so a test file pays only for the databases it reaches.
+  // Each database the template has opens in memory from its tar (any other one in this process's own folder),
+  // before the first test runs: opening one inside a test would count against the runner's per-test timeout.
   const timings = process.env.REPRISE_TIMINGS === "1";
   const databaseDump = async (name: string): Promise<Blob | null> => {
     const file = Object.hasOwn(st.templateDumps, name) ? st.templateDumps[name] : undefined;
@@ -94,7 +94,7 @@ async function setUp(st: TestState): Promise<void> {
   let infra: Awaited<ReturnType<typeof config.startInfra>>;
   const opening = performance.now();
   try {
-    infra = await config.startInfra({ appRoot: st.appRoot, model, configFile, startCron: false, lazyDatabases: true });
+    infra = await config.startInfra({ appRoot: st.appRoot, model, configFile, startCron: false });
     await host.startServer({ model, appRoot: st.appRoot, port: 0, host: "127.0.0.1" });
   } catch (e) {
     fail((e as Error).message);

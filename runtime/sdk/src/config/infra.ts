@@ -25,11 +25,6 @@ export interface StartInfraOptions {
   startCron?: boolean;
   /** Receives provider events (retries, dead letters, cron runs); default: JSON lines on stderr. */
   log?: (level: string, message: string, fields: Record<string, unknown>) => void;
-  /**
-   * Open each database at its first query instead of at start-up (`reprise test`: a test process opens only the
-   * databases its tests reach; their migrations were applied and checked once, in the template).
-   */
-  lazyDatabases?: boolean;
 }
 
 export interface InfraHandle {
@@ -133,9 +128,8 @@ export async function prepareInfra(opts: PrepareInfraOptions): Promise<PreparedI
   };
   const held = new Set(previous?.databases ?? []);
   const embedded = (name: string) => !n.infraDatabase(name).connectionString;
-  const opened = opts.lazyDatabases ? [] : dbs;
-  const now = opened.filter((db) => !held.has(db.name) || !embedded(db.name));
-  const later = opened.filter((db) => !now.includes(db));
+  const now = dbs.filter((db) => !held.has(db.name) || !embedded(db.name));
+  const later = dbs.filter((db) => !now.includes(db));
   // What the hand-over would otherwise wait for besides opening the held databases: the engine's module.
   if (later.length) await sql!.preloadPGlite();
   try {
