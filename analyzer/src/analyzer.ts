@@ -3,6 +3,8 @@
  * re-extracts only the changed file, drops the cached schemas that depended on it, and reruns the cheap global
  * link step. Invalidation rules are documented in docs/app-model.md ("Incremental analysis").
  */
+import { RUNTIME_CONFIG_FILES } from "./config-names.js";
+import { secretsConfigDiagnostics } from "./link/secrets-config.js";
 import type { SqlQuery } from "./link/infra.js";
 import type { AppModel, Cors, Diagnostic, Severity } from "@reprise/protocol";
 import { APP_MODEL_VERSION } from "@reprise/protocol";
@@ -314,6 +316,8 @@ export class Analyzer {
     const all: Diagnostic[] = [...app.diagnostics];
     for (const f of this.facts.values()) all.push(...f.diagnostics);
     all.push(...linkDiags, ...schemaDiags);
+    const configPath = RUNTIME_CONFIG_FILES.find((f) => this.files.get(f)?.text);
+    if (configPath) all.push(...secretsConfigDiagnostics(model.app, { path: configPath, text: this.files.get(configPath)!.text }));
     const diagnostics = dedupe(this.applySeverity(all).sort(compareDiagnostics));
     model.diagnostics = diagnostics;
     const byFile = new Map<string, Diagnostic[]>();

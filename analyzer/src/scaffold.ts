@@ -7,10 +7,13 @@
  *
  * Names are checked with the same rules as rename (name-rules.ts). The generated code follows the SDK family the
  * app already uses (`encore.dev/*` or `reprise/*`) and analyses without errors or warnings (tested in
- * test/scaffold.test.ts and over stdio).
+ * test/scaffold.test.ts and over stdio): a new secret is also added to the runtime config when the app keeps one
+ * that would otherwise report RP7006.
  */
 import type { App, Range, TextEdit } from "@reprise/protocol";
+import { RUNTIME_CONFIG_FILES } from "./config-names.js";
 import { validateCron } from "./cron-expr.js";
+import { secretConfigEdits } from "./link/secrets-config.js";
 import { parseDuration } from "./literal.js";
 import { IDENTIFIER, JS_RESERVED, nameProblem } from "./name-rules.js";
 import type { SdkFamily } from "./sdk.js";
@@ -289,7 +292,13 @@ export function scaffold(app: App, req: ScaffoldRequest, files: ScaffoldFiles): 
       const file = join(dir, "secrets.ts");
       const body = `// Set it with REPRISE_SECRET_${name}, a line in .secrets.local.cue, or secrets.${name} in reprise.config.json.\nexport const ${ident} = secret("${name}");\n`;
       const r = emit({ file, imports: [{ module: "config", names: ["secret"] }], body, marker: `secret("${name}")` }, family, files, [ident]);
-      return typeof r === "string" ? fail(r) : { ok: true, title: `Create secret '${name}' in ${svc.name}`, file, ...r };
+      if (typeof r === "string") return fail(r);
+      // An app that keeps a runtime config gets the secret there too, as `$env:` references (read only in the
+      // environment being started, so a local run is unaffected), the same edit as RP7006's quick fix.
+      const configPath = RUNTIME_CONFIG_FILES.find((f) => files.read(f));
+      const config = configPath ? secretConfigEdits(name, { path: configPath, text: files.read(configPath)! }) : null;
+      const where = config ? ` and ${configPath}${config.missingIn.length ? ` (${config.missingIn.join(", ")})` : ""}` : "";
+      return { ok: true, title: `Create secret '${name}' in ${svc.name}${where}`, file, edits: [...r.edits, ...(config?.edits ?? [])], range: r.range };
     }
   }
 }

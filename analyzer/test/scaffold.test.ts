@@ -136,3 +136,9 @@ test("refusals use the analyser's name rules and say why", () => {
   // An identifier the target file already uses is refused rather than shadowed.
   assert.match(problem({ kind: "topic", service: "users", name: "db", subscription: "x" }), /'db' is already used in users\/db\.ts|already used/);
 });
+
+test("a new secret also goes into the runtime config when the app keeps one that configures environments (no RP7006)", () => {
+  const files = [...app("encore"), { path: "reprise.config.json", text: '{ "environments": { "local": {}, "production": {} } }\n' }];
+  const r = run(files, { kind: "secret", service: "users", name: "StripeKey" });
+  assert.equal(r.files.find((f) => f.path === "reprise.config.json")!.text, '{ "environments": { "local": {}, "production": { "secrets": { "StripeKey": "$env:STRIPE_KEY" } } } }\n');
+});

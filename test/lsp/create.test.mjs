@@ -118,6 +118,8 @@ test("New Service, then an endpoint, topic + subscription, database, cron job, b
     assert.ok(line.includes(args.kind === "service" ? "new Service" : args.name), `the range points at the declaration: ${line}`);
     await client.waitFor(async () => inModel(await graph()), `${args.kind} '${args.name}' in the server's model`);
   }
+  // The app keeps a runtime config with a production environment: the new secret is set there too (else RP7006).
+  assert.match(readFileSync(join(app.dir, "reprise.config.json"), "utf8"), /"production": \{\n {6}"secrets": \{ "StripeKey": "\$env:STRIPE_KEY" \},\n {6}"buckets"/);
   // The diagram's graph has the new service as a node.
   assert.ok((await graph()).graph.nodes.some((n) => n.id === "service:billing"), "graph node for billing");
   repriseCheck(app.dir);

@@ -178,6 +178,7 @@ export const RIGHT_EXAMPLES: Record<string, ExampleFiles> = {
   RP7002: svc({ "svc/secrets.ts": SECRET + 'export const bound = secret("Bound");\n' }),
   RP7003: svc({ "svc/secrets.ts": SECRET + 'export const a = secret("A");\nexport const b = secret("B");\n' }),
   RP7005: svc({ "svc/config.ts": SECRET + 'export const inside = secret("Inside");\n' }),
+  RP7006: svc({ "svc/secrets.ts": SECRET + 'export const stripe = secret("StripeKey");\n', "reprise.config.json": '{ "environments": { "production": { "secrets": { "StripeKey": "$env:STRIPE_KEY" } } } }\n' }),
   RP7010: svc({ "svc/buckets.ts": BUCKET + 'export const a = new Bucket("files", {});\n' }),
   RP7011: svc({ "svc/buckets.ts": BUCKET + 'export const b = new Bucket("my-files", { versioned: true });\n' }),
   RP7012: svc({ "svc/buckets.ts": BUCKET + 'export const c = new Bucket("files", { public: false });\nexport const d = new Bucket("images");\n' }),

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync, existsSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { SourceInput } from "../analyzer.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../guard.js";
+import { RUNTIME_CONFIG_FILES } from "../config-names.js";
 import { APP_ROOT_MARKERS } from "../sdk.js";
 import { IgnoreRules, SKIPPED_DIRS } from "./ignore-rules.js";
 
@@ -60,7 +61,7 @@ export function findAppRoots(workspaceDir: string): string[] {
 export function wantsText(relPath: string): boolean {
   const base = relPath.slice(relPath.lastIndexOf("/") + 1);
   if (base.endsWith(".d.ts")) return false;
-  return TEXT_FILES.test(base) || APP_ROOT_MARKERS.includes(base) || base === "tsconfig.json" || base === "package.json";
+  return TEXT_FILES.test(base) || APP_ROOT_MARKERS.includes(base) || base === "tsconfig.json" || base === "package.json" || (RUNTIME_CONFIG_FILES as readonly string[]).includes(base);
 }
 
 /**
