@@ -117,6 +117,7 @@ export const DEPENDENCIES = {
 export const SUITES = [
   { suite: "test/infra/sqldb-postgres.test.mjs", needs: ["postgresql"] },
   { suite: "test/infra/replicas.test.mjs", needs: ["postgresql", "nats-server"] },
+  { suite: "test/build/deploy.test.mjs", needs: ["postgresql", "nats-server"] },
   { suite: "test/infra/pubsub-nats.test.mjs", needs: ["nats-server"] },
   { suite: "test/trace/nats-propagation.test.mjs", needs: ["nats-server"] },
   { suite: "test/infra/buckets-s3.test.mjs", needs: ["moto"] },

@@ -7,6 +7,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(args
   graph: { summary: "print the architecture graph (mermaid or json)", load: () => import("./commands/graph.js") },
   openapi: { summary: "print an OpenAPI 3.1 document of the exposed endpoints", load: () => import("./commands/openapi.js") },
   gen: { summary: "generate a client for the exposed endpoints (gen client --lang typescript|openapi)", load: () => import("./commands/gen.js") },
+  build: { summary: "write a self-contained production folder of the app (--docker adds a Dockerfile)", load: () => import("./commands/build.js") },
   run: { summary: "run the app on the Reprise runtime", load: () => import("./commands/run.js") },
   test: { summary: "run the app's tests on an isolated copy of its infrastructure", load: () => import("./commands/test.js") },
   lsp: { summary: "start the language server (--stdio)", load: () => import("./commands/lsp.js") },

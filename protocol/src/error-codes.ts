@@ -14,6 +14,12 @@ export const ERROR_CODES = {
   RP_PUBSUB: "publishing or subscribing failed",
   RP_CRON: "a cron job could not be run",
   RP_NATIVE_MISSING: "the runtime addon is not built or could not be loaded",
+  RP_DEPLOY_CONFIG: "a production start-up lacks database URLs, a pub/sub broker or secrets (the message names every one)",
+  RP_BUILD_TARGET: "reprise build was asked for a platform whose runtime addon this machine cannot produce",
+  RP_BUILD_OUT: "reprise build's output folder is not new, empty or an earlier build, or would contain the app",
+  RP_BUILD_BUNDLE: "the app could not be bundled for production (or its modules import test files)",
+  RP_BUILD_FILES: "a folder the app model names (migrations, static assets) is outside the app",
+  RP_BUILD_PACKAGE: "a runtime package a build copies is missing or needed in two versions",
   RP_UNSUPPORTED: "an Encore API Reprise does not implement was called",
   RP_USAGE: "a CLI command was given arguments it cannot use (exit code 2)",
 } as const;

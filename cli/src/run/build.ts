@@ -138,7 +138,13 @@ export function entryModule(model: AppModel, appRoot: string): string {
   return `${imports.join("\n")}\n${helper}\nexport const endpoints = [\n  ${eps.join(",\n  ")}\n];\nexport const authHandler = ${auth};\n`;
 }
 
-function aliasPlugin(clientsFile: string): Plugin {
+/**
+ * Maps the SDK's specifiers. `reprise run` (`production` false) points them at the installed SDK's files and leaves
+ * every other package external (loaded from the app's node_modules). A production build (`reprise build`) keeps
+ * the SDK as bare `reprise/<sub>` imports (the build folder carries the SDK package) and bundles everything else.
+ */
+export function aliasPlugin(clientsFile: string, production = false): Plugin {
+  const target = (sub: string, file: string) => (production ? (sub === "" ? "reprise" : `reprise/${sub}`) : file);
   return {
     name: "reprise-aliases",
     setup(build) {
@@ -146,12 +152,12 @@ function aliasPlugin(clientsFile: string): Plugin {
         const sub = args.path.replace(/^(encore\.dev|reprise)\/?/, "");
         const file = sdkFile(sub);
         if (!file) return { errors: [{ text: `${args.path} is not part of the Reprise SDK (supported: reprise, reprise/${[...SDK_MODULES].join(", reprise/")})` }] };
-        return { path: file, external: true };
+        return { path: target(sub, file), external: true };
       });
       build.onResolve({ filter: /^~(encore|reprise)\/clients(\/.*)?$|(encore|reprise)\.gen\/clients/ }, () => ({ path: clientsFile }));
-      build.onResolve({ filter: /^~(encore|reprise)\/auth(\/.*)?$|(encore|reprise)\.gen\/auth/ }, () => ({ path: sdkFile("auth")!, external: true }));
-      // Other packages load from the app's node_modules at run time.
-      build.onResolve({ filter: /^[^./~]/ }, (args) => (args.path.startsWith("/") ? undefined : { path: args.path, external: true }));
+      build.onResolve({ filter: /^~(encore|reprise)\/auth(\/.*)?$|(encore|reprise)\.gen\/auth/ }, () => ({ path: target("auth", sdkFile("auth")!), external: true }));
+      // Other packages load from the app's node_modules at run time (a production build bundles them).
+      if (!production) build.onResolve({ filter: /^[^./~]/ }, (args) => (args.path.startsWith("/") ? undefined : { path: args.path, external: true }));
     },
   };
 }

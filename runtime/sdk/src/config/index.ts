@@ -40,3 +40,4 @@ export {
   type InfraHandle,
 } from "./infra.js";
 export type { ResolvedConfig, InfraModel } from "./registry.js";
+export { checkDeployment, missingDeploymentConfig, type DeploymentModel } from "./deploy.js";
