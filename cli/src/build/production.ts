@@ -18,7 +18,7 @@
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import type { AppModel } from "@reprise/protocol";
+import type { AppModel, ErrorCode } from "@reprise/protocol";
 import { aliasPlugin, clientsModule, entryModule, sdkRoot } from "../run/build.js";
 import { dockerFiles } from "./docker.js";
 
@@ -39,7 +39,7 @@ export function currentTarget(): string {
 
 export class BuildError extends Error {
   constructor(
-    readonly code: "RP_BUILD_TARGET" | "RP_BUILD_OUT" | "RP_BUILD_BUNDLE" | "RP_BUILD_FILES" | "RP_BUILD_PACKAGE",
+    readonly code: Extract<ErrorCode, `RP_BUILD_${string}`>,
     message: string,
   ) {
     super(message);
