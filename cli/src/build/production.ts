@@ -37,9 +37,11 @@ export function currentTarget(): string {
   return `${process.platform}-${process.arch}`;
 }
 
+type BuildErrorCode = Extract<ErrorCode, "RP_BUILD_TARGET" | "RP_BUILD_OUT" | "RP_BUILD_BUNDLE" | "RP_BUILD_FILES" | "RP_BUILD_PACKAGE">;
+
 export class BuildError extends Error {
   constructor(
-    readonly code: Extract<ErrorCode, `RP_BUILD_${string}`>,
+    readonly code: BuildErrorCode,
     message: string,
   ) {
     super(message);
