@@ -73,6 +73,12 @@ export const DEPENDENCIES = {
     script: "scripts/ci-deps.d/infra.sh",
     apt: () => true,
   },
+  "redis-server": {
+    what: "redis-server (Debian redis-server)",
+    present: () => onPath("redis-server"),
+    script: "scripts/ci-deps.d/redis.sh",
+    apt: () => true,
+  },
   moto: {
     what: "moto_server (moto[server] from PyPI, in a virtualenv)",
     present: () => existsSync(motoServerPath()),
@@ -121,6 +127,7 @@ export const SUITES = [
   { suite: "test/infra/pubsub-nats.test.mjs", needs: ["nats-server"] },
   { suite: "test/trace/nats-propagation.test.mjs", needs: ["nats-server"] },
   { suite: "test/infra/buckets-s3.test.mjs", needs: ["moto"] },
+  { suite: "test/infra/cache-redis.test.mjs", needs: ["redis-server"] },
   { suite: "test/lsp/neovim.test.mjs", needs: ["nvim"] },
   { suite: "test/trace/viewer-browser.test.mjs", needs: ["chromium"] },
   { suite: "webviews/dist/test/mermaid-parse.test.js", needs: ["chromium"] },

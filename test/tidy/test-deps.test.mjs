@@ -21,6 +21,7 @@ function files(dir, re, out = []) {
 const NODE_MARKERS = {
   postgresql: /\bstartPostgres\(/,
   "nats-server": /\bstartNats\(/,
+  "redis-server": /\bstartRedis\(/,
   moto: /\bstartMoto\(/,
   nvim: /spawn(Sync)?\("nvim"/,
   chromium: /\bchromiumPath\(\)/,

@@ -4,7 +4,7 @@
 //! A config file holds a base section plus named `environments` whose sections override it. Every section is
 //! checked by serde (unknown keys and wrong types are errors naming the key path), then the selected
 //! environment is merged over the base, `$env:NAME` references are replaced, and cross-field rules are applied.
-//! No file at all means the embedded defaults: PGlite, in-process pub/sub, filesystem buckets.
+//! No file at all means the embedded defaults: PGlite, in-process pub/sub, filesystem buckets, in-process caches.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,6 +43,8 @@ struct Section {
     buckets: Option<BucketsSection>,
     secrets: Option<BTreeMap<String, String>>,
     tracing: Option<TracingSection>,
+    cache: Option<CacheSection>,
+    metrics: Option<MetricsSection>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -124,6 +126,45 @@ struct TracingSection {
     sample_rate: Option<f64>,
 }
 
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CacheProvider {
+    #[default]
+    Memory,
+    Redis,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct CacheSection {
+    provider: Option<CacheProvider>,
+    url: Option<String>,
+    key_prefix: Option<String>,
+    clusters: Option<BTreeMap<String, CacheClusterSection>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct CacheClusterSection {
+    url: Option<String>,
+    key_prefix: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MetricsExporter {
+    None,
+    Otlp,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct MetricsSection {
+    exporter: Option<MetricsExporter>,
+    endpoint: Option<String>,
+    interval_seconds: Option<u32>,
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The resolved config handed to providers and (as JSON) to the SDK.
 
@@ -140,6 +181,35 @@ pub struct RuntimeConfig {
     pub buckets: BucketsConfig,
     pub secrets: BTreeMap<String, String>,
     pub tracing: TracingConfig,
+    pub cache: CacheConfig,
+    pub metrics: MetricsConfig,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CacheConfig {
+    /// `memory`: one in-process store per cluster (nothing survives a restart); `redis`: a Redis server.
+    pub provider: CacheProvider,
+    /// The Redis URL every cluster uses unless `clusters.<name>.url` names another.
+    pub url: Option<String>,
+    /// Prepended to every key on Redis, so several apps (or clusters) can share one server.
+    pub key_prefix: String,
+    pub clusters: BTreeMap<String, CacheClusterOverride>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CacheClusterOverride {
+    pub url: Option<String>,
+    pub key_prefix: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricsConfig {
+    /// The OTLP/HTTP metrics endpoint; None = metrics are kept in-process only (admin route), not exported.
+    pub endpoint: Option<String>,
+    pub interval_seconds: u32,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -493,6 +563,65 @@ fn resolve_section(s: Section, app_root: &Path, env: &str, file: Option<&Path>, 
     }
     let tracing = TracingConfig { exporter, endpoint: t.endpoint, sample_rate };
 
+    let c = s.cache.unwrap_or_default();
+    let cprov = c.provider.unwrap_or_default();
+    let clusters_section = c.clusters.unwrap_or_default();
+    if cprov == CacheProvider::Redis {
+        let every_cluster_has_url = !clusters_section.is_empty() && clusters_section.values().all(|o| o.url.is_some());
+        if c.url.is_none() && !every_cluster_has_url {
+            return Err(invalid(shown, "cache.url", "required when cache.provider is \"redis\" (e.g. \"redis://127.0.0.1:6379\")"));
+        }
+    } else {
+        if c.url.is_some() {
+            return Err(invalid(shown, "cache.url", "only used with cache.provider \"redis\""));
+        }
+        if let Some((name, _)) = clusters_section.iter().find(|(_, o)| o.url.is_some()) {
+            return Err(invalid(shown, &format!("cache.clusters.{name}.url"), "only used with cache.provider \"redis\""));
+        }
+    }
+    if let Some(u) = &c.url {
+        check_url(u, &["redis", "rediss"], "cache.url", shown)?;
+    }
+    let mut cache_clusters = BTreeMap::new();
+    for (name, o) in clusters_section {
+        if let Some(u) = &o.url {
+            check_url(u, &["redis", "rediss"], &format!("cache.clusters.{name}.url"), shown)?;
+        }
+        cache_clusters.insert(name, CacheClusterOverride { url: o.url, key_prefix: o.key_prefix });
+    }
+    let cache = CacheConfig { provider: cprov, url: c.url, key_prefix: c.key_prefix.unwrap_or_default(), clusters: cache_clusters };
+
+    // Metrics go to the same collector as traces unless told otherwise: `<base>/v1/traces` → `<base>/v1/metrics`.
+    let m = s.metrics.unwrap_or_default();
+    let derived = match (&tracing.exporter, &tracing.endpoint) {
+        (TracingExporter::Otlp, Some(e)) => Some(match e.strip_suffix("/v1/traces") {
+            Some(base) => format!("{base}/v1/metrics"),
+            None => e.clone(),
+        }),
+        _ => None,
+    };
+    let metrics_endpoint = match m.exporter {
+        Some(MetricsExporter::None) => {
+            if m.endpoint.is_some() {
+                return Err(invalid(shown, "metrics.endpoint", "only used with metrics.exporter \"otlp\""));
+            }
+            None
+        }
+        Some(MetricsExporter::Otlp) => match m.endpoint.or(derived) {
+            None => return Err(invalid(shown, "metrics.endpoint", "required when metrics.exporter is \"otlp\" and tracing is not exported over OTLP (e.g. \"http://127.0.0.1:4318/v1/metrics\")")),
+            Some(e) => Some(e),
+        },
+        None => m.endpoint.or(derived),
+    };
+    if let Some(u) = &metrics_endpoint {
+        check_url(u, &["http", "https"], "metrics.endpoint", shown)?;
+    }
+    let interval_seconds = m.interval_seconds.unwrap_or(10);
+    if interval_seconds == 0 {
+        return Err(invalid(shown, "metrics.intervalSeconds", "must be at least 1"));
+    }
+    let metrics = MetricsConfig { endpoint: metrics_endpoint, interval_seconds };
+
     Ok(RuntimeConfig {
         env: env.to_string(),
         file: file.map(Path::to_path_buf),
@@ -502,6 +631,8 @@ fn resolve_section(s: Section, app_root: &Path, env: &str, file: Option<&Path>, 
         buckets,
         secrets: s.secrets.unwrap_or_default(),
         tracing,
+        cache,
+        metrics,
     })
 }
 

@@ -221,7 +221,50 @@ fn schema_lists_exactly_the_keys_serde_accepts() {
         assert!(e.to_string().contains("unknown field"), "{e}");
     }
     let top: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
-    for k in ["sql", "pubsub", "buckets", "secrets", "tracing", "environments", "$schema"] {
+    for k in ["sql", "pubsub", "buckets", "secrets", "tracing", "cache", "metrics", "environments", "$schema"] {
         assert!(top.iter().any(|t| *t == k), "{k} missing from the schema");
     }
+}
+
+#[test]
+fn cache_defaults_to_memory_and_redis_needs_a_url() {
+    let c = p("{}", None, &no_env).unwrap();
+    assert_eq!(c.cache.provider, CacheProvider::Memory);
+    assert_eq!(c.cache.url, None);
+    let e = p(r#"{ "cache": { "provider": "redis" } }"#, None, &no_env).unwrap_err();
+    assert_eq!(key_of(e), "cache.url");
+    let e = p(r#"{ "cache": { "url": "redis://127.0.0.1:6379" } }"#, None, &no_env).unwrap_err();
+    assert_eq!(key_of(e), "cache.url");
+    let e = p(r#"{ "cache": { "provider": "redis", "url": "http://127.0.0.1:6379" } }"#, None, &no_env).unwrap_err();
+    assert_eq!(key_of(e), "cache.url");
+    let e = p(r#"{ "cache": { "clusters": { "c": { "url": "redis://h" } } } }"#, None, &no_env).unwrap_err();
+    assert_eq!(key_of(e), "cache.clusters.c.url");
+    let c = p(
+        r#"{ "cache": { "provider": "redis", "keyPrefix": "shop/", "clusters": { "c": { "url": "redis://h:1/2", "keyPrefix": "x" } } } }"#,
+        None,
+        &no_env,
+    )
+    .unwrap();
+    assert_eq!(c.cache.provider, CacheProvider::Redis);
+    assert_eq!(c.cache.key_prefix, "shop/");
+    assert_eq!(c.cache.clusters["c"].url.as_deref(), Some("redis://h:1/2"));
+}
+
+#[test]
+fn metrics_follow_the_tracing_collector_unless_told_otherwise() {
+    let c = p("{}", None, &no_env).unwrap();
+    assert_eq!(c.metrics.endpoint, None);
+    assert_eq!(c.metrics.interval_seconds, 10);
+    let otlp = r#""tracing": { "exporter": "otlp", "endpoint": "http://collector:4318/v1/traces" }"#;
+    let c = p(&format!("{{ {otlp} }}"), None, &no_env).unwrap();
+    assert_eq!(c.metrics.endpoint.as_deref(), Some("http://collector:4318/v1/metrics"));
+    let c = p(&format!(r#"{{ {otlp}, "metrics": {{ "exporter": "none" }} }}"#), None, &no_env).unwrap();
+    assert_eq!(c.metrics.endpoint, None);
+    let c = p(r#"{ "metrics": { "endpoint": "http://m:1/x", "intervalSeconds": 2 } }"#, None, &no_env).unwrap();
+    assert_eq!(c.metrics.endpoint.as_deref(), Some("http://m:1/x"));
+    assert_eq!(c.metrics.interval_seconds, 2);
+    let e = p(r#"{ "metrics": { "exporter": "otlp" } }"#, None, &no_env).unwrap_err();
+    assert_eq!(key_of(e), "metrics.endpoint");
+    let e = p(r#"{ "metrics": { "intervalSeconds": 0 } }"#, None, &no_env).unwrap_err();
+    assert_eq!(key_of(e), "metrics.intervalSeconds");
 }

@@ -200,12 +200,13 @@ async function allInOrder(ps: Promise<unknown>[]): Promise<void> {
   for (const r of results) if (r.status === "rejected") throw r.reason;
 }
 
-/** Stops subscriptions and cron, closes databases. Safe to call twice. */
+/** Stops subscriptions and cron, closes databases and caches. Safe to call twice. */
 export async function stopInfra(): Promise<void> {
   const s = state();
   const drivers = [...s.drivers.values()];
   s.drivers.clear();
   if ((s as { dbSockets?: Map<string, unknown> }).dbSockets?.size) await (await import("../storage/sqldb/socket.js")).closeDatabaseSockets();
+  if ((s as { caches?: Map<string, unknown> }).caches?.size) await (await import("../storage/cache/cluster.js")).closeCaches();
   for (const sub of s.subscriptions.values()) sub.started = false;
   if (s.started) {
     s.started = null;

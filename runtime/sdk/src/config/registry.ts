@@ -73,6 +73,8 @@ export interface ResolvedConfig {
   buckets: { provider: "filesystem" | "s3"; root: string; publicBaseUrl: string | null; bucketPrefix: string };
   secrets: Record<string, string>;
   tracing: { exporter: "none" | "stdout" | "otlp"; endpoint: string | null; sampleRate: number };
+  cache: { provider: "memory" | "redis"; url: string | null; keyPrefix: string; clusters: Record<string, { url?: string | null; keyPrefix?: string | null }> };
+  metrics: { endpoint: string | null; intervalSeconds: number };
 }
 
 const KEY = Symbol.for("reprise.infra.state");
