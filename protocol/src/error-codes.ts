@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   RP_SQL: "a database query failed",
   RP_PUBSUB: "publishing or subscribing failed",
   RP_CRON: "a cron job could not be run",
+  RP_CACHE: "a cache operation failed (CacheError: Redis's own text, or the cluster and URL when Redis is unreachable)",
   RP_NATIVE_MISSING: "the runtime addon is not built or could not be loaded",
   RP_DEPLOY_CONFIG: "a production start-up lacks database URLs, a pub/sub broker or secrets (the message names every one)",
   RP_BUILD_TARGET: "reprise build was asked for a platform whose runtime addon this machine cannot produce",

@@ -1,9 +1,10 @@
 /**
  * The cache errors `encore.dev/storage/cache` exports. `CacheMiss` and `CacheKeyExists` carry the key in their
  * message exactly as Encore words it; an engine failure (WRONGTYPE, not an integer, Redis unreachable) is a
- * `CacheError` whose message is Redis's own (the in-process store uses the same words).
+ * `CacheError` whose message is Redis's own (the in-process store uses the same words). All carry code `RP_CACHE`.
  */
 export class CacheError extends Error {
+  readonly code = "RP_CACHE";
   constructor(message: string) {
     super(message);
     Object.defineProperty(this, "name", { value: "CacheError", enumerable: false, configurable: true });
