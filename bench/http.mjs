@@ -8,7 +8,10 @@
 // bench exits non-zero. Arms alternate within each round; the table shows medians over rounds and ratios to
 // Fastify from this one run. Server CPU per request
 // comes from /proc/<pid>/stat (utime+stime) around each measured wrk run. Also: cold start (spawn → first 200).
-// Env: BENCH_ROUNDS (2), BENCH_SECONDS (2), BENCH_LAYOUTS (pinned,free,long), BENCH_ARMS (reprise,node,fastify,express);
+// The "ceiling" arm is the same workload in Rust alone (bench/ceiling: hyper + serde_json, no JavaScript), built
+// here on first use (release, ~2 min cold; its own Cargo workspace, so npm install and cargo test never build it):
+// the table gives every arm as a fraction of it too, and the goals of issue 25 are checked against both references.
+// Env: BENCH_ROUNDS (2), BENCH_SECONDS (2), BENCH_LAYOUTS (pinned,free,long), BENCH_ARMS (reprise,node,fastify,express,ceiling);
 // BENCH_ONLY=cold measures only the cold start (BENCH_COLD_N runs per arm, default 3, arms alternating; no wrk).
 import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
@@ -20,7 +23,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const LAYOUTS = (process.env.BENCH_LAYOUTS ?? "pinned,free,long").split(",");
-const ARM_NAMES = (process.env.BENCH_ARMS ?? "reprise,node,fastify,express").split(",");
+const ARM_NAMES = (process.env.BENCH_ARMS ?? "reprise,node,fastify,express,ceiling").split(",");
 const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"]).stdout?.toString().trim() || 100);
 
 function ensureWrk() {
@@ -31,7 +34,16 @@ function ensureWrk() {
   }
 }
 
+const CEILING_BIN = join(root, "target", "release", "reprise-bench-ceiling");
+
+function ensureCeiling() {
+  console.log("bench:http: building the ceiling arm (cargo build --release, bench/ceiling)");
+  const r = spawnSync("cargo", ["build", "--release", "--quiet", "--manifest-path", join(root, "bench/ceiling/Cargo.toml"), "--target-dir", join(root, "target")], { stdio: "inherit" });
+  if (r.status !== 0) throw new Error("building bench/ceiling failed");
+}
+
 const ARMS = {
+  ceiling: (port) => [CEILING_BIN, String(port)],
   reprise: (port) => [process.execPath, join(root, "cli/bin/reprise.mjs"), "run", join(root, "bench/http-app"), "--port", String(port)],
   node: (port) => [process.execPath, join(root, "bench/http-servers/node.mjs"), String(port)],
   fastify: (port) => [process.execPath, join(root, "bench/http-servers/fastify.mjs"), String(port)],
@@ -163,6 +175,7 @@ async function coldOnly() {
 async function main() {
   if (process.env.BENCH_ONLY === "cold") return coldOnly();
   ensureWrk();
+  if (ARM_NAMES.includes("ceiling")) ensureCeiling();
   const results = {};
   const broken = [];
   let port = 4700;
@@ -229,20 +242,35 @@ async function main() {
   const { times: _coldRuns, ...cold } = await coldStarts(Number(process.env.BENCH_COLD_N ?? 3), port);
 
   const lines = ["", `bench:http — wrk -t1 -c50, ${SECONDS} s per run, ${ROUNDS} round(s), medians; ratios are × Fastify in this run`, ""];
-  lines.push("| layout | workload | arm | req/s | ×Fastify | p50 ms | p99 ms | p99 ×Fastify | CPU µs/req | CPU ×Fastify |", "|---|---|---|--:|--:|--:|--:|--:|--:|--:|");
+  const withCeiling = ARM_NAMES.includes("ceiling");
+  lines.push(`| layout | workload | arm | req/s | ×Fastify |${withCeiling ? " ×ceiling |" : ""} p50 ms | p99 ms | p99 ×Fastify | CPU µs/req | CPU ×Fastify |`, `|---|---|---|--:|--:|${withCeiling ? "--:|" : ""}--:|--:|--:|--:|--:|`);
   const summary = {};
+  const goals = [];
   for (const layout of LAYOUTS) {
     for (const w of WORKLOADS) {
       const m = (arm, f) => median((results[`${layout}|${w.name}|${arm}`] ?? []).map((r) => r[f]));
       const ref = { rps: m("fastify", "rps"), p99: m("fastify", "p99"), cpu: m("fastify", "cpuUs") };
+      const ceiling = m("ceiling", "rps");
       for (const arm of ARM_NAMES) {
         const rps = m(arm, "rps");
         const row = { rps, p50: m(arm, "p50"), p99: m(arm, "p99"), cpu: m(arm, "cpuUs") };
         summary[`${layout}|${w.name}|${arm}`] = row;
-        lines.push(`| ${layout} | ${w.name} | ${arm} | ${rps.toFixed(0)} | ${(rps / ref.rps).toFixed(2)} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${(row.p99 / ref.p99).toFixed(2)} | ${row.cpu.toFixed(1)} | ${(row.cpu / ref.cpu).toFixed(2)} |`);
+        lines.push(`| ${layout} | ${w.name} | ${arm} | ${rps.toFixed(0)} | ${(rps / ref.rps).toFixed(2)} |${withCeiling ? ` ${(rps / ceiling).toFixed(2)} |` : ""} ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${(row.p99 / ref.p99).toFixed(2)} | ${row.cpu.toFixed(1)} | ${(row.cpu / ref.cpu).toFixed(2)} |`);
       }
+      // Issue 25's goals for Reprise, in this run: validated POST ≥3× Fastify and ≤20 µs CPU per request, GET ≥2×
+      // Fastify, every workload ≥0.5× the ceiling.
+      const r = summary[`${layout}|${w.name}|reprise`];
+      if (!r) continue;
+      const x = r.rps / ref.rps;
+      const want = w.name === "GET /hello/:name" ? 2 : w.name === "POST /users valid" ? 3 : null;
+      const parts = [];
+      if (want) parts.push(`${x.toFixed(2)}× Fastify (goal ≥${want}×) ${x >= want ? "ok" : "MISSED"}`);
+      if (w.name === "POST /users valid") parts.push(`${r.cpu.toFixed(1)} µs CPU/req (goal ≤20) ${r.cpu <= 20 ? "ok" : "MISSED"}`);
+      if (withCeiling) parts.push(`${(r.rps / ceiling).toFixed(2)}× ceiling (goal ≥0.5×) ${r.rps / ceiling >= 0.5 ? "ok" : "MISSED"}`);
+      goals.push(`- ${layout} ${w.name}: ${parts.join(", ")}`);
     }
   }
+  if (goals.length) lines.push("", "Reprise against the goals (issue 25):", ...goals);
   if (LAYOUTS.includes("long")) {
     lines.push("", `long: one process per arm for all ${ROUNDS} round(s), checked after each (GET, valid and invalid POST answered correctly within 1 s). RSS after each round (MB):`);
     for (const [arm, l] of Object.entries(long)) lines.push(`- ${arm}: ${(l.rssMb ?? []).map((m) => m.toFixed(0)).join(" → ")}`);
