@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundles what the extension runs, into extension/dist:
 //   extension.js  the extension (CJS, `vscode` external)
+//   client.js     its language client, required when the client starts (not at activation)
 //   server.mjs    the language server (ESM, split into server-chunks/; @swc/core stays external: it is a native
 //                 package shipped beside it)
 //   media/        the webview pages' scripts, CSS and mermaid (from @reprise/webviews)
@@ -23,13 +24,22 @@ const NATIVE_EXTERNALS = ["@swc/core", "@swc/core-*", "reprise", "reprise/*", "@
 const ESM_BANNER = "import { createRequire as __reprise_cr } from 'node:module'; const require = __reprise_cr(import.meta.url);";
 
 // cli/ is an earlier layout (the CLI now ships as a package, see package.mjs)
-for (const stale of ["extension.js", "server.mjs", "server-chunks", "cli"]) rmSync(join(dist, stale), { recursive: true, force: true });
+for (const stale of ["extension.js", "client.js", "server.mjs", "server-chunks", "cli"]) rmSync(join(dist, stale), { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
 const common = { bundle: true, platform: "node", target: "node20", minify, sourcemap: "linked", logLevel: "warning", legalComments: "none" };
 
-await build({ ...common, entryPoints: [join(ext, "src/extension.ts")], outfile: join(dist, "extension.js"), format: "cjs", external: ["vscode"] });
-console.log("bundle: dist/extension.js");
+// The language client (src/client.ts and vscode-languageclient) is its own file, required when the client starts
+// (context.ts clientModule), so VS Code's code loading at activation reads only what activate() runs.
+const clientApart = {
+  name: "client-apart",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/client$/ }, (args) => (args.importer.endsWith(join("src", "context.ts")) ? { path: "./client.js", external: true } : undefined));
+  },
+};
+await build({ ...common, entryPoints: [join(ext, "src/extension.ts")], outfile: join(dist, "extension.js"), format: "cjs", external: ["vscode"], plugins: [clientApart] });
+await build({ ...common, entryPoints: [join(ext, "src/client.ts")], outfile: join(dist, "client.js"), format: "cjs", external: ["vscode"] });
+console.log("bundle: dist/extension.js, dist/client.js");
 
 const server = join(repo, "language-server/dist/src/server.js");
 if (existsSync(server)) {

@@ -2,7 +2,7 @@
 // `npm run package`: builds the platform-specific .vsix (linux-x64 by default; REPRISE_VSIX_TARGET overrides).
 // This is a workspace monorepo, so vsce runs on a prepared staging folder (dist/vsix-stage) holding exactly what
 // the extension needs at run time, with `--no-dependencies`:
-//   dist/extension.js, dist/server.mjs + server-chunks/, dist/media/ (bundles: scripts/bundle.mjs)
+//   dist/extension.js + client.js, dist/server.mjs + server-chunks/, dist/media/ (bundles: scripts/bundle.mjs)
 //   dist/node_modules/@reprise/cli (+ analyzer, esbuild)            (`reprise run` when the app has no CLI)
 //   dist/node_modules/@swc/core + its platform binary package       (the analyzer's parser, native)
 //   dist/node_modules/reprise (runtime/sdk: dist + native/*.node)   (the SDK and the Rust runtime addon)
@@ -34,7 +34,7 @@ function run(cmd, args, opts = {}) {
 }
 
 run(process.execPath, [join(ext, "scripts/bundle.mjs")], { env: { ...process.env, REPRISE_BUNDLE_MINIFY: "1" } });
-for (const required of ["dist/extension.js", "dist/server.mjs", "dist/media/diagram.js", "dist/docs/diagnostics/RP1001.md"]) {
+for (const required of ["dist/extension.js", "dist/client.js", "dist/server.mjs", "dist/media/diagram.js", "dist/docs/diagnostics/RP1001.md"]) {
   if (!existsSync(join(ext, required))) throw new Error(`package: ${required} is missing (is the language server built?)`);
 }
 
@@ -48,7 +48,7 @@ writeFileSync(join(stage, "package.json"), JSON.stringify(manifest, null, 2) + "
 cpSync(join(ext, "README.md"), join(stage, "README.md"));
 cpSync(join(ext, "LICENSE"), join(stage, "LICENSE"));
 cpSync(join(ext, ".vscodeignore"), join(stage, ".vscodeignore"));
-for (const part of ["extension.js", "server.mjs", "server-chunks", "media", "docs"]) {
+for (const part of ["extension.js", "client.js", "server.mjs", "server-chunks", "media", "docs"]) {
   if (existsSync(join(ext, "dist", part))) cpSync(join(ext, "dist", part), join(stage, "dist", part), { recursive: true });
 }
 

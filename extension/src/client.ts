@@ -19,6 +19,8 @@ import {
 import { AppModelNotification, ClientCommand, RUNNING_APP_LENS_KINDS, type AppModelParams, type CodeLensData } from "@reprise/protocol";
 import { config, SECTION, Setting } from "./settings";
 
+export { State } from "vscode-languageclient/node";
+
 export const CLIENT_ID = "reprise";
 
 /** Candidate server entry points, in order: explicit setting, bundled copy, monorepo build. */

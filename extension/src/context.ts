@@ -4,14 +4,22 @@
  * views get it passed in; nothing is a module-level singleton filled in piece by piece.
  */
 import * as vscode from "vscode";
-import { State, type LanguageClient } from "vscode-languageclient/node";
+import type { LanguageClient } from "vscode-languageclient/node";
 import type { AppModelParams } from "@reprise/protocol";
 import { AppModelStore } from "./app-models";
-import { createClient, findServerModule, refreshCodeLenses, serverModuleCandidates } from "./client";
 import { AppRunner } from "./run";
 import { ClientGenerator } from "./gen-client";
 import { StatusBar } from "./status";
 import { ContextKey } from "./settings";
+
+/**
+ * The language client's code (vscode-languageclient and the reprise/* wiring in client.ts), loaded when the client
+ * starts, after activation, not while VS Code loads the extension: the bundle keeps it in its own file,
+ * dist/client.js (extension/scripts/bundle.mjs), so activation does not pay for reading and running it.
+ */
+function clientModule(): typeof import("./client") {
+  return require("./client") as typeof import("./client");
+}
 
 export interface DebugRun {
   session: vscode.DebugSession;
@@ -51,7 +59,7 @@ export class RepriseContext implements vscode.Disposable {
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         this.status.set({ trusted: true });
-        if (this.client) refreshCodeLenses(this.client);
+        if (this.client) clientModule().refreshCodeLenses(this.client);
       }),
       vscode.debug.onDidStartDebugSession((s) => {
         const meta = s.configuration.__reprise as { root: string; port: number } | undefined;
@@ -98,6 +106,7 @@ export class RepriseContext implements vscode.Disposable {
   }
 
   private async doStartClient(): Promise<void> {
+    const { createClient, findServerModule, serverModuleCandidates, State } = clientModule();
     const serverModule = findServerModule(this.extension.extensionPath);
     if (!serverModule) {
       this.output.error(`Language server not found; looked for: ${serverModuleCandidates(this.extension.extensionPath).join(", ")}`);

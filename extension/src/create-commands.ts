@@ -9,7 +9,6 @@
  * without `kind`), which skips the prompts (tests and keybindings use it).
  */
 import * as vscode from "vscode";
-import { ExecuteCommandRequest } from "vscode-languageclient/node";
 import { CreateCommand, type CreateCommandArgs, type CreateCommandResult, type CreateKind } from "@reprise/protocol";
 import type { RepriseContext } from "./context";
 
@@ -44,7 +43,7 @@ export function createCommandTable(ctx: RepriseContext): Record<string, (arg?: u
 async function ask(ctx: RepriseContext, args: CreateCommandArgs): Promise<CreateCommandResult> {
   const client = ctx.client;
   if (!client) throw new Error("the language server is not running");
-  return (await client.sendRequest(ExecuteCommandRequest.type, { command: CreateCommand, arguments: [{ ...args, apply: false }] })) as CreateCommandResult;
+  return (await client.sendRequest("workspace/executeCommand", { command: CreateCommand, arguments: [{ ...args, apply: false }] })) as CreateCommandResult;
 }
 
 async function createResource(ctx: RepriseContext, kind: CreateKind, arg: unknown): Promise<CreateCommandResult | undefined> {
