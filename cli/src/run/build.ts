@@ -26,8 +26,8 @@ export interface Prepared extends Analysed {
 }
 
 function toolStamp(): string {
-  const req = createRequire(import.meta.url);
-  const files = [fileURLToPath(import.meta.url), req.resolve("@reprise/analyzer"), join(sdkRoot(), "dist/src/internal/host.js"), join(sdkRoot(), "package.json")];
+  // The analyser's own build is in the analysis key (AnalysisCache.key); these are the bundler's inputs besides the app.
+  const files = [fileURLToPath(import.meta.url), join(sdkRoot(), "dist/src/internal/host.js"), join(sdkRoot(), "package.json")];
   return files.map((f) => `${f}:${existsSync(f) ? statSync(f).mtimeMs : 0}`).join("|");
 }
 
@@ -36,12 +36,10 @@ function toolStamp(): string {
  * without re-analysing or re-bundling. Cache entries live in .reprise/run/ (the newest few are kept).
  */
 export async function prepareApp(appRoot: string): Promise<Prepared> {
-  const { loadAppFiles } = await import("@reprise/analyzer/node");
+  const { loadAppFiles, AnalysisCache } = await import("@reprise/analyzer/node");
   const files = loadAppFiles(appRoot);
-  const h = createHash("sha256").update(toolStamp());
-  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) h.update(f.path).update("\0").update(f.text).update("\0");
-  for (const marker of ["reprise.app", "encore.app"]) if (existsSync(join(appRoot, marker))) h.update(readFileSync(join(appRoot, marker)));
-  const key = h.digest("hex").slice(0, 20);
+  // The same content key as the analysis cache (every file's path, size and text, and the analyser's build).
+  const key = createHash("sha256").update(toolStamp()).update(new AnalysisCache(appRoot).key(files)).digest("hex").slice(0, 20);
   const outDir = join(appRoot, ".reprise", "run");
   const modelFile = join(outDir, `app-${key}.model.json`);
   const bundleFile = join(outDir, `app-${key}.mjs`);
