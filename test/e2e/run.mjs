@@ -479,9 +479,20 @@ async function runUiChecks(port, appPort, runGap) {
       await page.locator(".tab.active .label-name", { hasText: "signups.ts" }).waitFor({ timeout: 20000 });
       await page.screenshot({ path: path.join(OUT, "tree.png") });
     });
+    /** A data view's row, refreshing the view until it shows (the app reloads after files change on disk). */
+    const untilRow = async (name, label, timeoutMs = 90000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const view = await revealView(page, name, { waitForRows: false });
+        if (await treeRow(view, label).isVisible()) return view;
+        if (Date.now() > deadline) throw new Error(`the ${name} view never listed ${label}`);
+        await runCommand(page, "Reprise: Refresh Data Views");
+        await sleep(1500);
+      }
+    };
     const dialogButton = (label) => page.locator(".monaco-dialog-box .monaco-button", { hasText: new RegExp(`^${label}$`) }).first();
     await step("Databases view: billing → invoices → columns; the SQL console commits a confirmed write, shows results and an error at its position", async () => {
-      const view = await revealView(page, "Databases");
+      const view = await untilRow("Databases", "billing");
       await treeRow(view, "billing").click();
       await treeRow(view, "invoices").waitFor({ timeout: 60000 });
       await treeRow(view, "invoices").click(); // opens the table (and expands it)
@@ -496,6 +507,8 @@ async function runUiChecks(port, appPort, runGap) {
       await sql.locator("#run").click();
       await dialogButton("Run and commit").click();
       await sql.locator("#status", { hasText: /1 row .* committed/ }).waitFor({ timeout: 30000 });
+      // The committed write reloads the views: the table's row count follows.
+      await view.locator(".monaco-list-row", { hasText: /invoices\s*1 rows?/ }).first().waitFor({ timeout: 30000 });
       await sql.locator("#allow-write").uncheck();
       await sql.locator("#sql").fill("SELECT cents FROM invoices");
       await sql.locator("#sql").press("Control+Enter");
@@ -518,18 +531,14 @@ async function runUiChecks(port, appPort, runGap) {
     await step("Buckets view: upload a workspace file (Explorer context menu), see it, delete it after confirming", async () => {
       fs.writeFileSync(path.join(WORKSPACE, "billing/receipts.ts"), 'import { Bucket } from "encore.dev/storage/objects";\n\nexport const receipts = new Bucket("receipts");\n');
       fs.writeFileSync(path.join(WORKSPACE, "upload-me.txt"), "a receipt\n");
-      let view = await revealView(page, "Buckets", { waitForRows: false });
       // The app reloads with the new bucket (--watch); refresh until the view lists it.
-      const deadline = Date.now() + 90000;
-      while (!(await treeRow(view, "receipts").isVisible())) {
-        if (Date.now() > deadline) throw new Error("the Buckets view never listed receipts");
-        await runCommand(page, "Reprise: Refresh Data Views");
-        await sleep(1500);
-      }
+      let view = await untilRow("Buckets", "receipts");
       await page.keyboard.press("Control+Shift+E");
       const file = page.locator(".explorer-folders-view .monaco-list-row", { hasText: "upload-me.txt" }).first();
       await file.click({ button: "right" });
-      await page.locator(".context-view .action-label", { hasText: "Upload to Bucket…" }).first().click();
+      // The item sits at the menu's bottom edge, where a pointer click is not taken: focus it and press Enter.
+      await page.locator(".context-view .action-label", { hasText: "Upload to Bucket…" }).first().hover();
+      await page.keyboard.press("Enter");
       const input = page.locator(".quick-input-widget input");
       await input.waitFor({ timeout: 10000 });
       if ((await input.inputValue()) !== "upload-me.txt") throw new Error(`proposed key ${JSON.stringify(await input.inputValue())}`);

@@ -258,6 +258,7 @@ test("SQL console: runs read-only, shows results and caps, puts an error at Post
   await send(page, { type: "adminResult", id: q.id, status: 200, contentType: "application/json", body: JSON.stringify(result), error: null });
   await page.locator("#status", { hasText: "1500 rows · first 1000 shown (row cap) · 2.5 ms · read-only, rolled back" }).waitFor({ timeout: 10000 });
   assert.equal(await page.locator("table.grid tbody tr").count(), 2);
+  assert.equal((await waitPosted(page, (m) => m.type === "shown" && m.what === "result")).committed, false, "a read-only result is not a write");
 
   // An error at position 22 (1-based) of line 2 → line 2, column 8, caret under it, the cursor moved there.
   await page.fill("#sql", "SELECT id\nFROM ordrs WHERE x");

@@ -15,6 +15,8 @@ export interface DataDeps {
   models: AppModelStore;
   runner: AppRunner;
   log: (line: string) => void;
+  /** After a committed write from the SQL console: the data views reload (row counts, tables). */
+  afterWrite?: () => void;
 }
 
 export function appTarget(deps: Pick<DataDeps, "models" | "runner">): { baseUrl: string; root: string | null; running: boolean } {

@@ -86,6 +86,7 @@ export class DataPanel implements vscode.Disposable {
       case "shown":
         this.lastShown = m;
         this.shownEmitter.fire(m);
+        if (m.committed === true) this.deps.afterWrite?.();
         break;
       case "openPage":
         if (m.target && (m.target.page === "sql" || m.target.page === "table")) DataPanel.show(this.deps, m.target);

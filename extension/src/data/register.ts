@@ -11,7 +11,8 @@ export interface DataViews extends vscode.Disposable {
   trees: DataTreeProvider[];
 }
 
-export function registerData(deps: DataDeps): DataViews {
+export function registerData(base: DataDeps): DataViews {
+  const deps: DataDeps = { ...base, afterWrite: () => trees.forEach((t) => t.refresh()) };
   const trees = DATA_VIEWS.map((id) => new DataTreeProvider(id, deps));
   const disposables: vscode.Disposable[] = [
     ...trees,

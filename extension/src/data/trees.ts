@@ -49,6 +49,7 @@ export type DataViewId = "reprise.databases" | "reprise.migrations" | "reprise.b
 /** Objects listed per bucket folder before a "more" row (the admin route pages by 1000). */
 const OBJECT_PAGE = 1000;
 const OBJECT_PAGES_MAX = 5;
+const MODEL_REFRESH_DELAY_MS = 2500;
 
 async function get<T>(deps: DataDeps, path: string): Promise<{ ok: true; value: T } | { ok: false; node: DataNode }> {
   const r = adminJson<T>(await callAdmin(deps, "GET", path));
@@ -62,8 +63,18 @@ export class DataTreeProvider implements vscode.TreeDataProvider<DataNode>, vsco
   /** Objects shown per bucket folder (grows with "more"). */
   private readonly objectLimit = new Map<string, number>();
 
+  private modelTimer: NodeJS.Timeout | undefined;
+
   constructor(readonly view: DataViewId, private readonly deps: DataDeps) {
-    this.subs.push(deps.runner.onDidChange(() => this.refresh()));
+    this.subs.push(
+      deps.runner.onDidChange(() => this.refresh()),
+      // A changed app model usually means `reprise run --watch` is reloading the app with new resources; its admin
+      // routes answer for the new build a moment later, so the view reloads after a pause (and on its refresh button).
+      deps.models.onDidChange(() => {
+        clearTimeout(this.modelTimer);
+        this.modelTimer = setTimeout(() => this.refresh(), MODEL_REFRESH_DELAY_MS);
+      }),
+    );
   }
 
   refresh(node?: DataNode): void {
@@ -200,7 +211,7 @@ export class DataTreeProvider implements vscode.TreeDataProvider<DataNode>, vsco
         const t = node.table;
         const item = new vscode.TreeItem(t.schema === "public" ? t.name : `${t.schema}.${t.name}`, C.Collapsed);
         item.iconPath = new vscode.ThemeIcon(t.kind === "table" ? "table" : "eye");
-        item.description = `${t.rowCountExact ? t.rowCount : `${t.rowCount}+`} rows${t.kind === "table" ? "" : ` · ${t.kind}`}`;
+        item.description = `${t.rowCountExact ? t.rowCount : `${t.rowCount}+`} row${t.rowCount === 1 && t.rowCountExact ? "" : "s"}${t.kind === "table" ? "" : ` · ${t.kind}`}`;
         item.tooltip = [`${t.kind} ${t.schema}.${t.name}`, ...t.indexes.map((i) => i.definition)].join("\n");
         item.contextValue = "reprise.dbTable";
         item.command = { command: "reprise.openTable", title: "Open Table", arguments: [node] };
@@ -282,6 +293,7 @@ export class DataTreeProvider implements vscode.TreeDataProvider<DataNode>, vsco
   }
 
   dispose(): void {
+    clearTimeout(this.modelTimer);
     for (const s of this.subs.splice(0)) s.dispose();
     this.changed.dispose();
   }

@@ -24,6 +24,6 @@ export type DataToHost =
   /** Open another data page (the table grid's "SQL console" button). */
   | { type: "openPage"; target: DataTarget }
   /** After each load: what is on screen, for tests and status (rows shown, or the error). */
-  | { type: "shown"; what: "rows" | "result" | "error"; rows: number; text: string };
+  | { type: "shown"; what: "rows" | "result" | "error"; rows: number; text: string; committed?: boolean };
 
 export const DATA_TO_HOST_TYPES = ["ready", "openPage", "shown", "admin", "confirm", "download"] as const satisfies readonly DataToHost["type"][];

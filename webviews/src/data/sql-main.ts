@@ -67,7 +67,7 @@ async function runQuery(): Promise<void> {
   renderGrid(grid, v.columns, v.rows);
   const cut = v.truncated === "rows" ? ` · first ${v.caps.rows} shown (row cap)` : v.truncated === "bytes" ? ` · ${v.rows.length} shown (cut at ${v.caps.bytes} bytes)` : "";
   status.textContent = `${v.rowCount} row${v.rowCount === 1 ? "" : "s"}${cut} · ${v.durationMs.toFixed(1)} ms · ${v.readOnly ? "read-only, rolled back" : "committed"}`;
-  host.postMessage({ type: "shown", what: "result", rows: v.rows.length, text: status.textContent });
+  host.postMessage({ type: "shown", what: "result", rows: v.rows.length, text: status.textContent, committed: !v.readOnly });
   if (!v.readOnly) void loadSchema(); // a write may have changed the tables
 }
 
