@@ -128,6 +128,7 @@ export const SUITES = [
   { suite: "test/trace/nats-propagation.test.mjs", needs: ["nats-server"] },
   { suite: "test/infra/buckets-s3.test.mjs", needs: ["moto"] },
   { suite: "test/infra/cache-redis.test.mjs", needs: ["redis-server"] },
+  { suite: "test/infra/admin-data-servers.test.mjs", needs: ["postgresql", "nats-server", "moto"] },
   { suite: "test/lsp/neovim.test.mjs", needs: ["nvim"] },
   { suite: "test/trace/viewer-browser.test.mjs", needs: ["chromium"] },
   { suite: "webviews/dist/test/mermaid-parse.test.js", needs: ["chromium"] },

@@ -9,6 +9,10 @@
 //! - `POST /__reprise/admin/topics/<topic>/publish` (JSON body) → validated against the topic's message schema,
 //!   published through the configured provider: `{messageId}`, and logged as an admin publish (it comes from
 //!   no service, so the SDK's "publishing from a service the analyser did not see" check does not apply)
+//! - everything else under `/__reprise/admin/` (the app model, databases, migrations, buckets, pub/sub listings,
+//!   dead letters; the contract is docs/admin-api.md) is answered by the SDK in JS, which holds the SQL drivers
+//!   and the model: the request goes through one threadsafe function (`infra_bindings::admin_call_js`) with its
+//!   body (at most [`MAX_JS_BODY_BYTES`]) base64-encoded, and JS's answer comes back as status, headers, body.
 
 use crate::app::App;
 use crate::error::{ApiError, ErrCode};
@@ -25,6 +29,10 @@ use std::sync::Arc;
 pub const PREFIX: &str = "/__reprise/admin";
 /// Largest message the publish route accepts.
 const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+/// Largest request body handed to JS (an object upload: `UPLOAD_MAX_BYTES` in protocol/src/admin-data.ts).
+const MAX_JS_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// How long an admin request answered in JS may take (a query's own timeout is 30 s).
+const JS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub fn is_admin_path(path: &str) -> bool {
     path == PREFIX || path.strip_prefix(PREFIX).is_some_and(|rest| rest.starts_with('/'))
@@ -36,6 +44,8 @@ pub enum Route {
     CronList,
     CronRun(String),
     Publish(String),
+    /// Answered by the SDK (`runtime/sdk/src/config/admin.ts`), which routes it further.
+    Js,
     /// The path names no admin route.
     NotFound,
     /// A known path with the wrong method; the value is the `Allow` header.
@@ -61,6 +71,7 @@ pub fn route(method: &Method, path: &str) -> Route {
             Some(topic) => expect(Method::POST, "POST", Route::Publish(topic)),
             None => Route::NotFound,
         },
+        ["app" | "databases" | "buckets" | "topics", ..] => Route::Js,
         _ => Route::NotFound,
     }
 }
@@ -71,6 +82,7 @@ pub async fn handle(app: Arc<App>, request: Request<Incoming>) -> Resp {
         Route::CronList => cron_list(&app),
         Route::CronRun(job) => cron_run(&app, &job).await,
         Route::Publish(topic) => publish(&app, &topic, request.into_body()).await,
+        Route::Js => answer_in_js(request).await,
         Route::NotFound => error_response(&ApiError::not_found("not found")),
         Route::MethodNotAllowed(allow) => {
             let e = ApiError::new(ErrCode::InvalidArgument, format!("method {} is not allowed here; use {allow}", request.method())).with_status(405);
@@ -79,6 +91,55 @@ pub async fn handle(app: Arc<App>, request: Request<Incoming>) -> Resp {
             r
         }
     }
+}
+
+async fn answer_in_js(request: Request<Incoming>) -> Resp {
+    use base64::Engine as _;
+    let (parts, body) = request.into_parts();
+    let header = |name: hyper::header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let bytes = match Limited::new(body, MAX_JS_BODY_BYTES).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            return error_response(&ApiError::invalid(format!("the request body is larger than {MAX_JS_BODY_BYTES} bytes")).with_status(413));
+        }
+        Err(e) => return error_response(&ApiError::invalid(format!("could not read the request body: {e}"))),
+    };
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let payload = json!({
+        "method": parts.method.as_str(),
+        "path": parts.uri.path().strip_prefix(PREFIX).unwrap_or(""),
+        "query": parts.uri.query().unwrap_or(""),
+        "body": b64.encode(&bytes),
+        "contentType": header(hyper::header::CONTENT_TYPE),
+        "ifNoneMatch": header(hyper::header::IF_NONE_MATCH),
+    });
+    let answer = match crate::infra_bindings::admin_call_js(payload, JS_TIMEOUT).await {
+        Ok(a) => a,
+        Err(e) => {
+            let code = if matches!(e, crate::infra_bindings::JsAdminError::NoHandler) { ErrCode::Unavailable } else { ErrCode::Internal };
+            return error_response(&ApiError::new(code, e.to_string()));
+        }
+    };
+    let body = if answer.base64 {
+        match b64.decode(answer.body.as_bytes()) {
+            Ok(b) => bytes::Bytes::from(b),
+            Err(e) => return error_response(&ApiError::new(ErrCode::Internal, format!("the JavaScript side answered bad base64: {e}"))),
+        }
+    } else {
+        bytes::Bytes::from(answer.body)
+    };
+    let mut response = hyper::Response::new(crate::body::ResBody::full(body));
+    *response.status_mut() = hyper::StatusCode::from_u16(answer.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    let h = response.headers_mut();
+    h.insert(hyper::header::CONTENT_TYPE, HeaderValue::from_str(answer.content_type.as_deref().unwrap_or("application/json")).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    h.insert(hyper::header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(hyper::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for (name, value) in answer.headers {
+        if let (Ok(n), Ok(v)) = (hyper::header::HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
+            h.insert(n, v);
+        }
+    }
+    response
 }
 
 fn ok(body: Value) -> Resp {
@@ -237,6 +298,10 @@ mod tests {
         assert_eq!(route(&Method::GET, "/__reprise/admin/topics/t/publish"), Route::MethodNotAllowed("POST"));
         assert_eq!(route(&Method::GET, "/__reprise/admin/cron"), Route::CronList);
         assert_eq!(route(&Method::GET, "/__reprise/admin/cron/"), Route::CronList);
+        // The data routes are the SDK's to answer (and to refuse with 404/405): every method goes through.
+        for (m, path) in [(Method::GET, "/__reprise/admin/app"), (Method::GET, "/__reprise/admin/databases"), (Method::POST, "/__reprise/admin/databases/x/query"), (Method::PUT, "/__reprise/admin/buckets/b/object"), (Method::DELETE, "/__reprise/admin/buckets/b/object"), (Method::GET, "/__reprise/admin/topics"), (Method::POST, "/__reprise/admin/topics/t/subscriptions/s/dead-letters/1/redrive")] {
+            assert_eq!(route(&m, path), Route::Js, "{m} {path}");
+        }
         for path in ["/__reprise/admin", "/__reprise/admin/nope", "/__reprise/admin/cron/a/b/run", "/__reprise/admin/cron/%2F/run", "/__reprise/admin/cron//run"] {
             assert_eq!(route(&Method::POST, path), Route::NotFound, "{path}");
         }

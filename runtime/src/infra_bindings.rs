@@ -251,6 +251,99 @@ pub async fn infra_dead_letters(topic: String, subscription: String) -> Result<S
     Ok(serde_json::Value::Array(out).to_string())
 }
 
+/// Removes one dead letter; its JSON (as `infraDeadLetters` lists it) or null when there is no such id.
+#[napi]
+pub async fn infra_take_dead_letter(topic: String, subscription: String, id: String) -> Result<Option<String>> {
+    let i = infra()?;
+    let taken = i.pubsub.take_dead_letter(&topic, &subscription, &id).await.map_err(pubsub_err)?;
+    Ok(taken.map(|d| serde_json::json!({ "id": d.id, "topic": d.topic, "subscription": d.subscription, "attempts": d.attempts, "error": d.error, "message": String::from_utf8_lossy(&d.payload) }).to_string()))
+}
+
+// --- the admin routes' JavaScript half -------------------------------------------------------------------------
+
+/// One admin request answered in JS (databases, migrations, buckets, pub/sub listings, the app model: what the
+/// SDK holds), as `runtime/sdk/src/config/admin.ts` returns it.
+#[derive(Debug, serde::Deserialize)]
+pub struct JsAdminAnswer {
+    pub status: u16,
+    #[serde(rename = "contentType")]
+    pub content_type: Option<String>,
+    /// Extra response headers (download: `Content-Disposition`).
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// The body is base64 (object bytes).
+    #[serde(default)]
+    pub base64: bool,
+}
+
+static ADMIN_HANDLER: Mutex<Option<Arc<LogCallback>>> = Mutex::new(None);
+static ADMIN_PENDING: OnceLock<Mutex<HashMap<u32, oneshot::Sender<String>>>> = OnceLock::new();
+
+fn admin_pending() -> &'static Mutex<HashMap<u32, oneshot::Sender<String>>> {
+    ADMIN_PENDING.get_or_init(Default::default)
+}
+
+/// Installs the SDK's admin handler (the build that serves; a reload's build replaces it). `handler(json)` gets
+/// `{token, method, path, query, body, base64}` and must call `infraAdminDone(token, answerJson)`.
+#[napi]
+pub fn infra_admin_setup(handler: Function<'_, String, ()>) -> Result<()> {
+    // Weak: the handler alone must not keep a script's process alive.
+    let tsfn: LogCallback = handler.build_threadsafe_function::<String>().callee_handled::<false>().weak::<true>().build()?;
+    *ADMIN_HANDLER.lock().unwrap() = Some(Arc::new(tsfn));
+    Ok(())
+}
+
+/// Completes an admin request handed to JS; false when nobody waits for it any more.
+#[napi]
+pub fn infra_admin_done(token: u32, answer: String) -> bool {
+    match admin_pending().lock().unwrap().remove(&token) {
+        Some(tx) => tx.send(answer).is_ok(),
+        None => false,
+    }
+}
+
+/// Why an admin request could not be answered in JS.
+#[derive(Debug, thiserror::Error)]
+pub enum JsAdminError {
+    #[error("the app has not started its infrastructure yet (no admin handler)")]
+    NoHandler,
+    #[error("could not call into JavaScript ({0})")]
+    Call(String),
+    #[error("the JavaScript side went away")]
+    Gone,
+    #[error("the JavaScript side did not answer within {0} s")]
+    Timeout(u64),
+    #[error("the JavaScript side answered something that is not an admin answer: {0}")]
+    BadAnswer(String),
+}
+
+/// Hands one request to the SDK's admin handler and waits (bounded) for its answer.
+pub(crate) async fn admin_call_js(mut request: serde_json::Value, timeout: Duration) -> std::result::Result<JsAdminAnswer, JsAdminError> {
+    let cb = ADMIN_HANDLER.lock().unwrap().clone().ok_or(JsAdminError::NoHandler)?;
+    let token = NEXT_TOKEN.fetch_add(1, Ordering::Relaxed);
+    let (tx, rx) = oneshot::channel();
+    admin_pending().lock().unwrap().insert(token, tx);
+    struct Forget(u32);
+    impl Drop for Forget {
+        fn drop(&mut self) {
+            admin_pending().lock().unwrap().remove(&self.0);
+        }
+    }
+    let _guard = Forget(token);
+    request["token"] = token.into();
+    let status = cb.call(request.to_string(), ThreadsafeFunctionCallMode::NonBlocking);
+    if status != Status::Ok {
+        return Err(JsAdminError::Call(status.to_string()));
+    }
+    let answer = match tokio::time::timeout(timeout, rx).await {
+        Ok(Ok(a)) => a,
+        Ok(Err(_)) => return Err(JsAdminError::Gone),
+        Err(_) => return Err(JsAdminError::Timeout(timeout.as_secs())),
+    };
+    serde_json::from_str(&answer).map_err(|e| JsAdminError::BadAnswer(e.to_string()))
+}
+
 /// Stops subscriptions and cron, waits (bounded) for in-flight handlers, releases the JS callbacks.
 #[napi]
 pub async fn infra_shutdown() -> Result<()> {
@@ -261,6 +354,7 @@ pub async fn infra_shutdown() -> Result<()> {
     i.pubsub.shutdown().await;
     i.callbacks.lock().unwrap().clear();
     *LOG_SINK.lock().unwrap() = None;
+    *ADMIN_HANDLER.lock().unwrap() = None;
     Ok(())
 }
 

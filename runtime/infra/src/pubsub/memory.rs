@@ -124,6 +124,14 @@ impl PubSub for MemoryPubSub {
         })
     }
 
+    fn take_dead_letter<'a>(&'a self, topic: &'a str, subscription: &'a str, id: &'a str) -> BoxFut<'a, Result<Option<DeadLetter>, PubSubError>> {
+        Box::pin(async move {
+            let mut state = self.state.lock().unwrap();
+            let Some(list) = state.dead.get_mut(&(topic.to_string(), subscription.to_string())) else { return Ok(None) };
+            Ok(list.iter().position(|d| d.id == id).map(|i| list.remove(i)))
+        })
+    }
+
     fn shutdown(&self) -> BoxFut<'_, ()> {
         Box::pin(async move {
             self.closed.store(true, Ordering::Release);

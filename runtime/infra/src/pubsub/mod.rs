@@ -151,6 +151,8 @@ pub trait PubSub: Send + Sync + 'static {
     fn subscribe(&self, spec: SubscriptionSpec, handler: Arc<dyn Handler>) -> BoxFut<'_, Result<(), PubSubError>>;
     /// Dead letters of a subscription, oldest first.
     fn dead_letters<'a>(&'a self, topic: &'a str, subscription: &'a str) -> BoxFut<'a, Result<Vec<DeadLetter>, PubSubError>>;
+    /// Removes one dead letter (the admin route's redrive publishes it again); `None` when there is no such id.
+    fn take_dead_letter<'a>(&'a self, topic: &'a str, subscription: &'a str, id: &'a str) -> BoxFut<'a, Result<Option<DeadLetter>, PubSubError>>;
     /// Stops fetching new messages and waits (bounded) for in-flight handlers.
     fn shutdown(&self) -> BoxFut<'_, ()>;
 }

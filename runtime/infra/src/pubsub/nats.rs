@@ -304,6 +304,43 @@ impl PubSub for NatsPubSub {
         })
     }
 
+    fn take_dead_letter<'a>(&'a self, topic: &'a str, subscription: &'a str, id: &'a str) -> BoxFut<'a, Result<Option<DeadLetter>, PubSubError>> {
+        Box::pin(async move {
+            let setup = |e: String| PubSubError::Setup { topic: topic.into(), message: e };
+            let stream = self.ensure_stream(self.dead_stream(), vec![format!("{}-dl.>", self.prefix)], DEFAULT_RETENTION, topic).await?;
+            let info = stream.get_info().await.map_err(|e| setup(e.to_string()))?;
+            if info.state.messages == 0 {
+                return Ok(None);
+            }
+            let subject = self.dead_subject(topic, subscription);
+            let consumer = stream
+                .create_consumer(pull::OrderedConfig { filter_subject: subject, deliver_policy: DeliverPolicy::All, ..Default::default() })
+                .await
+                .map_err(|e| setup(e.to_string()))?;
+            let pending = consumer.cached_info().num_pending;
+            let mut msgs = consumer.messages().await.map_err(|e| setup(e.to_string()))?;
+            for _ in 0..pending {
+                let Ok(Some(Ok(m))) = tokio::time::timeout(Duration::from_secs(5), msgs.next()).await else { break };
+                let h = m.headers.clone().unwrap_or_default();
+                let get = |k: &str| h.get(k).map(|v| v.as_str().to_string()).unwrap_or_default();
+                if get("Reprise-Message-Id") != id {
+                    continue;
+                }
+                let seq = m.info().map_err(|e| setup(e.to_string()))?.stream_sequence;
+                stream.delete_message(seq).await.map_err(|e| setup(e.to_string()))?;
+                return Ok(Some(DeadLetter {
+                    id: id.into(),
+                    topic: topic.into(),
+                    subscription: subscription.into(),
+                    attempts: get("Reprise-Attempts").parse().unwrap_or(0),
+                    error: get("Reprise-Error"),
+                    payload: m.payload.clone(),
+                }));
+            }
+            Ok(None)
+        })
+    }
+
     fn shutdown(&self) -> BoxFut<'_, ()> {
         Box::pin(async move {
             self.closed.store(true, Ordering::Release);

@@ -167,6 +167,10 @@ export async function prepareInfra(opts: PrepareInfraOptions): Promise<PreparedI
           });
         }
         await allInOrder(later.map((db) => migrateDatabase(db.name, db.dir)));
+        // The admin routes' JS half (databases, buckets, pub/sub listings): loaded on the first admin request.
+        n.infraAdminSetup((json) => {
+          void import("./admin.js").then((a) => a.handleAdminRequest(json));
+        });
         // Clients of the databases' wire-protocol sockets (bound before the app loaded) may come in now.
         if (sql) (await import("../storage/sqldb/socket.js")).openDatabaseSockets();
         if (s.subscriptions.size) {

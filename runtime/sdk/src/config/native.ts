@@ -34,6 +34,11 @@ export interface InfraNative {
   infraPublish(topic: string, message: string, trace?: number | null): Promise<string>;
   infraSubscribe(options: SubscribeOptions, handler: (json: string) => void): Promise<void>;
   infraDeadLetters(topic: string, subscription: string): Promise<string>;
+  /** Removes one dead letter; its JSON or null. */
+  infraTakeDeadLetter(topic: string, subscription: string, id: string): Promise<string | null>;
+  /** Installs the admin routes' JS half (config/admin.ts); `handler(json)` answers with `infraAdminDone`. */
+  infraAdminSetup(handler: (json: string) => void): void;
+  infraAdminDone(token: number, answer: string): boolean;
   infraShutdown(): Promise<void>;
   infraSecret(name: string): string | null;
   infraDatabase(name: string): DatabaseTarget;

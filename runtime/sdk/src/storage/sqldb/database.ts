@@ -63,6 +63,11 @@ export async function dumpDatabases(names: string[]): Promise<Map<string, Blob>>
   return out;
 }
 
+/** The open engine of a database (opened and migrated on first use), for the admin routes (admin.ts). */
+export function adminDriver(name: string): Promise<Driver> {
+  return driverFor(name);
+}
+
 function driverFor(name: string): Promise<Driver> {
   const s = state();
   let d = s.drivers.get(name) as Promise<Driver> | undefined;

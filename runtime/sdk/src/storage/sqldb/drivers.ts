@@ -13,8 +13,17 @@ export interface Result {
   rowCount: number;
 }
 
+/** A result with rows as arrays, in column order (duplicate column names survive): the admin routes' form. */
+export interface ArrayResult {
+  fields: { name: string; dataTypeID: number }[];
+  rows: unknown[][];
+  rowCount: number;
+}
+
 export interface Queryable {
   query(text: string, params: unknown[]): Promise<Result>;
+  /** One statement through the extended protocol (a second statement in `text` is an error), rows as arrays. */
+  queryArrays(text: string, params: unknown[]): Promise<ArrayResult>;
   /** Runs a multi-statement script without parameters (migrations). */
   script(text: string): Promise<void>;
 }
@@ -42,13 +51,13 @@ export interface Driver extends Queryable {
 
 interface PGliteLike {
   waitReady: Promise<void>;
-  query<T>(q: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
+  query<T>(q: string, params?: unknown[], options?: { rowMode?: "array" | "object" }): Promise<{ rows: T[]; affectedRows?: number; fields?: { name: string; dataTypeID: number }[] }>;
   exec(q: string): Promise<unknown>;
   transaction<T>(fn: (tx: PGliteTxLike) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 interface PGliteTxLike {
-  query<T>(q: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
+  query<T>(q: string, params?: unknown[], options?: { rowMode?: "array" | "object" }): Promise<{ rows: T[]; affectedRows?: number; fields?: { name: string; dataTypeID: number }[] }>;
   exec(q: string): Promise<unknown>;
   rollback(): Promise<void>;
 }
@@ -95,6 +104,12 @@ export async function dumpPGlite(driver: Driver): Promise<Blob> {
 function pgliteDriver(db: PGliteLike, connectionString: string): Driver {
   const q = (target: PGliteLike | PGliteTxLike): Queryable => ({
     query: async (text, params) => asResult(await target.query(text, params)),
+    // PGlite's query() always uses the extended protocol.
+    queryArrays: async (text, params) => {
+      const r = await target.query<unknown[]>(text, params, { rowMode: "array" });
+      // PGlite reports affectedRows 0 for a SELECT.
+      return { fields: r.fields ?? [], rows: r.rows, rowCount: Math.max(r.affectedRows ?? 0, r.rows.length) };
+    },
     script: async (text) => {
       await target.exec(text);
     },
@@ -137,12 +152,25 @@ function pgliteDriver(db: PGliteLike, connectionString: string): Driver {
 
 // ---- PostgreSQL (pg) ----------------------------------------------------------------------------------------
 
+interface PgArrayQuery {
+  text: string;
+  values: unknown[];
+  rowMode: "array";
+  queryMode: "extended";
+}
+interface PgArrayResult {
+  rows: unknown[][];
+  rowCount: number | null;
+  fields: { name: string; dataTypeID: number }[];
+}
 interface PgClient {
   query(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  query(config: PgArrayQuery): Promise<PgArrayResult>;
   release(err?: boolean): void;
 }
 interface PgPool {
   query(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  query(config: PgArrayQuery): Promise<PgArrayResult>;
   connect(): Promise<PgClient>;
   end(): Promise<void>;
   on(ev: "error", fn: (e: Error) => void): void;
@@ -178,6 +206,12 @@ export async function openPostgres(name: string, connectionString: string, max: 
   }
   const q = (c: PgPool | PgClient): Queryable => ({
     query: async (text, params) => pgResult(await c.query(text, params)),
+    // queryMode "extended": without it pg sends a parameterless query with the simple protocol, which runs
+    // several statements (`COMMIT; DELETE ...` would escape a read-only transaction).
+    queryArrays: async (text, params) => {
+      const r = await c.query({ text, values: params, rowMode: "array", queryMode: "extended" });
+      return { fields: r.fields, rows: r.rows, rowCount: r.rowCount ?? r.rows.length };
+    },
     script: async (text) => {
       await c.query(text);
     },

@@ -66,6 +66,9 @@ export function listMigrations(db: string, dir: string, source: MigrationSource 
   return out.sort((a, b) => a.number - b.number);
 }
 
+/** The last failed migration of each database in this thread (cleared when it later applies): the admin routes' `failed` state. */
+export const migrationFailures = new Map<string, { number: number; file: string; error: string }>();
+
 /** Returns the files applied by this call (already-applied ones are skipped). */
 export async function migrate(db: string, driver: Driver, files: MigrationFile[]): Promise<MigrationFile[]> {
   const applied: MigrationFile[] = [];
@@ -86,7 +89,9 @@ export async function migrate(db: string, driver: Driver, files: MigrationFile[]
         await tx.query("INSERT INTO reprise_migrations (number, name) VALUES ($1, $2)", [f.number, f.name]);
         applied.push(f);
       });
+      if (migrationFailures.get(db)?.number === f.number) migrationFailures.delete(db);
     } catch (e) {
+      migrationFailures.set(db, { number: f.number, file: f.file, error: (e as Error).message });
       throw new InfraError("RP_MIGRATION", `database "${db}": migration ${f.file} failed: ${(e as Error).message}`, { cause: e });
     }
   }
