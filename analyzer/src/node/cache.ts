@@ -55,7 +55,8 @@ export function codeFingerprint(): string {
     for (const e of entries) {
       const p = join(dir, e.name);
       if (e.isDirectory()) {
-        if (e.name !== "node_modules" && !e.name.startsWith(".")) stack.push(p);
+        // Compiled tests are not part of what analyses.
+        if (e.name !== "node_modules" && e.name !== "test" && !e.name.startsWith(".")) stack.push(p);
         continue;
       }
       if (!/\.(m?js|json|node)$/.test(e.name)) continue;
