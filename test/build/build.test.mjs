@@ -142,3 +142,22 @@ test("a copy in a fresh folder serves with no npm install; production start-up n
   const usage = await startBuilt(t, deploy, { args: ["--bogus"] }).then(() => assert.fail("accepted --bogus"), (e) => e);
   assert.equal(usage.code, 2);
 });
+
+test("the production check (missingDeploymentConfig): every missing piece, explicit providers accepted, local exempt", async () => {
+  const { missingDeploymentConfig } = await import("../../runtime/sdk/dist/src/config/deploy.js");
+  const model = { app: { databases: [{ name: "orders" }, { name: "users" }], topics: [{ name: "signups" }], buckets: [{ name: "avatars" }], secrets: [{ name: "Stripe", service: "billing" }, { name: "Stripe", service: "shop" }, { name: "Mail", service: null }] } };
+  const base = { env: "production", file: null, appRoot: "/x", sql: { server: null, dataDir: ".reprise/db", maxConnections: 10, databases: {} }, pubsub: { provider: "memory", url: null, streamPrefix: "reprise" }, buckets: { provider: "filesystem", root: ".reprise/buckets", publicBaseUrl: null, bucketPrefix: "" }, secrets: {}, tracing: { exporter: "none", endpoint: null, sampleRate: 1 } };
+  const all = missingDeploymentConfig(model, base, {});
+  assert.deepEqual(all.map((l) => l.split(":")[0]), ['database "orders"', 'database "users"', 'pub/sub broker for topic "signups"', 'bucket storage for bucket "avatars"', 'secret "Stripe" (used by "billing")', 'secret "Mail"']);
+  assert.deepEqual(missingDeploymentConfig(model, { ...base, env: "local" }, {}), [], "local development is exempt");
+  // One database by its own URL, the other still missing; a secret from the environment, the other from the file.
+  const some = missingDeploymentConfig(model, { ...base, sql: { ...base.sql, databases: { orders: { connectionString: "postgres://h/orders", maxConnections: 5 } } }, secrets: { Mail: "m" } }, { REPRISE_SECRET_Stripe: "s" });
+  assert.deepEqual(some.map((l) => l.split(":")[0]), ['database "users"', 'pub/sub broker for topic "signups"', 'bucket storage for bucket "avatars"']);
+  // Providers the config file names itself (here the in-process broker and a filesystem root, for one replica) are a choice, not a fallback.
+  const dir = mkdtempSync(join(tmpdir(), "reprise-deploy-check-"));
+  const file = join(dir, "prod.json");
+  writeFileSync(file, JSON.stringify({ buckets: { provider: "filesystem", root: "/data/buckets" }, environments: { production: { pubsub: { provider: "memory" } } } }));
+  const chosen = missingDeploymentConfig(model, { ...base, file, sql: { ...base.sql, server: "postgres://h" } }, { REPRISE_SECRET_Stripe: "s", REPRISE_SECRET_Mail: "m" });
+  assert.deepEqual(chosen, []);
+  rmSync(dir, { recursive: true, force: true });
+});
