@@ -34,9 +34,11 @@ describe("Generate Client", () => {
   });
 
   after(async () => {
+    // The command saves its choice per folder when the app is in a workspace folder, else for the workspace.
+    const folder = vscode.workspace.getConfiguration("reprise", vscode.Uri.file(root));
     for (const k of ["run.cliPath", "client.output", "client.lang", "client.regenerateOnSave"]) {
       await cfg().update(k, undefined, vscode.ConfigurationTarget.Workspace);
-      await cfg().update(k, undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+      if (folder.inspect(k)?.workspaceFolderValue !== undefined) await folder.update(k, undefined, vscode.ConfigurationTarget.WorkspaceFolder);
     }
   });
 
