@@ -105,6 +105,8 @@ test("refusals: another target, error diagnostics, a folder that is not a build"
 
 test("a copy in a fresh folder serves with no npm install; production start-up names every missing piece", async (t) => {
   const { out } = buildApp(join(root, "test", "client", "fixtures", "catalog"));
+  assert.ok(!existsSync(join(out, "node_modules", "pg")), "an app without databases gets no PostgreSQL driver");
+  assert.ok(!existsSync(join(out, "node_modules", "@redis")), "an app without a cache cluster gets no Redis client");
   const dir = copyBuild(out, "catalog");
   t.after(() => rmSync(join(dir, ".."), { recursive: true, force: true }));
   const app = await startBuilt(t, dir, { env: { PORT: "1" } /* --port 0 wins over PORT */ });

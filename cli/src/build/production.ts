@@ -255,7 +255,13 @@ export async function buildProduction(opts: BuildOptions): Promise<BuildResult> 
   const sdk = sdkRoot();
   const addon = `reprise.${process.platform}-${process.arch}${process.platform === "linux" ? "-gnu" : ""}.node`;
   if (!existsSync(join(sdk, "native", addon))) throw new BuildError("RP_BUILD_PACKAGE", `the runtime addon ${join(sdk, "native", addon)} is missing (npm run build:native in runtime/sdk)`);
-  const skip = new Set(opts.embeddedDatabases ? [] : ["@electric-sql/pglite"]);
+  // The SDK loads these lazily, only for the kinds of infrastructure that need them: an app without databases
+  // needs no PostgreSQL driver, one without a cache cluster no Redis client, and PGlite only when asked for.
+  const importsSdk = (sub: string) => Object.values(metafile.outputs).some((o) => o.imports.some((i) => i.path === `reprise/${sub}`));
+  const skip = new Set<string>();
+  if (!opts.embeddedDatabases) skip.add("@electric-sql/pglite");
+  if (!model.app.databases.length) skip.add("pg");
+  if (!importsSdk("storage/cache")) skip.add("@redis/client");
   copyPackageTree("reprise", dirname(sdk), outModules, versions, skip, (rel) => {
     const top = rel.split(sep)[0];
     if (top === "native") return rel === "native" || rel === join("native", addon);
