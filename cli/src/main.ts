@@ -14,6 +14,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(args
   traces: { summary: "list a running app's recent traces, or print one as a tree", load: () => import("./commands/traces.js") },
   cron: { summary: "list a running app's cron jobs, or run one now", load: () => import("./commands/cron.js") },
   pubsub: { summary: "publish a message to a running app's topic", load: () => import("./commands/pubsub.js") },
+  metrics: { summary: "print a running app's metric series (counters, gauges)", load: () => import("./commands/metrics.js") },
   docs: { summary: "write the service catalog (API docs per endpoint) as static HTML (--out DIR)", load: () => import("./commands/docs.js") },
   mcp: { summary: "serve the Model Context Protocol over stdio for coding agents", load: () => import("./commands/mcp.js") },
 };

@@ -1,7 +1,7 @@
 /**
  * The admin routes of a running app (runtime/src/admin.rs, behind the tool routes' gate: tool-routes.ts; contract
  * in docs/infrastructure.md "Admin routes"): their paths and answers, shared by the CLI (`reprise cron`,
- * `reprise pubsub`) and the editor.
+ * `reprise pubsub`, `reprise metrics`) and the editor.
  */
 
 export const ADMIN_API_PATH = "/__reprise/admin";
@@ -17,6 +17,23 @@ export function cronRunPath(job: string): string {
 /** `POST /__reprise/admin/topics/<topic>/publish` with the message as the JSON body. */
 export function topicPublishPath(topic: string): string {
   return `${ADMIN_API_PATH}/topics/${encodeURIComponent(topic)}/publish`;
+}
+
+/** `GET /__reprise/admin/metrics` */
+export const METRICS_PATH = `${ADMIN_API_PATH}/metrics`;
+
+/** One metric series (encore.dev/metrics): counters are cumulative, gauges the last value set. */
+export interface AdminMetric {
+  name: string;
+  kind: "counter" | "gauge";
+  /** The service that recorded it (its request's, else the one whose folder declared the metric). */
+  service: string | null;
+  labels: Record<string, string>;
+  value: number;
+}
+
+export interface AdminMetrics {
+  metrics: AdminMetric[];
 }
 
 export interface AdminEndpointRef {

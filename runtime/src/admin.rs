@@ -9,6 +9,8 @@
 //! - `POST /__reprise/admin/topics/<topic>/publish` (JSON body) → validated against the topic's message schema,
 //!   published through the configured provider: `{messageId}`, and logged as an admin publish (it comes from
 //!   no service, so the SDK's "publishing from a service the analyser did not see" check does not apply)
+//! - `GET  /__reprise/admin/metrics` → `{"metrics":[{name,kind,service,labels,value}]}`: the app's metric series
+//!   as the SDK last published them (`src/metrics.rs`)
 //! - everything else under `/__reprise/admin/` (the app model, databases, migrations, buckets, pub/sub listings,
 //!   dead letters; the contract is docs/admin-api.md) is answered by the SDK in JS, which holds the SQL drivers
 //!   and the model: the request goes through one threadsafe function (`infra_bindings::admin_call_js`) with its
@@ -44,6 +46,7 @@ pub enum Route {
     CronList,
     CronRun(String),
     Publish(String),
+    Metrics,
     /// Answered by the SDK (`runtime/sdk/src/config/admin.ts`), which routes it further.
     Js,
     /// The path names no admin route.
@@ -63,6 +66,7 @@ pub fn route(method: &Method, path: &str) -> Route {
     let expect = |want: Method, allow: &'static str, ok: Route| if *method == want { ok } else { Route::MethodNotAllowed(allow) };
     match parts.as_slice() {
         ["cron"] => expect(Method::GET, "GET", Route::CronList),
+        ["metrics"] => expect(Method::GET, "GET", Route::Metrics),
         ["cron", job, "run"] => match segment(job) {
             Some(job) => expect(Method::POST, "POST", Route::CronRun(job)),
             None => Route::NotFound,
@@ -80,6 +84,7 @@ pub fn route(method: &Method, path: &str) -> Route {
 pub async fn handle(app: Arc<App>, request: Request<Incoming>) -> Resp {
     match route(request.method(), request.uri().path()) {
         Route::CronList => cron_list(&app),
+        Route::Metrics => ok(json!({ "metrics": crate::metrics::snapshot() })),
         Route::CronRun(job) => cron_run(&app, &job).await,
         Route::Publish(topic) => publish(&app, &topic, request.into_body()).await,
         Route::Js => answer_in_js(request).await,
@@ -297,6 +302,8 @@ mod tests {
         assert_eq!(route(&Method::POST, "/__reprise/admin/cron"), Route::MethodNotAllowed("GET"));
         assert_eq!(route(&Method::GET, "/__reprise/admin/topics/t/publish"), Route::MethodNotAllowed("POST"));
         assert_eq!(route(&Method::GET, "/__reprise/admin/cron"), Route::CronList);
+        assert_eq!(route(&Method::GET, "/__reprise/admin/metrics"), Route::Metrics);
+        assert_eq!(route(&Method::POST, "/__reprise/admin/metrics"), Route::MethodNotAllowed("GET"));
         assert_eq!(route(&Method::GET, "/__reprise/admin/cron/"), Route::CronList);
         // The data routes are the SDK's to answer (and to refuse with 404/405): every method goes through.
         for (m, path) in [(Method::GET, "/__reprise/admin/app"), (Method::GET, "/__reprise/admin/databases"), (Method::POST, "/__reprise/admin/databases/x/query"), (Method::PUT, "/__reprise/admin/buckets/b/object"), (Method::DELETE, "/__reprise/admin/buckets/b/object"), (Method::GET, "/__reprise/admin/topics"), (Method::POST, "/__reprise/admin/topics/t/subscriptions/s/dead-letters/1/redrive")] {

@@ -15,6 +15,7 @@ pub mod body;
 pub mod cors;
 pub mod decode;
 pub mod dispatch;
+pub mod metrics;
 pub mod outq;
 pub mod raw;
 pub mod server;

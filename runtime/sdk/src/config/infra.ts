@@ -204,13 +204,14 @@ async function allInOrder(ps: Promise<unknown>[]): Promise<void> {
   for (const r of results) if (r.status === "rejected") throw r.reason;
 }
 
-/** Stops subscriptions and cron, closes databases and caches. Safe to call twice. */
+/** Stops subscriptions and cron, closes databases and caches, exports metrics a last time. Safe to call twice. */
 export async function stopInfra(): Promise<void> {
   const s = state();
   const drivers = [...s.drivers.values()];
   s.drivers.clear();
   if ((s as { dbSockets?: Map<string, unknown> }).dbSockets?.size) await (await import("../storage/sqldb/socket.js")).closeDatabaseSockets();
   if ((s as { caches?: Map<string, unknown> }).caches?.size) await (await import("../storage/cache/cluster.js")).closeCaches();
+  if ((globalThis as Record<symbol, unknown>)[Symbol.for("reprise.metrics.registry")]) await (await import("../metrics/registry.js")).shutdownMetrics();
   for (const sub of s.subscriptions.values()) sub.started = false;
   if (s.started) {
     s.started = null;

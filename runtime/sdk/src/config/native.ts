@@ -53,6 +53,8 @@ export interface InfraNative {
   infraCronSetup(jobs: { name: string; every?: string; schedule?: string; endpoint?: string }[], invoke: (json: string) => void, start: boolean): void;
   infraCronRun(name: string): Promise<void>;
   infraCronStatus(): string;
+  /** The app's metric series for the admin route (runtime/src/metrics.rs); absent in an older addon. */
+  metricsPublish?(series: string): void;
 }
 
 let cached: InfraNative | undefined;

@@ -18,11 +18,6 @@ export const ENCORE_GAPS: EncoreGap[] = [
   { module: "api", name: "IterableStream", kind: "value", alternative: "Reprise hands streaming handlers its own stream object (async-iterable, `send`, `close`); use the one your handler receives instead of wrapping it." },
   { module: "api", name: "Sink", kind: "value", alternative: "Reprise hands streaming handlers its own stream object (async-iterable, `send`, `close`); use the one your handler receives instead of wrapping it." },
   { module: "api", name: "StaticAssets", kind: "value", alternative: "Declare static files with `api.static({ dir, path })`; the class itself cannot be constructed." },
-  { module: "metrics", name: "Counter", kind: "value", alternative: "encore.dev/metrics is not implemented in Reprise yet; record the value with log.info(message, fields) or as a trace attribute meanwhile." },
-  { module: "metrics", name: "CounterGroup", kind: "value", alternative: "encore.dev/metrics is not implemented in Reprise yet; record the value with log.info(message, fields) or as a trace attribute meanwhile." },
-  { module: "metrics", name: "Gauge", kind: "value", alternative: "encore.dev/metrics is not implemented in Reprise yet; record the value with log.info(message, fields) or as a trace attribute meanwhile." },
-  { module: "metrics", name: "GaugeGroup", kind: "value", alternative: "encore.dev/metrics is not implemented in Reprise yet; record the value with log.info(message, fields) or as a trace attribute meanwhile." },
-  { module: "metrics", name: "MetricConfig", kind: "type", alternative: "encore.dev/metrics is not implemented in Reprise yet; record the value with log.info(message, fields) or as a trace attribute meanwhile." },
   { module: "types", name: "Decimal", kind: "value", alternative: "Arbitrary-precision decimals are not implemented; keep amounts as integer minor units (cents) or strings, and NUMERIC in SQL." },
 ];
 
