@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startInfra, stopInfra } from "reprise/config";
 import { Topic, Subscription, deadLetters, currentMessage } from "reprise/pubsub";
+import { currentRequest } from "reprise";
 import { waitFor } from "./fixtures/services.mjs";
 import { model } from "./fixtures/sql-suite.mjs";
 
@@ -20,6 +21,7 @@ const orders = new Topic("orders", { deliveryGuarantee: "at-least-once" });
 const seenA = [];
 const seenB = [];
 const attempts = new Map();
+const metas = [];
 new Subscription(orders, "audit", { handler: (m) => void seenA.push(m.id) });
 new Subscription(orders, "flaky", {
   retryPolicy: { minBackoff: "5ms", maxBackoff: "20ms", maxRetries: 3 },
@@ -27,6 +29,10 @@ new Subscription(orders, "flaky", {
     const n = (attempts.get(m.id) ?? 0) + 1;
     attempts.set(m.id, n);
     assert.equal(currentMessage()?.deliveryAttempt, n);
+    await new Promise((r) => setImmediate(r));
+    // After an await, currentRequest() still describes the delivery (encore.dev's PubSubMessageMeta).
+    const req = currentRequest();
+    if (m.id === 4) metas.push({ type: req?.type, topic: req?.topic, subscription: req?.subscription, attempt: req?.deliveryAttempt, payload: req?.parsedPayload, id: typeof req?.messageId, same: currentMessage()?.deliveryAttempt === n });
     if (m.id % 2 === 0 && n < 3) throw new Error(`transient ${m.id}`);
     seenB.push(m.id);
   },
@@ -54,6 +60,8 @@ test("in-process: every subscription gets every message, failures are retried", 
   assert.deepEqual([...seenB].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   assert.equal(attempts.get(4), 3, "even ids failed twice and succeeded on the third attempt");
   assert.equal(attempts.get(5), 1);
+  assert.deepEqual(metas, [1, 2, 3].map((attempt) => ({ type: "pubsub-message", topic: "orders", subscription: "flaky", attempt, payload: { id: 4 }, id: "string", same: true })));
+  assert.equal(currentRequest(), undefined, "outside a handler");
   await waitFor("retries logged", () => events.some((e) => e.message.includes("retrying") && e.fields.subscription === "flaky"));
 });
 

@@ -77,13 +77,22 @@ function pathParamsOf(payload: unknown, names: readonly string[]): Record<string
   return out;
 }
 
+/** The Pub/Sub delivery being handled (pubsub/runtime.ts keeps it under this symbol), if any. */
+function currentDelivery(): PubSubMessageMeta | undefined {
+  const store = (globalThis as unknown as Record<symbol, { getStore(): unknown } | undefined>)[Symbol.for("reprise.pubsub.als")];
+  const m = store?.getStore() as { id: string; topic: string; subscription: string; deliveryAttempt: number; service: string | null; payload: unknown } | undefined;
+  if (!m) return undefined;
+  const parsedPayload = m.payload !== null && typeof m.payload === "object" ? (m.payload as Record<string, any>) : undefined;
+  return { type: "pubsub-message", service: m.service ?? "", topic: m.topic, subscription: m.subscription, messageId: m.id, deliveryAttempt: m.deliveryAttempt, parsedPayload };
+}
+
 /**
- * The request being handled, or undefined outside a request. (Pub/Sub deliveries are not described yet: inside
- * a subscription handler this returns undefined.)
+ * The request being handled: an API call (`type: "api-call"`), a Pub/Sub delivery (`type: "pubsub-message"`,
+ * inside a subscription handler, also after an `await`), or undefined outside both.
  */
 export function currentRequest(): RequestMeta | undefined {
   const st = currentState();
-  if (!st) return undefined;
+  if (!st) return currentDelivery();
   const q = st.pathAndQuery.indexOf("?");
   const meta: APICallMeta = {
     type: "api-call",

@@ -1,12 +1,13 @@
 /**
  * `encore.dev/metrics` (and `reprise/metrics`): counters and gauges, alone or in groups keyed by labels, as
- * encore.dev declares them. Each series also carries the `service` label: the service of the request being
- * handled when it is recorded, else the service whose folder declared the metric. Values live in the app's
+ * encore.dev declares them. Each series also carries the `service` label: the service of the request (or Pub/Sub
+ * delivery) being handled when it is recorded, else the service whose folder declared the metric. Values live in the app's
  * process (registry.ts): `reprise metrics` shows them, and they are exported over OTLP/HTTP to the collector the
  * runtime config names (`metrics.endpoint`, by default the tracing collector's `/v1/metrics`).
  */
 import { callerFile } from "../config/registry.js";
 import { currentState } from "../internal/context.js";
+import { currentRequest } from "../index.js";
 import { registry, type MetricKind, type Recorder } from "./registry.js";
 
 /** Metric options (none yet, as in encore.dev). */
@@ -41,7 +42,10 @@ class Series {
 
   private recorder(): Recorder {
     const st = currentState();
-    return st ? { service: st.endpoint.service } : { file: this.file };
+    if (st) return { service: st.endpoint.service };
+    const delivery = currentRequest();
+    if (delivery?.type === "pubsub-message" && delivery.service) return { service: delivery.service };
+    return { file: this.file };
   }
 
   protected record(value: number, add: boolean): void {

@@ -4,6 +4,7 @@
  * Policies come from the app model when it has the subscription (what the analyser saw), else from the
  * constructor's options with Encore's defaults.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { native } from "../config/native.js";
 import { InfraError } from "../config/errors.js";
 import { state, type RegisteredSubscription } from "../config/registry.js";
@@ -16,13 +17,21 @@ export interface MessageContext {
   topic: string;
   subscription: string;
   deliveryAttempt: number;
+  /** The service the subscription belongs to (from the app model; null when the model does not have it). */
+  service: string | null;
+  /** The decoded message. */
+  payload: unknown;
 }
 
-const CTX = Symbol.for("reprise.pubsub.current");
+// One store for every copy of the SDK in the process (the app bundle's and the host's); `currentRequest()` in the
+// root module reads it by the same symbol without importing this module.
+const ALS = Symbol.for("reprise.pubsub.als");
+const g = globalThis as unknown as Record<symbol, AsyncLocalStorage<MessageContext> | undefined>;
+const messages: AsyncLocalStorage<MessageContext> = (g[ALS] ??= new AsyncLocalStorage<MessageContext>());
 
-/** The message being handled (for `currentRequest()`-style metadata); undefined outside a handler. */
+/** The message being handled, also after an `await` inside the handler; undefined outside a handler. */
 export function currentMessage(): MessageContext | undefined {
-  return (globalThis as Record<symbol, MessageContext | undefined>)[CTX];
+  return messages.getStore();
 }
 
 function options(sub: RegisteredSubscription) {
@@ -50,6 +59,14 @@ function options(sub: RegisteredSubscription) {
   };
 }
 
+function serviceOf(sub: RegisteredSubscription): string | null {
+  return (
+    state()
+      .model?.app.topics.find((t) => t.name === sub.topic)
+      ?.subscriptions.find((s) => s.name === sub.name)?.service ?? null
+  );
+}
+
 export async function startSubscription(sub: RegisteredSubscription): Promise<void> {
   if (sub.started) return;
   sub.started = true;
@@ -58,18 +75,11 @@ export async function startSubscription(sub: RegisteredSubscription): Promise<vo
     await n.infraSubscribe(options(sub), (json) => {
       // trace/traced: the delivery's tracing handle and whether its spans are recorded (runtime/src/tracing.rs).
       const d = JSON.parse(json) as { token: number; id: string; topic: string; subscription: string; attempt: number; message: string; trace?: number; traced?: boolean };
-      const g = globalThis as Record<symbol, MessageContext | undefined>;
       void runInUnit(d.trace ?? 0, d.traced ?? false, async () => {
         try {
-          const prev = g[CTX];
-          g[CTX] = { id: d.id, topic: d.topic, subscription: d.subscription, deliveryAttempt: d.attempt };
-          let p: unknown;
-          try {
-            p = sub.handler(JSON.parse(d.message));
-          } finally {
-            g[CTX] = prev;
-          }
-          await p;
+          const payload: unknown = JSON.parse(d.message);
+          const ctx: MessageContext = { id: d.id, topic: d.topic, subscription: d.subscription, deliveryAttempt: d.attempt, service: serviceOf(sub), payload };
+          await messages.run(ctx, () => sub.handler(payload));
           n.infraDone(d.token, null);
           testHooks()?.delivered?.(d.topic, d.subscription, JSON.parse(d.message), null);
         } catch (e) {
