@@ -3,6 +3,7 @@
 // start-up. One fixture app (test/http/fixtures/encore-compat), started as few times as the checks allow.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixture, rawRequest, root, startApp } from "./helpers.mjs";
@@ -106,4 +107,28 @@ test("middleware: requestMeta.pathParams decoded, next(req) honours the request 
   assert.equal(raw.status, 200);
   assert.deepEqual(await raw.json(), { pathParams: { name: "a b" }, mw: {} });
   assert.equal(raw.headers.get("x-set"), null, "headers of HandlerResponse apply to typed endpoints only");
+
+  // A streaming endpoint through the same middleware: the stream-only one wrote on the live stream, next(req)'s
+  // replacement data reached the handler, the path param was decoded, and the stream closed normally.
+  const session = await wsSession(t, app.url.replace("http:", "ws:") + "/guarded/ticks/2");
+  const mw = { seenParams: { n: 2 }, seenMethod: "GET", seenPath: "/guarded/ticks/2" };
+  assert.deepEqual(session, { got: [{ from: "middleware" }, { i: 0, mw }, { i: 1, mw }], code: 1000 });
 });
+
+// Node 20 has WebSocket behind a flag, so the client runs in a child; it reports what it got and the close code.
+async function wsSession(t, url) {
+  const client = `
+    const ws = new WebSocket(process.argv[1]);
+    const got = [];
+    ws.onmessage = (m) => got.push(JSON.parse(m.data));
+    ws.onclose = (e) => { console.log(JSON.stringify({ got, code: e.code })); process.exit(0); };
+    ws.onerror = () => {};
+    setTimeout(() => { console.log(JSON.stringify({ timeout: true, got })); process.exit(1); }, 10000);
+  `;
+  const child = spawn(process.execPath, ["--experimental-websocket", "-e", client, url], { stdio: ["ignore", "pipe", "inherit"] });
+  t.after(() => child.kill("SIGKILL"));
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  await new Promise((r) => child.once("exit", r));
+  return JSON.parse(out.trim());
+}

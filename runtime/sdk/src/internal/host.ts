@@ -425,11 +425,17 @@ export class AppHost {
     const ep = this.eps[epIndex];
     const st = this.state(id, ep, method, pq, false, authKind, auth);
     authKind &= 3;
-    st.pathParams = pathParams === "" ? {} : JSON.parse(pathParams);
     st.headers = headerRecord(flat);
     const stream = new StreamHandle(id, ep.kind === "streamOut");
     this.streams.set(id, stream);
     const handshake = params === "" ? undefined : JSON.parse(params);
+    // Rust sends the path params as text; the handshake holds them decoded as declared (`n: number` → 2), which
+    // is what requestMeta.pathParams gives for typed endpoints too.
+    const fromPath = (pathParams === "" ? {} : JSON.parse(pathParams)) as Record<string, unknown>;
+    if (handshake !== null && typeof handshake === "object") {
+      for (const k of Object.keys(fromPath)) if (k in handshake) fromPath[k] = (handshake as Record<string, unknown>)[k];
+    }
+    st.pathParams = fromPath;
     st.parsedPayload = handshake;
     const handler = ep.handler!;
     als.run(st, async () => {
