@@ -19,7 +19,8 @@ const dist = join(ext, "dist");
 const minify = process.env.REPRISE_BUNDLE_MINIFY !== "0";
 // Native or runtime-loaded packages: resolved from node_modules at run time (the .vsix ships them).
 // PGlite (used by the SQL checks) loads its .wasm and .data files beside its own modules: it stays external too.
-const NATIVE_EXTERNALS = ["@swc/core", "@swc/core-*", "reprise", "reprise/*", "@electric-sql/pglite", "@electric-sql/pglite/*", "*.node"];
+// @reprise/sqlcheck runs its checker in a worker thread loaded beside its own modules (shipped with the CLI).
+const NATIVE_EXTERNALS = ["@swc/core", "@swc/core-*", "reprise", "reprise/*", "@electric-sql/pglite", "@electric-sql/pglite/*", "@reprise/sqlcheck", "*.node"];
 // ESM bundles that contain CommonJS dependencies need a real `require`.
 const ESM_BANNER = "import { createRequire as __reprise_cr } from 'node:module'; const require = __reprise_cr(import.meta.url);";
 

@@ -1,5 +1,6 @@
 /**
- * SQL checks in the editor: one @reprise/sqlcheck SqlChecker per app root, run after each analysis. The checker
+ * SQL checks in the editor: one @reprise/sqlcheck RemoteSqlChecker (the checker in a worker thread) per app root,
+ * run after each analysis. The checker
  * rebuilds a database's schema only when its migrations' content hash changes and re-describes only statements
  * whose text changed, so an edit to one query costs one describe. Runs are serialised per root and a run whose
  * analysis generation is no longer the latest is skipped. Results are plain analyser diagnostics (to-proto
@@ -9,12 +10,12 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { AppModel, Diagnostic, Position, Range } from "@reprise/protocol";
 import type { AnalysisResult, SqlQuery } from "@reprise/analyzer";
-import type { QueryInfo, SqlChecker as SqlCheckerType, TableInfo } from "@reprise/sqlcheck";
+import type { QueryInfo, RemoteSqlChecker, TableInfo } from "@reprise/sqlcheck";
 import type { CompletionItem } from "vscode-languageserver/node";
 import { completionKind } from "./to-proto.js";
 
 export class RootSql {
-  private checker: SqlCheckerType | null = null;
+  private checker: RemoteSqlChecker | null = null;
   private chain: Promise<void> = Promise.resolve();
   private latest = 0;
   private disposed = false;
@@ -39,9 +40,10 @@ export class RootSql {
       if (this.disposed || generation !== this.latest) return;
       if (!result.model.app.databases.some((d) => d.migrations.files.length > 0) && this.byFile.size === 0) return;
       const started = performance.now();
-      const { SqlChecker, sqlInputsOf, queryKey } = await import("@reprise/sqlcheck");
+      const { RemoteSqlChecker, sqlInputsOf, queryKey } = await import("@reprise/sqlcheck");
       if (this.disposed) return;
-      const checker = (this.checker ??= new SqlChecker());
+      // In a worker thread: the embedded Postgres never blocks this event loop (analysis, TS diagnostics).
+      const checker = (this.checker ??= new RemoteSqlChecker());
       const r = await checker.check(sqlInputsOf(result.model, (rel) => this.read(rel)), result.sqlQueries);
       if (this.disposed) {
         // Disposed while checking: the instances this run started are closed here.
@@ -120,7 +122,7 @@ export class RootSql {
   /** Tables and columns of a database's migrated schema (for completion). */
   async tables(database: string): Promise<TableInfo[]> {
     await this.idle;
-    return this.checker ? this.checker.tables(database) : [];
+    return this.checker ? this.checker.tables(database).catch(() => []) : [];
   }
 
   dispose(): void {

@@ -131,6 +131,25 @@ export interface SqlCheckerOptions {
    * all in it is not applied at all. The checker does no IO itself.
    */
   cache?: ResultCache;
+  /**
+   * Told before a database's migrations run (the database, its migrations' hash, the first migration of the step)
+   * and with null when they are done: a caller running the checker in a worker uses it as a watchdog, since a
+   * migration can run for ever (pg_sleep, an endless loop) and PGlite cannot interrupt a statement.
+   */
+  onMigrations?: (step: MigrationStep | null) => void;
+}
+
+export interface MigrationStep {
+  database: string;
+  hash: string;
+  file: string;
+}
+
+/** A database whose migrations did not finish (by hash): reported with this diagnostic, not applied again. */
+export interface HungDatabase {
+  database: string;
+  hash: string;
+  diagnostic: Diagnostic;
 }
 
 export interface ResultCache {
@@ -168,11 +187,11 @@ export class SqlChecker {
   }
 
   /** Applies each database's migrations (when they changed) and checks every query. Never throws on user SQL. */
-  check(databases: readonly DatabaseInput[], queries: readonly SqlQuery[]): Promise<SqlCheckResult> {
-    return this.exclusive(() => this.checkNow(databases, queries));
+  check(databases: readonly DatabaseInput[], queries: readonly SqlQuery[], hung: readonly HungDatabase[] = []): Promise<SqlCheckResult> {
+    return this.exclusive(() => this.checkNow(databases, queries, hung));
   }
 
-  private async checkNow(databases: readonly DatabaseInput[], queries: readonly SqlQuery[]): Promise<SqlCheckResult> {
+  private async checkNow(databases: readonly DatabaseInput[], queries: readonly SqlQuery[], hung: readonly HungDatabase[]): Promise<SqlCheckResult> {
     const wanted = new Set(databases.map((d) => d.name));
     for (const [name, st] of this.dbs) {
       if (!wanted.has(name)) {
@@ -181,6 +200,13 @@ export class SqlChecker {
       }
     }
     const states = databases.map((db) => this.stateOf(db));
+    for (const h of hung) {
+      const st = states.find((x) => x.name === h.database && x.hash === h.hash);
+      if (st) {
+        st.applied = [h.diagnostic];
+        st.usable = false;
+      }
+    }
     const byName = new Map(states.map((st) => [st.name, st]));
     const texts = new Map<DatabaseState, Set<string>>();
     for (const q of queries) {
@@ -355,8 +381,10 @@ export class SqlChecker {
     const diagnostics: Diagnostic[] = [];
     const started = performance.now();
     try {
+      if (k < st.migrations.length) this.options.onMigrations?.({ database: st.name, hash: st.hash, file: st.migrations[k].file });
       return await this.applyFrom(st, s, k, diagnostics);
     } finally {
+      this.options.onMigrations?.(null);
       this.timings.migrate += performance.now() - started;
     }
   }
@@ -471,15 +499,20 @@ export class SqlChecker {
       this.startError = e;
       return this.failStart(st);
     }
-    for (const m of st.migrations) {
-      try {
-        await pg.exec(m.text);
-      } catch (e) {
-        st.applied = [migrationDiagnostic(st, m, e)];
-        st.usable = false;
-        await pg.close().catch(() => undefined);
-        return null;
+    try {
+      for (const m of st.migrations) {
+        this.options.onMigrations?.({ database: st.name, hash: st.hash, file: m.file });
+        try {
+          await pg.exec(m.text);
+        } catch (e) {
+          st.applied = [migrationDiagnostic(st, m, e)];
+          st.usable = false;
+          await pg.close().catch(() => undefined);
+          return null;
+        }
       }
+    } finally {
+      this.options.onMigrations?.(null);
     }
     st.applied = [];
     st.usable = true;

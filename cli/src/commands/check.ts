@@ -16,7 +16,8 @@ a file is not parsed (reported as ${DIAGNOSTICS.FileTooDeep.code} / ${DIAGNOSTIC
 SQL: each database's migrations are applied in order in an in-memory Postgres (PGlite, Postgres 18) and each query in
 db.query/queryRow/queryAll/exec templates (and literal rawQuery*/rawExec strings) is described, never executed, against
 them (RP41xx). All databases share one embedded Postgres. Results are kept in <app>/.reprise/cache/sql, by the hash of
-each database's migrations: a check whose migrations and queries did not change starts no Postgres. --no-sql skips
+each database's migrations: a check whose migrations and queries did not change starts no Postgres. A migration step that runs longer than 60 s
+(pg_sleep, an endless loop) is stopped and reported (RP4101). --no-sql skips
 all of this.
 --verbose prints, under each diagnostic, the path of its code's docs page (docs/diagnostics/RPxxxx.md).
 Exit code: 0 no errors, 1 error diagnostics, 2 usage or IO failure.`;
@@ -70,7 +71,7 @@ function docsPage(code: string): string | null {
 /** Runs @reprise/sqlcheck (loaded only when the app has SQL) and merges its diagnostics into the model's. */
 async function addSqlDiagnostics(root: string, files: { path: string; text: string }[], queries: SqlQuery[], model: AppModel): Promise<void> {
   if (!model.app.databases.some((d) => d.migrations.files.length > 0)) return;
-  const { SqlChecker, sqlInputsOf, folderCache } = await import("@reprise/sqlcheck");
+  const { RemoteSqlChecker, sqlInputsOf } = await import("@reprise/sqlcheck");
   const text = new Map(files.map((f) => [f.path, f.text]));
   const read = (p: string) => {
     // The loader hands the analyser only the names of non-source files: read migrations from disk.
@@ -82,7 +83,8 @@ async function addSqlDiagnostics(root: string, files: { path: string; text: stri
       return undefined;
     }
   };
-  const checker = new SqlChecker({ cache: folderCache(join(root, ".reprise", "cache", "sql")) });
+  // In a worker thread, so a migration that never ends is stopped (after 60 s) instead of hanging the check.
+  const checker = new RemoteSqlChecker({ cacheDir: join(root, ".reprise", "cache", "sql") });
   try {
     const r = await checker.check(sqlInputsOf(model, read), queries);
     model.diagnostics = [...model.diagnostics, ...r.diagnostics].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
