@@ -16,6 +16,7 @@ import { makeDiagnostic, SQL_DIAGNOSTICS as SQL, type SqlQuery } from "@reprise/
 import { describe, engineVersion, extensionsFor, startInstance, type Described } from "./engine.js";
 import { familiesOf } from "./families.js";
 import { POSTGRES_VERSION } from "./inputs.js";
+import { newerThan, type VersionUse } from "./versions.js";
 import { fileRangeAt, queryRangeAt } from "./map.js";
 
 export interface MigrationInput {
@@ -28,6 +29,11 @@ export interface DatabaseInput {
   name: string;
   /** Up migrations in the order they are applied. */
   migrations: MigrationInput[];
+  /**
+   * The PostgreSQL major version production runs (the runtime config's `sql.postgresVersion`), when named: SQL
+   * added after it is reported (RP4107). The check itself always runs on PGlite's Postgres.
+   */
+  postgresVersion?: number | null;
 }
 
 export interface ColumnInfo {
@@ -243,6 +249,7 @@ export class SqlChecker {
     const diagnostics: Diagnostic[] = [];
     const described = new Map<string, QueryInfo>();
     for (const st of states) diagnostics.push(...(st.applied ?? []));
+    diagnostics.push(...versionDiagnostics(databases, queries));
     for (const q of queries) {
       const st = byName.get(q.database);
       if (!st || q.ignored || !st.usable) continue;
@@ -592,6 +599,23 @@ async function loadCatalog(schema: Schema, d: Described): Promise<void> {
     for (const row of r.rows) schema.notNull.get(row.rel)!.set(row.num, row.nn);
     for (const row of names.rows) schema.tableNames.set(row.rel, row.name);
   }
+}
+
+/** RP4107: uses of SQL newer than each database's production version (migrations and queries). */
+function versionDiagnostics(databases: readonly DatabaseInput[], queries: readonly SqlQuery[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const message = (u: VersionUse, v: number) =>
+    `${u.feature.what} needs PostgreSQL ${u.feature.since}, but production runs PostgreSQL ${v} (the runtime config's sql.postgresVersion); the check itself uses PostgreSQL ${POSTGRES_VERSION}.`;
+  for (const db of databases) {
+    const v = db.postgresVersion;
+    if (typeof v !== "number" || v >= Number(POSTGRES_VERSION)) continue;
+    for (const m of db.migrations) for (const u of newerThan(v, m.text)) out.push(makeDiagnostic(SQL.NewerThanProduction, m.file, fileRangeAt(m.text, u.at), message(u, v)));
+    for (const q of queries) {
+      if (q.database !== db.name || q.ignored) continue;
+      for (const u of newerThan(v, q.text)) out.push(makeDiagnostic(SQL.NewerThanProduction, q.file, queryRangeAt(q, u.at), message(u, v)));
+    }
+  }
+  return out;
 }
 
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };

@@ -71,7 +71,7 @@ export function parseCases(fileName: string, text: string): Case[] {
       current = { name: head[1].trim(), source: `${fileName}:${i + 1}`, files: [{ path: "encore.app", text: '{ "id": "cases" }' }], expected: [] };
       return;
     }
-    const f = /^-- (\S+\.(?:ts|sql|app))\s*$/.exec(l);
+    const f = /^-- (\S+\.(?:ts|sql|app|json))\s*$/.exec(l);
     if (f && current) {
       flush();
       file = { path: f[1], lines: [] };

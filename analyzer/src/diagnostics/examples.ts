@@ -304,4 +304,8 @@ Object.assign(RIGHT_EXAMPLES, {
   RP4104: sqlApp(USERS, ROW),
   RP4105: sqlApp(USERS.replace("plan TEXT NOT NULL", "plan TEXT"), "db.queryRow<{ email: string; plan: string | null; active: boolean }>`SELECT email, plan, active FROM users WHERE id = ${id}`"),
   RP4106: sqlApp("CREATE TABLE items (id INT PRIMARY KEY, embedding REAL[] NOT NULL);\n", "db.queryAll<{ id: number }>`SELECT id FROM items WHERE id = ${id}`"),
+  RP4107: {
+    ...sqlApp("CREATE TABLE items (id UUID PRIMARY KEY DEFAULT gen_random_uuid(), name TEXT NOT NULL);\n", "db.queryRow<{ id: string }>`SELECT id FROM items WHERE name = ${String(id)}`"),
+    "reprise.config.json": '{ "environments": { "production": { "sql": { "postgresVersion": 16 } } } }\n',
+  },
 });

@@ -17,7 +17,8 @@ SQL: each database's migrations are applied in order in an in-memory Postgres (P
 db.query/queryRow/queryAll/exec templates (and literal rawQuery*/rawExec strings) is described, never executed, against
 them (RP41xx). All databases share one embedded Postgres. Results are kept in <app>/.reprise/cache/sql, by the hash of
 each database's migrations: a check whose migrations and queries did not change starts no Postgres. A migration step that runs longer than 60 s
-(pg_sleep, an endless loop) is stopped and reported (RP4101). --no-sql skips
+(pg_sleep, an endless loop) is stopped and reported (RP4101). When the runtime config names the production server's
+version (sql.postgresVersion), SQL added after that version is reported (RP4107). --no-sql skips
 all of this.
 --verbose prints, under each diagnostic, the path of its code's docs page (docs/diagnostics/RPxxxx.md).
 Exit code: 0 no errors, 1 error diagnostics, 2 usage or IO failure.`;

@@ -53,6 +53,8 @@ struct SqlSection {
     server: Option<String>,
     data_dir: Option<String>,
     max_connections: Option<u32>,
+    /// The PostgreSQL major version production runs; used by `reprise check` (SQL newer than it is flagged).
+    postgres_version: Option<u32>,
     databases: Option<BTreeMap<String, DatabaseSection>>,
 }
 
@@ -220,6 +222,9 @@ pub struct SqlConfig {
     /// Where embedded (PGlite) databases keep one data directory each.
     pub data_dir: PathBuf,
     pub max_connections: u32,
+    /// The PostgreSQL major version production runs (`sql.postgresVersion`), when the config names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postgres_version: Option<u32>,
     /// Explicit per-database connection strings; they win over `server`.
     pub databases: BTreeMap<String, DatabaseConfig>,
 }
@@ -467,6 +472,11 @@ fn resolve_section(s: Section, app_root: &Path, env: &str, file: Option<&Path>, 
     if let Some(server) = &sql.server {
         check_pg_url(server, "sql.server", shown)?;
     }
+    if let Some(v) = sql.postgres_version {
+        if !(12..=18).contains(&v) {
+            return Err(invalid(shown, "sql.postgresVersion", format!("{v}: must be a PostgreSQL major version from 12 to 18")));
+        }
+    }
     let mut databases = BTreeMap::new();
     for (name, db) in sql.databases.unwrap_or_default() {
         let key = format!("sql.databases.{name}");
@@ -485,6 +495,7 @@ fn resolve_section(s: Section, app_root: &Path, env: &str, file: Option<&Path>, 
         server: sql.server,
         data_dir: sql.data_dir.map(|d| absolute(app_root, Path::new(&d))).unwrap_or_else(|| reprise_dir.join("db")),
         max_connections: default_max,
+        postgres_version: sql.postgres_version,
         databases,
     };
 

@@ -268,3 +268,14 @@ fn metrics_follow_the_tracing_collector_unless_told_otherwise() {
     let e = p(r#"{ "metrics": { "intervalSeconds": 0 } }"#, None, &no_env).unwrap_err();
     assert_eq!(key_of(e), "metrics.intervalSeconds");
 }
+
+#[test]
+fn postgres_version_names_the_production_major() {
+    let c = p(r#"{ "sql": { "postgresVersion": 16 }, "environments": { "production": { "sql": { "postgresVersion": 15 } } } }"#, Some("production"), &no_env).unwrap();
+    assert_eq!(c.sql.postgres_version, Some(15));
+    assert_eq!(p("{}", None, &no_env).unwrap().sql.postgres_version, None);
+    let e = p(r#"{ "sql": { "postgresVersion": 9 } }"#, None, &no_env).unwrap_err();
+    assert_eq!(key_of(e), "sql.postgresVersion");
+    let e = p(r#"{ "sql": { "postgresVersion": "16" } }"#, None, &no_env).unwrap_err();
+    assert_eq!(key_of(e), "sql.postgresVersion");
+}
