@@ -20,6 +20,7 @@ export { SCHEMA as SCHEMA_DIAGNOSTICS } from "./diagnostics/schema.js";
 export { RIGHT_EXAMPLES as diagnosticRightExamples } from "./diagnostics/examples.js";
 export { isAppRootMarker, clientIdent } from "./sdk.js";
 export { inDeclarationZone, onBinding } from "./zones.js";
+export { OPTION_SPECS, type OptionSpec, type OptionsOf } from "./resources/options.js";
 export { configNameSites, RUNTIME_CONFIG_FILES, type ConfigNameSite } from "./config-names.js";
 export { nameProblem } from "./name-rules.js";
 export { appSdkFamily, camelIdent, scaffold, SCAFFOLD_KINDS, type ScaffoldFiles, type ScaffoldKind, type ScaffoldRequest, type ScaffoldResult } from "./scaffold.js";

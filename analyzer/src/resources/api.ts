@@ -14,10 +14,11 @@ import { decodeOptions, type Options } from "../literal.js";
 import { parsePath } from "../paths.js";
 import { arg, base, bind } from "./common.js";
 import type { CallSite, ResourceParser } from "./registry.js";
+import { OPTION_SPECS, optionKeys } from "./options.js";
 
 export const HTTP_METHODS: HttpMethod[] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT"];
-const API_KEYS = ["method", "path", "expose", "auth", "bodyLimit", "tags", "sensitive", "dir", "notFound", "notFoundStatus", "headers"] as const;
-const STATIC_ONLY = ["dir", "notFound", "notFoundStatus", "headers"];
+const API_KEYS = optionKeys("api");
+const STATIC_ONLY = API_KEYS.filter((k) => OPTION_SPECS.api[k].staticOnly);
 export const DEFAULT_BODY_LIMIT = 2 * 1024 * 1024;
 
 const KINDS: Record<string, EndpointDecl["kind"]> = {

@@ -5,6 +5,7 @@ import { toKebabCase } from "../names.js";
 import { arg, base, bind, nameArg, warnInFunction } from "./common.js";
 import type { ResourceParser } from "./registry.js";
 import { bindNamed } from "./sqldb.js";
+import { optionKeys } from "./options.js";
 
 export const bucketParser: ResourceParser = {
   kind: "bucket",
@@ -31,7 +32,7 @@ export const bucketParser: ResourceParser = {
         fixes: [{ title: `Rename to "${fixed}"`, edits: [{ file: ctx.path, range: name.range, newText: JSON.stringify(fixed) }], isPreferred: true }],
       });
     }
-    const opts = decodeOptions(ctx, arg(site, 1), ["public", "versioned"], "bucket");
+    const opts = decodeOptions(ctx, arg(site, 1), optionKeys("bucket"), "bucket");
     x.facts.buckets.push({ ...base(x, site, name.range), name: n, public: opts.boolean("public") ?? false, versioned: opts.boolean("versioned") ?? false });
     bind(x, site, "bucket", x.facts.buckets.length - 1);
   },

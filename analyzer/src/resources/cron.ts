@@ -9,6 +9,7 @@ import { innerRange } from "./api.js";
 import { arg, base, bind, nameArg, warnInFunction } from "./common.js";
 import { kebabCheck } from "./pubsub.js";
 import type { ResourceParser } from "./registry.js";
+import { optionKeys } from "./options.js";
 
 const DAY_MS = 86_400_000;
 
@@ -26,7 +27,7 @@ export const cronParser: ResourceParser = {
       ctx.report(D.MissingConfig, site.callee.span, "new CronJob needs an options object: { endpoint, every } or { endpoint, schedule }.");
       return;
     }
-    const opts = decodeOptions(ctx, arg(site, 1), ["title", "endpoint", "every", "schedule"], "cron job");
+    const opts = decodeOptions(ctx, arg(site, 1), optionKeys("cron"), "cron job");
     if (!opts.node) return;
     const title = opts.string("title") ?? name.name;
     let every: string | null = null;

@@ -9,6 +9,7 @@ import type { CallSite, ResourceParser } from "./registry.js";
 import type { Extractor } from "../extract.js";
 import type { DiagnosticDefinition } from "../diagnostics/define.js";
 import type { Range } from "@reprise/protocol";
+import { optionKeys } from "./options.js";
 
 const GUARANTEES = ["at-least-once", "exactly-once"] as const;
 
@@ -40,7 +41,7 @@ export const topicParser: ResourceParser = {
     }
     kebabCheck(x, D.TopicNameFormat, "Topic", name.name, name.range);
     requireConfig(x, site, 1, "new Topic");
-    const opts = decodeOptions(ctx, arg(site, 1), ["deliveryGuarantee", "orderingAttribute"], "topic");
+    const opts = decodeOptions(ctx, arg(site, 1), optionKeys("topic"), "topic");
     let dg: TopicDecl["deliveryGuarantee"] = "at-least-once";
     const g = opts.string("deliveryGuarantee");
     if (g !== undefined) {
@@ -94,7 +95,7 @@ export const subscriptionParser: ResourceParser = {
       }
     }
     if (!requireConfig(x, site, 2, "new Subscription")) return;
-    const opts = decodeOptions(ctx, arg(site, 2), ["handler", "maxConcurrency", "ackDeadline", "messageRetention", "retryPolicy"], "subscription");
+    const opts = decodeOptions(ctx, arg(site, 2), optionKeys("subscription"), "subscription");
     if (opts.node && !opts.has("handler")) {
       ctx.report(D.ConfigMissingKey, opts.node.span, "The subscription needs a 'handler': { handler: async (msg) => { ... } }.");
     }

@@ -7,6 +7,7 @@ import { isSnakeCase, toSnakeCase } from "../names.js";
 import { arg, base, bind, nameArg, warnInFunction } from "./common.js";
 import type { CallSite, ResourceParser } from "./registry.js";
 import type { Extractor } from "../extract.js";
+import { optionKeys } from "./options.js";
 
 const SOURCES = ["prisma", "drizzle", "drizzle/v1"] as const;
 
@@ -33,7 +34,7 @@ export const sqldbParser: ResourceParser = {
         fixes: [{ title: `Rename to "${fixed}"`, edits: [{ file: ctx.path, range: name.range, newText: JSON.stringify(fixed) }], isPreferred: false }],
       });
     }
-    const opts = decodeOptions(ctx, arg(site, 1), ["migrations"], "database");
+    const opts = decodeOptions(ctx, arg(site, 1), optionKeys("database"), "database");
     let migrations: DatabaseDecl["migrations"] = null;
     const m = opts.get("migrations");
     if (m) {

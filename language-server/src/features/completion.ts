@@ -5,55 +5,15 @@
  * half-typed and does not parse.
  */
 import type { CompletionItem, Range } from "vscode-languageserver/node";
+import { OPTION_SPECS, type OptionSpec, type OptionsOf } from "@reprise/analyzer";
 import { completionKind } from "../to-proto.js";
 
-type Declaration = "api" | "cron" | "subscription" | "topic" | "database" | "bucket";
+type Declaration = OptionsOf;
 
-interface OptionSpec {
-  doc: string;
-  values?: string[];
-  /** Values are written as string literals. */
-  quoted?: boolean;
-}
-
-const BOOL = ["true", "false"];
-const DURATIONS = ["1s", "10s", "30s", "1m", "5m", "10m", "1h", "24h", "7d"];
-
-const OPTIONS: Record<Declaration, Record<string, OptionSpec>> = {
-  api: {
-    method: { doc: 'HTTP method(s): "GET", "POST", … or "*" for any. Default "POST".', values: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"], quoted: true },
-    path: { doc: "URL path, starting with /. Segments `:name` are path params, `*name` a wildcard. Default /<service>.<endpoint>." },
-    expose: { doc: "Reachable from outside the app. Default false (private).", values: BOOL },
-    auth: { doc: "Requires a valid auth handler result (401 otherwise). Default false.", values: BOOL },
-    bodyLimit: { doc: "Maximum request body size in bytes; null = unlimited. Default 2 MiB." },
-    tags: { doc: "Tags for middleware targeting and client generation." },
-    sensitive: { doc: "Redact payloads and headers from traces.", values: BOOL },
-  },
-  cron: {
-    title: { doc: "Human-readable title. Defaults to the id." },
-    every: { doc: "Interval: a multiple of one minute, at most 24h (exclusive with schedule).", values: ["1m", "5m", "10m", "15m", "30m", "1h", "2h", "6h", "12h", "24h"], quoted: true },
-    schedule: { doc: "Cron expression, five fields in UTC (exclusive with every).", values: ["0 * * * *", "0 0 * * *", "*/15 * * * *", "0 9 * * 1-5"], quoted: true },
-    endpoint: { doc: "The api() endpoint to call." },
-  },
-  subscription: {
-    handler: { doc: "Function receiving each message; throwing retries it." },
-    ackDeadline: { doc: "Time the handler has before the message is redelivered. Default 30s.", values: DURATIONS, quoted: true },
-    messageRetention: { doc: "How long undelivered messages are kept. Default 7d.", values: DURATIONS, quoted: true },
-    maxConcurrency: { doc: "Maximum messages handled at once (non-negative integer)." },
-    retryPolicy: { doc: "{ minBackoff, maxBackoff, maxRetries }. Defaults 10s, 10m, 100." },
-  },
-  topic: {
-    deliveryGuarantee: { doc: "Delivery guarantee.", values: ["at-least-once", "exactly-once"], quoted: true },
-    orderingAttribute: { doc: "Name of an Attribute<> field messages are ordered by." },
-  },
-  database: {
-    migrations: { doc: 'Folder of numbered .up.sql migrations, e.g. "./migrations".', values: ["./migrations"], quoted: true },
-  },
-  bucket: {
-    public: { doc: "Objects are publicly readable.", values: BOOL },
-    versioned: { doc: "Keep every version of each object.", values: BOOL },
-  },
-};
+/** The options each parser accepts (the analyser's one list), minus those only `api.static` takes. */
+const OPTIONS: Record<Declaration, Record<string, OptionSpec>> = Object.fromEntries(
+  Object.entries(OPTION_SPECS).map(([decl, specs]) => [decl, Object.fromEntries(Object.entries(specs).filter(([, spec]) => !spec.staticOnly))]),
+) as Record<Declaration, Record<string, OptionSpec>>;
 
 const STR = String.raw`(?:"[^"\n]*"|'[^'\n]*'|\x60[^\x60\n]*\x60)`;
 const CALLS: [Declaration, RegExp][] = [
