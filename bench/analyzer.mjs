@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench:analyzer`: the analyzer on generated apps of 100, 500 and 1,000 files (bench/gen-app.mjs, the
-// shape of anchors.md's "Parser" section). Measures a cold full analysis (in-process, and `reprise check`
+// shape of the speed anchors' "Parser" section, kept outside the repository). Measures a cold full analysis (in-process, and `reprise check`
 // spawn-to-exit, best of 3), one-file edits through the incremental Analyzer.update (median and p99 over 240 edits
 // alternating an endpoint file and a types.ts), and memory after analysing 1,000 files in a fresh process.
-// Prints a table; Encore's figures are the reference numbers measured on another day (anchors.md).
+// Prints a table; Encore's figures are the reference numbers measured on another day (ANCHOR below).
 // Not a timed test: numbers on this shared 2-core machine vary; compare ratios within one run, and judge by the CPU
 // columns (process.cpuUsage) when the load average printed above the table is high.
 import { spawnSync } from "node:child_process";
@@ -30,7 +30,7 @@ SchemaBuilder.prototype.build = function (...args) {
   }
 };
 
-// Encore tsparser, spawn to exit, best of 3 (anchors.md, measured 2026-12-01 on an idle machine of this kind).
+// Encore tsparser, spawn to exit, best of 3 (measured 2026-12-01 on an idle machine of this kind).
 const ANCHOR = { 100: { ms: 46, rss: 13 }, 500: { ms: 200, rss: 25 }, 1000: { ms: 411, rss: 41 } };
 const SIZES = [100, 500, 1000];
 const EDITS = 240;
@@ -134,7 +134,7 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-const head = ["files", "endpoints", "full analysis ms (in-process, best of 3)", "full analysis CPU ms", "of which schema builder ms", "reprise check ms (spawn→exit, best of 3)", "same, warm cache ms", "anchors.md (other day): Encore tsparser ms", "edit median ms", "edit p99 ms", "edit CPU median / p99 ms", "edit median: endpoint file / types.ts"];
+const head = ["files", "endpoints", "full analysis ms (in-process, best of 3)", "full analysis CPU ms", "of which schema builder ms", "reprise check ms (spawn→exit, best of 3)", "same, warm cache ms", "Encore tsparser ms (other day)", "edit median ms", "edit p99 ms", "edit CPU median / p99 ms", "edit median: endpoint file / types.ts"];
 const lines = [head];
 for (const r of rows) {
   lines.push([
@@ -159,6 +159,6 @@ print(lines[0]);
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const l of lines.slice(1)) print(l);
 const m = rows.find((r) => r.mem)?.mem;
-if (m) console.log(`\nMemory after analysing ${rows.at(-1).written} files (fresh process, after GC): RSS ${(m.rss / 2 ** 20).toFixed(0)} MB, heap used ${(m.heapUsed / 2 ** 20).toFixed(0)} MB (anchors.md (other day): Encore tsparser peak RSS ${ANCHOR[1000].rss} MB). Goal: ≤150 MB.`);
+if (m) console.log(`\nMemory after analysing ${rows.at(-1).written} files (fresh process, after GC): RSS ${(m.rss / 2 ** 20).toFixed(0)} MB, heap used ${(m.heapUsed / 2 ** 20).toFixed(0)} MB (other day: Encore tsparser peak RSS ${ANCHOR[1000].rss} MB). Goal: ≤150 MB.`);
 const r500 = rows.find((r) => r.size === 500);
 if (r500) console.log(`Goals at 500 files: full analysis ≤1000 ms (got ${fmt(r500.full)} wall, ${fmt(r500.fullCpu)} CPU), edit median ≤5 ms (got ${fmt(r500.edit.median, 2)} wall, ${fmt(r500.edit.cpuMedian, 2)} CPU), p99 ≤20 ms (got ${fmt(r500.edit.p99, 2)} wall, ${fmt(r500.edit.cpuP99, 2)} CPU).`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates an Encore-style app of the shape in /work/shared/reference/anchors.md ("Parser"): per service one
+// Generates an Encore-style app of the shape of the speed anchors ("Parser"): per service one
 // encore.service.ts, one types.ts with two interfaces (an item with a nested object, a union, a Date and array
 // fields; a list response), seven endpoint files with two endpoints each (GET with a path param, POST; the first
 // file calls the next service through ~encore/clients) and one file with a topic and a subscription — 10 files

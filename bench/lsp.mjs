@@ -17,7 +17,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-languageserver-protocol/node";
 import { Analyzer } from "@reprise/analyzer";
 import { loadAppFiles } from "@reprise/analyzer/node";
-// The app shape of the speed anchors (anchors.md), shared with bench:analyzer.
+// The app shape of the speed anchors, shared with bench:analyzer.
 import { appFiles, generateApp } from "./gen-app.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

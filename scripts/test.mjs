@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every test of the repository, in phases (PHASES below): the node test files (compiled package tests
 // <workspace>/dist/test/**/*.test.js and cross-package tests test/**/*.test.mjs, one process per file), `cargo test`
-// of the Rust workspace, the VS Code end-to-end harness.
+// of the Rust workspace, `cargo clippy -D warnings`, the VS Code end-to-end harness.
 //
 // System dependencies (PostgreSQL, nats-server, moto, Neovim, Chromium, code-server) are data: scripts/test-deps.mjs
 // says which suite needs what and which scripts/ci-deps.d/ script installs it. Before each phase, what its suites
@@ -11,7 +11,7 @@
 //
 // Usage: node scripts/test.mjs [substring...] [--phase=NAME...]
 //   substrings   run only the node test files whose path contains one of them (no other phase, unless --phase)
-//   --phase=NAME run only these phases: node, cargo, loom, e2e
+//   --phase=NAME run only these phases: node, cargo, clippy, loom, e2e
 // Env: REPRISE_TEST_NO_INSTALL=1 (never install; skip instead), CI=true (missing = failure), REPRISE_SKIP_E2E=1.
 // Prints each runner's own summary, then one closing line "N passed, N failed".
 import { spawn, spawnSync } from "node:child_process";
@@ -23,7 +23,7 @@ const argv = process.argv.slice(2);
 const only = argv.filter((a) => !a.startsWith("--")); // optional substrings to filter test files
 const phaseNames = argv.filter((a) => a.startsWith("--phase=")).flatMap((a) => a.slice(8).split(","));
 for (const a of argv.filter((a) => a.startsWith("--") && !a.startsWith("--phase="))) {
-  console.error(`test.mjs: unknown option ${a} (usage: node scripts/test.mjs [substring...] [--phase=node|cargo|loom|e2e])`);
+  console.error(`test.mjs: unknown option ${a} (usage: node scripts/test.mjs [substring...] [--phase=node|cargo|clippy|loom|e2e])`);
   process.exit(2);
 }
 const CI = process.env.CI === "true";
@@ -199,6 +199,8 @@ const hasCargoWorkspace = () => {
   return existsSync(toml) && /members\s*=\s*\[[^\]]*"/.test(readFileSync(toml, "utf8"));
 };
 
+const CLIPPY_ARGS = ["clippy", "--release", "--workspace", "--all-targets", "--", "-D", "warnings"];
+
 // One node --test process per file, so that a file that hangs is killed and named instead of stalling the run.
 const FILE_TIMEOUT_MS = 10 * 60_000;
 
@@ -237,6 +239,27 @@ const PHASES = [
       // Same profile as the addon `npm install` built (release), so the dependencies it compiled are reused.
       const skipArgs = [...skip].flatMap((s) => ["--skip", s.slice("cargo:".length)]);
       await runPhase("cargo test", "cargo", ["test", "--release", "--workspace", ...(skipArgs.length ? ["--", ...skipArgs] : [])], cargoCounts, { timeoutMs: 30 * 60_000 });
+    },
+  },
+  {
+    // Lints of the Rust workspace, warnings as errors: code that lands is clippy-clean, so a new warning is the
+    // change's own. Same release profile as the cargo phase (its dependency metadata is reused between runs).
+    name: "clippy",
+    runsByDefault: !only.length && hasCargoWorkspace(),
+    suites: async () => [],
+    async run() {
+      if (spawnSync("cargo", ["clippy", "--version"], { cwd: root, stdio: "ignore" }).status !== 0) {
+        console.log(`\nclippy: not installed (install: rustup component add clippy)${CI ? "; counted as a failure (CI=true)" : "; skipped"}`);
+        if (CI) failed += 1;
+        return;
+      }
+      const failedBefore = failed;
+      await runPhase("cargo clippy -D warnings", "cargo", CLIPPY_ARGS, () => ({ passed: 0, failed: 0 }), { timeoutMs: 20 * 60_000 });
+      if (failed > failedBefore) {
+        console.log(`clippy: the lints above fail the run. Reproduce with \`cargo ${CLIPPY_ARGS.join(" ")}\`; fix each (many have`);
+        console.log("  `cargo clippy --fix --release --workspace --all-targets --allow-dirty`), or, where the lint is wrong for that code,");
+        console.log("  put `#[allow(clippy::<lint>)]` on the smallest item with a comment saying why.");
+      } else passed += 1;
     },
   },
   {

@@ -95,16 +95,16 @@ export class RepriseTesting implements vscode.Disposable {
 
   private fillFile(file: vscode.TestItem, text: string): void {
     const d = this.data.get(file)!;
-    const build = (found: FoundTest[], parent: vscode.TestItem, names: string[]): vscode.TestItem[] =>
+    const build = (found: FoundTest[], names: string[]): vscode.TestItem[] =>
       found.map((f) => {
         const full = [...names, f.name];
         const item = this.controller.createTestItem(`${file.id}#${full.join(" > ")}`, f.name, file.uri);
         item.range = new vscode.Range(f.line, f.column, f.line, f.column);
         this.data.set(item, { root: d.root, file: d.file, names: full });
-        item.children.replace(build(f.children, item, full));
+        item.children.replace(build(f.children, full));
         return item;
       });
-    file.children.replace(build(findTests(text), file, []));
+    file.children.replace(build(findTests(text), []));
   }
 
   /** Runs (or debugs) the given items as the Testing view's ▶ does. */

@@ -68,8 +68,11 @@ pub fn url_decode(s: &str, plus_is_space: bool) -> Result<Cow<'_, str>, ApiError
     Ok(Cow::Owned(decoded.into_owned()))
 }
 
+/// Decoded query key/value pairs, borrowing from the query string where nothing was escaped.
+pub type QueryPairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+
 /// Splits a query string into decoded key/value pairs.
-pub fn parse_query(q: &str) -> Result<Vec<(Cow<'_, str>, Cow<'_, str>)>, ApiError> {
+pub fn parse_query(q: &str) -> Result<QueryPairs<'_>, ApiError> {
     let mut out = Vec::new();
     for pair in q.split('&') {
         if pair.is_empty() {
@@ -151,11 +154,7 @@ impl RequestPlan {
     pub fn any_present(&self, headers: &HeaderMap, query: Option<&str>) -> bool {
         for f in &self.fields {
             match f.source {
-                Source::Header => {
-                    if f.header.as_ref().is_some_and(|h| headers.contains_key(h)) {
-                        return true;
-                    }
-                }
+                Source::Header if f.header.as_ref().is_some_and(|h| headers.contains_key(h)) => return true,
                 Source::Query => {
                     if let Some(q) = query {
                         if q.split('&').any(|pair| {
@@ -166,11 +165,7 @@ impl RequestPlan {
                         }
                     }
                 }
-                Source::Cookie => {
-                    if cookies(headers).iter().any(|(k, _)| *k == f.wire) {
-                        return true;
-                    }
-                }
+                Source::Cookie if cookies(headers).iter().any(|(k, _)| *k == f.wire) => return true,
                 _ => {}
             }
         }

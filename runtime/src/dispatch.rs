@@ -169,6 +169,9 @@ impl Dispatcher {
     }
 
     /// Queues `e` for JS, handing it back when the dispatcher is closed.
+    // The Err hands the event back by value to be delivered to the next dispatcher; boxing it would allocate on
+    // every request for the rare closed case.
+    #[allow(clippy::result_large_err)]
     pub fn offer(&self, e: Event) -> Result<(), Event> {
         match self.mailbox.push(e) {
             Pushed::Queued => Ok(()),
@@ -477,6 +480,7 @@ impl Bridge {
     }
 
     /// [`Bridge::begin`], keeping the request's headers readable through [`Bridge::headers`] while it is pending.
+    #[allow(clippy::result_large_err)] // its delivery closure hands the event back by value (see `Dispatcher::offer`)
     pub fn begin_with(&self, headers: Option<hyper::HeaderMap>, build: impl FnOnce(u32) -> Event) -> Result<PendingCall<'_>, CallError> {
         // No dispatcher at all is rare (before start, after shutdown): found by `deliver` below, which then undoes
         // the pending entry, rather than by a second lookup on every request.
@@ -522,6 +526,7 @@ impl Bridge {
     }
 
     /// Pushes an event for an existing request to the current dispatcher.
+    #[allow(clippy::result_large_err)] // its delivery closure hands the event back by value (see `Dispatcher::offer`)
     pub fn notify(&self, e: Event) -> bool {
         self.current.deliver(e, |d, e| d.offer(e)).is_ok()
     }

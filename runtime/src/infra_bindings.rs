@@ -37,7 +37,9 @@ struct Infra {
 }
 
 static INFRA: Mutex<Option<Arc<Infra>>> = Mutex::new(None);
-static PENDING: OnceLock<Mutex<HashMap<u32, oneshot::Sender<std::result::Result<(), String>>>>> = OnceLock::new();
+/// JS calls awaiting their completion token's answer (`infraDone`), by token.
+type PendingCalls = Mutex<HashMap<u32, oneshot::Sender<std::result::Result<(), String>>>>;
+static PENDING: OnceLock<PendingCalls> = OnceLock::new();
 static NEXT_TOKEN: AtomicU32 = AtomicU32::new(1);
 static LOG_SINK: Mutex<Option<Arc<LogCallback>>> = Mutex::new(None);
 

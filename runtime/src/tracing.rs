@@ -199,7 +199,8 @@ pub fn is_live(id: u32) -> bool {
 
 /// Error events reported for handles that are not recording (sampled-out requests), kept until the owner of the
 /// handle ends and collects them. Bounded: a handle nobody collects cannot grow it without limit.
-static STUB_ERRORS: OnceLock<Mutex<IdMap<Vec<(u64, EventKind)>>>> = OnceLock::new();
+static STUB_ERRORS: OnceLock<Mutex<StubErrors>> = OnceLock::new();
+type StubErrors = IdMap<Vec<(u64, EventKind)>>;
 static STUB_COUNT: AtomicUsize = AtomicUsize::new(0);
 const MAX_STUB_ERRORS: usize = 4096;
 

@@ -2,7 +2,7 @@
 # Installs what the VS Code end-to-end test needs, with no download outside the npm registry and Debian's archive:
 #   - Debian: chromium, ripgrep, libkrb5-dev, python3/make/g++ (scripts/ci-deps.d/e2e.sh)
 #   - npm: code-server 4.100.3 (VS Code 1.100.3 server + web workbench) into $VSCODE_E2E_HOME (default .vscode-e2e/)
-# Idempotent: with code-server already installed it does nothing. Follows shared/recipes/vscode-e2e.md.
+# Idempotent: with code-server already installed it does nothing.
 set -euo pipefail
 
 CODE_SERVER_VERSION=4.100.3      # newest code-server whose engines accept Node 20 (4.103+ want Node 22)

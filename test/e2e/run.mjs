@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // End-to-end test of the Reprise extension in a real VS Code (code-server 4.100.3 = VS Code 1.100.3, web
-// workbench) driven by Debian's Chromium through playwright-core. Follows shared/recipes/vscode-e2e.md.
+// workbench) driven by Debian's Chromium through playwright-core.
 //   (a) the mocha suite inside the Node extension host (extension/test/suite), result via codeAutomationExit
 //   (b) UI steps as a user does them: diagnostic on the seeded mistake → quick fix → ▶ Run → ⚡ Call → response in
 //       the API explorer → architecture view with a node per service → add a service on disk → diagram changes;

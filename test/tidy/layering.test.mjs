@@ -250,3 +250,49 @@ test("every repository path docs/ARCHITECTURE.md names exists", () => {
   }
   assert.deepEqual(missing, []);
 });
+
+test("every .md document the repository's code and docs name exists", () => {
+  const missing = [];
+  const SKIP = new Set(["node_modules", "dist", "target", "out", ".git", ".reprise"]);
+  const walk = (dir, out = []) => {
+    for (const name of readdirSync(join(root, dir))) {
+      if (SKIP.has(name) || name.startsWith(".")) continue;
+      const rel = dir ? `${dir}/${name}` : name;
+      if (statSync(join(root, rel)).isDirectory()) {
+        if (rel !== "docs/diagnostics" && !rel.includes("/fixtures")) walk(rel, out);
+      } else if (/\.(md|ts|mts|mjs|js|rs|sh|lua|toml)$/.test(name) && !name.endsWith(".d.ts")) out.push(rel);
+    }
+    return out;
+  };
+  for (const file of walk("")) {
+    const text = readFileSync(join(root, file), "utf8");
+    for (const m of text.matchAll(/(?<![\w/.\-<>$])((?:\.\.?\/)*(?:[\w.\-]+\/)*[\w.\-]+\.md)\b/g)) {
+      const p = m[1];
+      if (/RP[\dx]{4}\.md$/.test(p) || p.includes("out/")) continue; // generated pages (RP1234.md, RP41xx.md) and bench output
+      const candidates = [p, join(dirname(file), p), join("docs", p), join("docs", "diagnostics", p)]; // the last: links the generator writes into docs/diagnostics/
+      if (!candidates.some((c) => existsSync(join(root, c)))) {
+        const line = text.slice(0, m.index).split("\n").length;
+        missing.push(`${file}:${line} names ${p}, which is not in the repository. Point it at a document that is (docs/*.md), or remove the reference.`);
+      }
+    }
+  }
+  assert.deepEqual(missing, [], `\n${missing.join("\n")}\n`);
+});
+
+test("one module loads the runtime addon: runtime/sdk/src/internal/native.ts (no other src/ names the .node file or its variables)", () => {
+  const LOADER = "runtime/sdk/src/internal/native.ts";
+  const found = [];
+  for (const ws of WORKSPACES) {
+    for (const file of sources(join(root, ws, "src"))) {
+      const rel = relative(root, file).split("\\").join("/");
+      if (rel === LOADER) continue;
+      const text = readFileSync(file, "utf8");
+      text.split("\n").forEach((line, i) => {
+        if (/REPRISE_NATIVE\b|REPRISE_NATIVE_PATH|reprise\.\$\{process\.platform\}/.test(line) && !/^\s*(\/\/|\*)/.test(line)) {
+          found.push(`${rel}:${i + 1} locates or loads the runtime addon itself. Import \`native()\` from ${LOADER} instead (two loaders can load two copies of the addon, each with its own statics).`);
+        }
+      });
+    }
+  }
+  assert.deepEqual(found, []);
+});

@@ -14,7 +14,7 @@ export interface LoadedApp {
   result: AnalysisResult;
 }
 
-/** The valued flags every analysing command accepts: the guard's limits (docs/cli.md). */
+/** The valued flags every analysing command accepts: the guard's limits (`reprise check --help`). */
 export const LIMIT_FLAGS = ["max-nesting-depth", "max-file-size"];
 
 /** Analyzer options from --max-nesting-depth N and --max-file-size BYTES (suffixes k, kb, m, mb accepted). */

@@ -652,7 +652,7 @@ fn check_url(u: &str, schemes: &[&str], key: &str, file: &str) -> Result<(), Con
     if !schemes.contains(&parsed.scheme()) {
         return Err(invalid(file, key, format!("`{u}`: scheme must be one of {}", schemes.join(", "))));
     }
-    if parsed.host_str().map_or(true, str::is_empty) {
+    if parsed.host_str().is_none_or(str::is_empty) {
         return Err(invalid(file, key, format!("`{u}` has no host")));
     }
     Ok(())

@@ -84,7 +84,7 @@ pub fn parse_every(job: &str, value: &str) -> Result<Duration, CronError> {
         _ => return Err(bad("unknown unit; use ms, s, m, h or d")),
     };
     let ns = n as u128 * unit_ns;
-    if ns == 0 || ns % 60_000_000_000 != 0 {
+    if ns == 0 || !ns.is_multiple_of(60_000_000_000) {
         return Err(bad("must be a positive whole number of minutes"));
     }
     if ns > DAY.as_nanos() {

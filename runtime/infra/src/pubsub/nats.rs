@@ -135,7 +135,7 @@ impl NatsPubSub {
             self.streams.lock().unwrap().insert(stream.clone());
         }
         let id: String = url::form_urlencoded::byte_serialize(format!("{job}@{tick}").as_bytes()).collect();
-        let message = jetstream::context::Publish::build().message_id(&id).payload(Bytes::from(tick.to_string()));
+        let message = jetstream::message::PublishMessage::build().message_id(&id).payload(Bytes::from(tick.to_string()));
         let ack = self.js.send_publish(format!("{stream}.{}", sanitize(job)), message).await.map_err(|e| perr(e.to_string()))?;
         let ack = ack.await.map_err(|e| perr(e.to_string()))?;
         Ok(!ack.duplicate)

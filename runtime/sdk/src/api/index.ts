@@ -66,18 +66,18 @@ export interface HandlerContext {
 }
 
 /** A request field read from an HTTP header: `Header<"X-Name">`, `Header<number, "X-Count">`. */
-export type Header<TypeOrName extends string | number | boolean | Date = string, Name extends string = string> = TypeOrName extends string
+export type Header<TypeOrName extends string | number | boolean | Date = string, _Name extends string = string> = TypeOrName extends string
   ? string
   : TypeOrName;
 
 /** A request field read from the query string: `Query<number>`, `Query<string[], "tag">`. */
 export type Query<
   TypeOrName extends string | number | boolean | Date | string[] | number[] | boolean[] | Date[] = string,
-  Name extends string = string,
+  _Name extends string = string,
 > = TypeOrName extends string ? string : TypeOrName;
 
 /** A cookie: read from `Cookie` on requests, written as `Set-Cookie` in responses. */
-export type Cookie<TypeOrName extends string | number | boolean | Date = string, Name extends string = string> = CookieWithOptions<
+export type Cookie<TypeOrName extends string | number | boolean | Date = string, _Name extends string = string> = CookieWithOptions<
   TypeOrName extends string ? string : TypeOrName
 >;
 

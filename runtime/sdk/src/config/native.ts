@@ -1,12 +1,9 @@
 /**
- * Loads the infrastructure half of the Rust addon (runtime/src/infra_bindings.rs) and types it. Kept apart from
- * the HTTP host's loader so SQL, pub/sub, buckets and secrets also work in scripts and tests that never start
- * the HTTP server.
+ * Types the infrastructure half of the Rust addon (runtime/src/infra_bindings.rs). The addon itself comes from the
+ * SDK's one loader (internal/native.ts), which only loads it: SQL, pub/sub, buckets and secrets also work in
+ * scripts and tests that never start the HTTP server.
  */
-import { createRequire } from "node:module";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { native as loadAddon } from "../internal/native.js";
 
 export interface DatabaseTarget {
   connectionString?: string | null;
@@ -57,21 +54,9 @@ export interface InfraNative {
   metricsPublish?(series: string): void;
 }
 
-let cached: InfraNative | undefined;
-
 /** The addon, built by `npm install` (runtime/sdk/scripts/build-native.mjs) into runtime/sdk/native/. */
 export function native(): InfraNative {
-  if (cached) return cached;
-  const abi = process.platform === "linux" ? "-gnu" : "";
-  const file = `reprise.${process.platform}-${process.arch}${abi}.node`;
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [process.env.REPRISE_NATIVE, join(here, "..", "..", "..", "native", file), join(here, "..", "..", "native", file)];
-  const found = candidates.find((p): p is string => !!p && existsSync(p));
-  if (!found) {
-    throw new Error(`RP_NATIVE_MISSING: the Reprise runtime addon (${file}) is not built; run \`npm install\` (it runs cargo)`);
-  }
-  cached = createRequire(import.meta.url)(found) as InfraNative;
-  return cached;
+  return loadAddon() as unknown as InfraNative;
 }
 
 /** Splits the `[Code] message` form the bindings throw. */

@@ -1,6 +1,7 @@
 /**
  * The one place the SDK loads the Rust runtime addon (native/reprise.<platform>-<arch>[-gnu].node, built from
- * source by `npm install`). Everything else imports the typed surface from here.
+ * source by `npm install`), once per process: the HTTP host and the infrastructure modules (config/native.ts) get
+ * the same copy, so they share its statics. Everything else imports the typed surface from here.
  */
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
@@ -60,10 +61,26 @@ export class NativeRuntimeMissingError extends Error {
   }
 }
 
+let warnedDeprecated = false;
+
+/**
+ * Where the addon is: `$REPRISE_NATIVE_PATH` when set, else the file `npm install` built into runtime/sdk/native/.
+ * `$REPRISE_NATIVE` (the infrastructure loader's old variable) is still read, with a deprecation warning.
+ */
 export function nativePath(): string {
-  const sdkRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+  if (process.env.REPRISE_NATIVE_PATH) return process.env.REPRISE_NATIVE_PATH;
+  if (process.env.REPRISE_NATIVE) {
+    if (!warnedDeprecated) {
+      warnedDeprecated = true;
+      process.emitWarning("REPRISE_NATIVE is deprecated; set REPRISE_NATIVE_PATH to the addon's path instead.", { type: "DeprecationWarning", code: "REPRISE_NATIVE" });
+    }
+    return process.env.REPRISE_NATIVE;
+  }
+  const here = dirname(fileURLToPath(import.meta.url));
   const abi = process.platform === "linux" ? "-gnu" : "";
-  return process.env.REPRISE_NATIVE_PATH ?? join(sdkRoot, "native", `reprise.${process.platform}-${process.arch}${abi}.node`);
+  const file = `reprise.${process.platform}-${process.arch}${abi}.node`;
+  const candidates = [join(here, "..", "..", "..", "native", file), join(here, "..", "..", "native", file)];
+  return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
 }
 
 let loaded: NativeRuntime | undefined;
