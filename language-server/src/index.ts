@@ -6,4 +6,5 @@ export { runServerProcess, startServer, createServerConnection, SERVER_NAME, SER
 export { processRole, runProcess, type ProcessRole } from "./process-role.js";
 export { RepriseServer, type ServerHost, type ServerConfig, type LogLevel } from "./language-server.js";
 export { parseSettings, defaultSettings, type Settings } from "./settings.js";
-export { schemaToText, sampleValue } from "./schema-text.js";
+export { schemaToText } from "./schema-text.js";
+export { sampleValue } from "@reprise/protocol";

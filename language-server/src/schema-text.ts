@@ -1,8 +1,8 @@
 /**
  * JSON Schema (as the analyzer writes request / response / message schemas) turned into what a TypeScript
- * developer reads at a glance — `{ id: number; tags?: string[] }` — and into a placeholder request for the
- * ▶ Call lens. Both follow `$ref`s into `$defs` / `definitions` and stop at cycles and at a fixed depth, so a
- * recursive or huge schema still renders in bounded time.
+ * developer reads at a glance — `{ id: number; tags?: string[] }`. Follows `$ref`s into `$defs` / `definitions`
+ * and stops at cycles and at a fixed depth, so a recursive or huge schema still renders in bounded time. (Sample
+ * values of a schema, for the ▶ Call lens, are protocol's `sampleValue`, shared with the API explorer.)
  */
 import type { JSONSchema } from "@reprise/protocol";
 
@@ -89,59 +89,5 @@ function render(s: Schema, root: Schema, depth: number, seen: Set<string>): stri
     }
     default:
       return "unknown";
-  }
-}
-
-/** A placeholder value of the schema's shape: "" for strings, 0 for numbers, first enum member, etc. */
-export function sampleValue(schema: Schema | null | undefined, root: Schema | null | undefined = schema): unknown {
-  if (!schema) return null;
-  return sample(schema, root ?? schema, 0, new Set());
-}
-
-function sample(s: Schema, root: Schema, depth: number, seen: Set<string>): unknown {
-  if (typeof s !== "object" || s === null || depth > MAX_DEPTH) return null;
-  const ref = s["$ref"];
-  if (typeof ref === "string") {
-    const target = resolveRef(root, ref);
-    if (!target || seen.has(ref)) return null;
-    return sample(target, root, depth, new Set(seen).add(ref));
-  }
-  if ("default" in s) return s.default;
-  if ("const" in s) return s.const;
-  if (Array.isArray(s.examples) && s.examples.length) return s.examples[0];
-  if (Array.isArray(s.enum)) return s.enum[0] ?? null;
-  const union = (s.anyOf ?? s.oneOf) as Schema[] | undefined;
-  if (Array.isArray(union) && union.length) {
-    const nonNull = union.find((m) => m?.type !== "null") ?? union[0];
-    return sample(nonNull, root, depth + 1, seen);
-  }
-  if (Array.isArray(s.allOf)) {
-    const merged: Record<string, unknown> = {};
-    for (const m of s.allOf as Schema[]) Object.assign(merged, sample(m, root, depth + 1, seen));
-    return merged;
-  }
-  const type = Array.isArray(s.type) ? (s.type as string[]).find((t) => t !== "null") : s.type;
-  switch (type) {
-    case "string":
-      if (s.format === "date-time") return "2026-01-01T00:00:00Z";
-      if (s.format === "email") return "user@example.com";
-      if (s.format === "uri") return "https://example.com";
-      return typeof s.minLength === "number" && s.minLength > 0 ? "x".repeat(Math.min(s.minLength, 16)) : "";
-    case "integer":
-    case "number":
-      return typeof s.minimum === "number" ? s.minimum : 0;
-    case "boolean":
-      return false;
-    case "null":
-      return null;
-    case "array":
-      return [];
-    default: {
-      const props = s.properties as Record<string, Schema> | undefined;
-      if (!props || typeof props !== "object") return {};
-      const out: Record<string, unknown> = {};
-      for (const [k, p] of Object.entries(props)) out[k] = sample(p, root, depth + 1, seen);
-      return out;
-    }
   }
 }

@@ -1,7 +1,7 @@
-/** schemaToText renders JSON Schemas as TypeScript-like text; sampleValue builds placeholder requests. */
+/** schemaToText renders JSON Schemas as TypeScript-like text (sample values: protocol/test/sample.test.ts). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sampleValue, schemaToText } from "../src/schema-text.js";
+import { schemaToText } from "../src/schema-text.js";
 
 const user = {
   type: "object",
@@ -46,20 +46,4 @@ test("scalars, arrays of unions, records and a missing schema", () => {
   assert.equal(schemaToText({ type: "object", additionalProperties: { type: "boolean" } }), "Record<string, boolean>");
   assert.equal(schemaToText({ type: ["string", "null"] }), "string | null");
   assert.equal(schemaToText({ const: 3 }), "3");
-});
-
-test("sample values follow the schema and stop at cycles", () => {
-  assert.deepEqual(sampleValue(user), {
-    id: 0,
-    name: "xx",
-    role: "admin",
-    tags: [],
-    created: "2026-01-01T00:00:00Z",
-    "x-trace": "",
-    manager: { id: 0, manager: null },
-    either: "",
-  });
-  assert.equal(sampleValue({ type: "integer", minimum: 5 }), 5);
-  assert.equal(sampleValue({ type: "string", format: "email" }), "user@example.com");
-  assert.equal(sampleValue(null), null);
 });

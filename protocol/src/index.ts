@@ -8,3 +8,4 @@ export * from "./admin.js";
 export * from "./tool-routes.js";
 export * from "./admin-data.js";
 export * from "./error-codes.js";
+export * from "./sample.js";

@@ -4,15 +4,13 @@
  * every required property. Pure, so the host and tests use the same function. Schemas come from user code and
  * may be partial or odd: unknown shapes produce `null` samples, never an exception.
  */
-import { topicPublishPath, type Endpoint, type JSONSchema, type Topic } from "@reprise/protocol";
+import { sampleValue, schemaFields, topicPublishPath, type Endpoint, type Topic } from "@reprise/protocol";
 import type { CallResult, HeaderLine, RequestDraft } from "./messages.js";
-
-const MAX_DEPTH = 6;
 
 export function draftRequest(endpoint: Endpoint): RequestDraft {
   const method = pickMethod(endpoint.method);
   const schema = endpoint.request ?? null;
-  const props = objectProperties(schema, schema);
+  const props = schemaFields(schema, schema);
   const query: HeaderLine[] = [];
   const headers: HeaderLine[] = [];
   const body: Record<string, unknown> = {};
@@ -25,7 +23,7 @@ export function draftRequest(endpoint: Endpoint): RequestDraft {
   for (const [name, prop] of props) {
     const source = typeof prop["x-reprise-source"] === "string" ? (prop["x-reprise-source"] as string) : pathParams.has(name) ? "path" : defaultSource;
     const wire = typeof prop["x-reprise-name"] === "string" ? (prop["x-reprise-name"] as string) : name;
-    const value = sample(prop, schema, 0);
+    const value = sampleValue(prop, schema, { fields: "required" });
     switch (source) {
       case "path":
         pathValues.set(name, scalarText(value) || name); // an empty segment would change the route
@@ -82,80 +80,6 @@ function scalarText(v: unknown): string {
   return JSON.stringify(v);
 }
 
-function resolveRef(schema: JSONSchema, root: JSONSchema | null): JSONSchema {
-  const ref = schema.$ref;
-  if (typeof ref !== "string" || !ref.startsWith("#/") || !root) return schema;
-  let cur: unknown = root;
-  for (const part of ref.slice(2).split("/")) {
-    if (typeof cur !== "object" || cur === null) return {};
-    cur = (cur as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
-  }
-  return typeof cur === "object" && cur !== null ? (cur as JSONSchema) : {};
-}
-
-function objectProperties(schema: JSONSchema | null, root: JSONSchema | null): [string, JSONSchema][] {
-  if (!schema) return [];
-  const s = resolveRef(schema, root);
-  const out: [string, JSONSchema][] = [];
-  const props = s.properties;
-  if (typeof props === "object" && props !== null) {
-    for (const [k, v] of Object.entries(props)) if (typeof v === "object" && v !== null) out.push([k, v as JSONSchema]);
-  }
-  for (const key of ["allOf"] as const) {
-    const parts = s[key];
-    if (Array.isArray(parts)) for (const p of parts) if (typeof p === "object" && p) out.push(...objectProperties(p as JSONSchema, root));
-  }
-  return out;
-}
-
-/** A sample value for a schema: its example/default/const/first enum value, else a neutral value of its type. */
-export function sample(schema: JSONSchema, root: JSONSchema | null, depth: number): unknown {
-  if (depth > MAX_DEPTH) return null;
-  const s = resolveRef(schema, root);
-  if ("const" in s) return s.const;
-  if (Array.isArray(s.examples) && s.examples.length) return s.examples[0];
-  if ("default" in s) return s.default;
-  if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
-  for (const key of ["oneOf", "anyOf"] as const) {
-    const alts = s[key];
-    if (Array.isArray(alts)) {
-      const first = alts.find((a) => typeof a === "object" && a && (a as JSONSchema).type !== "null");
-      if (first) return sample(first as JSONSchema, root, depth + 1);
-    }
-  }
-  const type = Array.isArray(s.type) ? (s.type as unknown[]).find((t) => t !== "null") : s.type;
-  switch (type) {
-    case "string":
-      if (s.format === "date-time") return "2026-01-01T00:00:00Z";
-      if (s.format === "date") return "2026-01-01";
-      if (s.format === "email") return "user@example.com";
-      if (s.format === "uuid") return "00000000-0000-0000-0000-000000000000";
-      return "";
-    case "integer":
-    case "number":
-      return typeof s.minimum === "number" ? s.minimum : 0;
-    case "boolean":
-      return false;
-    case "null":
-      return null;
-    case "array": {
-      const items = s.items;
-      const min = typeof s.minItems === "number" ? Math.min(s.minItems, 3) : 0;
-      if (typeof items !== "object" || items === null) return [];
-      return Array.from({ length: min }, () => sample(items as JSONSchema, root, depth + 1));
-    }
-    case "object":
-    default: {
-      const props = objectProperties(s, root);
-      if (props.length === 0) return type === "object" ? {} : null;
-      const required = new Set(Array.isArray(s.required) ? (s.required as string[]) : props.map(([k]) => k));
-      const obj: Record<string, unknown> = {};
-      for (const [k, v] of props) if (required.has(k)) obj[k] = sample(v, root, depth + 1);
-      return obj;
-    }
-  }
-}
-
 /** The URL the host sends a draft to. */
 export function draftUrl(baseUrl: string, draft: RequestDraft): string {
   const url = new URL(draft.path.startsWith("/") ? draft.path : `/${draft.path}`, baseUrl);
@@ -168,7 +92,7 @@ export function draftUrl(baseUrl: string, draft: RequestDraft): string {
  * caller already has one, e.g. from the language server's lens) to the admin publish route.
  */
 export function publishDraft(topic: Pick<Topic, "name" | "message">, sampleMessage?: unknown): RequestDraft {
-  const message = sampleMessage !== undefined && sampleMessage !== null ? sampleMessage : topic.message ? sample(topic.message, topic.message, 0) : {};
+  const message = sampleMessage !== undefined && sampleMessage !== null ? sampleMessage : topic.message ? sampleValue(topic.message, topic.message, { fields: "required" }) : {};
   return {
     method: "POST",
     path: topicPublishPath(topic.name),

@@ -16,7 +16,7 @@ import {
 } from "@reprise/protocol";
 import type { AppRoot } from "../app-root.js";
 import type { ModelIndex } from "../model-index.js";
-import { sampleValue } from "../schema-text.js";
+import { sampleValue } from "@reprise/protocol";
 import { fileUri, location, range } from "../to-proto.js";
 
 type LensKind = CodeLensKind;
