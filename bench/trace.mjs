@@ -11,9 +11,10 @@
 // Bounded: BENCH_ROUNDS (default 5) × 4 arms × BENCH_SECONDS (default 3) of load, plus start-up.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { freePort } from "../test/http/helpers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(root, "cli", "bin", "reprise.mjs");
@@ -28,16 +29,6 @@ const arms = [
   { name: "sampling 100%", env: { REPRISE_TRACE_SAMPLE_RATE: "1" } },
 ];
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startApp(env) {
   const port = await freePort();

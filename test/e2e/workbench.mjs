@@ -2,21 +2,11 @@
 // driving the web workbench (command palette, quick open, webview frames, the Reprise tree).
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import path from "node:path";
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../http/helpers.mjs";
 
 export function httpStatus(url) {
   return new Promise((resolve) => {

@@ -10,6 +10,18 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const fixture = (name) => join(root, "test", "http", "fixtures", name);
 const cli = join(root, "cli", "bin", "reprise.mjs");
 
+/** A TCP port free on 127.0.0.1 right now (for a server a test starts itself; `reprise run` takes --port 0). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 export async function startApp(t, appDir, { env = {}, args = [], timeoutMs = 60_000, cwd = undefined } = {}) {
   const proc = spawn(process.execPath, [cli, "run", appDir, "--port", "0", ...args], {
     cwd,

@@ -9,17 +9,9 @@ import { SourceMap } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import net from "node:net";
-import { fixture, startApp, until } from "./helpers.mjs";
+import { fixture, freePort, startApp, until } from "./helpers.mjs";
 import { connectCdp, inspectorTarget } from "./cdp.mjs";
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The source map inlined in a bundle (esbuild: `//# sourceMappingURL=data:application/json;base64,...`). */
 function inlineSourceMap(scriptSource) {

@@ -4,20 +4,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import { root } from "../http/helpers.mjs";
+import { freePort, root } from "../http/helpers.mjs";
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs `node scripts/start.mjs ...args` until its Try line; returns the output so far and the line's URL. */
 async function startUntilTry(t, args, env = {}) {

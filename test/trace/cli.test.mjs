@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseTracesArgs, formatTrace, formatList } from "../../cli/dist/src/commands/traces.js";
-import { readInstance } from "../http/helpers.mjs";
+import { readInstance, startApp } from "../http/helpers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const cli = join(root, "cli", "bin", "reprise.mjs");
@@ -76,30 +76,9 @@ test("an unreachable runtime is a clear error, exit 2", async () => {
 
 test("against a running app: requests are traced, listed and printed", { skip: existsSync(nativeAddon) ? false : "the runtime's native addon is not built" }, async (t) => {
   const home = mkdtempSync(join(tmpdir(), "reprise-trace-cli-"));
-  const app = spawn(process.execPath, [cli, "run", helloApp, "--port", "0"], {
-    cwd: root,
-    env: { ...process.env, REPRISE_TRACE_SAMPLE_RATE: "1", HOME: home },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  t.after(() => {
-    app.kill("SIGTERM"); // a clean exit removes the run's instance file from examples/hello
-    rmSync(home, { recursive: true, force: true });
-  });
-  let output = "";
-  const url = await new Promise((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`no URL printed within 60 s:\n${output}`)), 60_000);
-    const onData = (d) => {
-      output += d;
-      const m = /running at (http:\/\/\S+)/.exec(output);
-      if (m) {
-        clearTimeout(deadline);
-        resolve(m[1].replace("localhost", "127.0.0.1"));
-      }
-    };
-    app.stdout.on("data", onData);
-    app.stderr.on("data", (d) => (output += d));
-    app.on("exit", (code) => reject(new Error(`reprise run exited ${code}:\n${output}`)));
-  });
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const app = await startApp(t, helloApp, { cwd: root, env: { REPRISE_TRACE_SAMPLE_RATE: "1", HOME: home } });
+  const url = app.url.replace("localhost", "127.0.0.1");
 
   const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   const hello = await fetch(`${url}/hello/trace`, { headers: { traceparent } });
