@@ -4,23 +4,12 @@
  * and stops at cycles and at a fixed depth, so a recursive or huge schema still renders in bounded time. (Sample
  * values of a schema, for the ▶ Call lens, are protocol's `sampleValue`, shared with the API explorer.)
  */
-import type { JSONSchema } from "@reprise/protocol";
+import { resolveSchemaRef as resolveRef, type JSONSchema } from "@reprise/protocol";
 
 const MAX_DEPTH = 6;
 const INDENT = "  ";
 
 type Schema = JSONSchema;
-
-function resolveRef(root: Schema, ref: string): Schema | undefined {
-  if (!ref.startsWith("#/")) return undefined;
-  let cur: unknown = root;
-  for (const raw of ref.slice(2).split("/")) {
-    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (!cur || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur && typeof cur === "object" ? (cur as Schema) : undefined;
-}
 
 const refName = (ref: string) => ref.slice(ref.lastIndexOf("/") + 1);
 const isIdent = (s: string) => /^[A-Za-z_$][\w$]*$/.test(s);
