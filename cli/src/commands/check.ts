@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join, relative } from "node:path";
-import { DIAGNOSTICS, type SqlQuery } from "@reprise/analyzer";
+import { DIAGNOSTICS, SQL_DIAGNOSTICS, type SqlQuery } from "@reprise/analyzer";
 import type { AppModel } from "@reprise/protocol";
 import { LIMIT_FLAGS, limitOptions, loadApp, parseArgs, UsageError } from "../render/app.js";
 import { renderDiagnostic, summary, useColor } from "../render/diagnostics.js";
@@ -17,8 +17,8 @@ SQL: each database's migrations are applied in order in an in-memory Postgres (P
 db.query/queryRow/queryAll/exec templates (and literal rawQuery*/rawExec strings) is described, never executed, against
 them (RP41xx). All databases share one embedded Postgres. Results are kept in <app>/.reprise/cache/sql, by the hash of
 each database's migrations: a check whose migrations and queries did not change starts no Postgres. A migration step that runs longer than 60 s
-(pg_sleep, an endless loop) is stopped and reported (RP4101). When the runtime config names the production server's
-version (sql.postgresVersion), SQL added after that version is reported (RP4107). --no-sql skips
+(pg_sleep, an endless loop) is stopped and reported (${SQL_DIAGNOSTICS.MigrationFailed.code}). When the runtime config names the production server's
+version (sql.postgresVersion), SQL added after that version is reported (${SQL_DIAGNOSTICS.NewerThanProduction.code}). --no-sql skips
 all of this.
 --verbose prints, under each diagnostic, the path of its code's docs page (docs/diagnostics/RPxxxx.md).
 Exit code: 0 no errors, 1 error diagnostics, 2 usage or IO failure.`;
