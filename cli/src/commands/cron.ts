@@ -2,6 +2,7 @@
  * `reprise cron list` and `reprise cron run <name>`: list a running app's cron jobs, or run one now and wait for
  * it, through the app's admin routes (the run takes the scheduler's path: in-process endpoint call, overlap rule).
  */
+import { formatTable } from "../render/table.js";
 import { CRON_LIST_PATH, cronRunPath, type AdminCronJob, type AdminCronList, type AdminCronRun } from "@reprise/protocol";
 import { TARGET_OPTIONS, Refused, Unreachable, UsageError, runCommand, toolRequest } from "../admin/client.js";
 
@@ -27,10 +28,7 @@ export function formatJobs(jobs: AdminCronJob[]): string {
     j.nextRun ?? "-",
     j.title === j.name ? "" : j.title,
   ]);
-  const header = ["NAME", "SCHEDULE", "ENDPOINT", "STATE", "NEXT RUN (UTC)", "TITLE"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
+  return formatTable(["NAME", "SCHEDULE", "ENDPOINT", "STATE", "NEXT RUN (UTC)", "TITLE"], rows);
 }
 
 export function run(argv: string[]): Promise<number> {

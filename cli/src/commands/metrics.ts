@@ -2,6 +2,7 @@
  * `reprise metrics`: the metric series of a running app (encore.dev/metrics counters and gauges, with their labels
  * and service), through the app's admin route. Values are as the app last published them (at most 1 s old).
  */
+import { formatTable } from "../render/table.js";
 import { METRICS_PATH, type AdminMetric, type AdminMetrics } from "@reprise/protocol";
 import { TARGET_OPTIONS, Refused, Unreachable, UsageError, runCommand, toolRequest } from "../admin/client.js";
 
@@ -23,10 +24,7 @@ export function formatMetrics(metrics: AdminMetric[]): string {
     Object.entries(m.labels).map(([k, v]) => `${k}=${v}`).join(",") || "-",
     String(m.value),
   ]);
-  const header = ["NAME", "KIND", "SERVICE", "LABELS", "VALUE"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
+  return formatTable(["NAME", "KIND", "SERVICE", "LABELS", "VALUE"], rows);
 }
 
 export function run(argv: string[]): Promise<number> {

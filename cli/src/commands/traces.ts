@@ -4,6 +4,7 @@
  * `reprise cron`, cli/src/admin/client.ts) and lists them, or prints one trace as a tree of spans. ID may be a
  * prefix of a listed trace id.
  */
+import { formatTable } from "../render/table.js";
 import {
   TRACE_API_PATH,
   formatDuration,
@@ -70,10 +71,7 @@ export function formatList(list: TraceList): string {
     String(t.spanCount),
     t.traceId,
   ]);
-  const header = ["TIME", "REQUEST", "STATUS", "DURATION", "SPANS", "TRACE"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
-  const out = [line(header), ...rows.map(line)];
+  const out = formatTable(["TIME", "REQUEST", "STATUS", "DURATION", "SPANS", "TRACE"], rows, { trimEnd: false }).split("\n");
   const s = list.stats;
   const notes = [`${s.stored} stored`];
   if (s.sampledOut) notes.push(`${s.sampledOut} sampled out`);

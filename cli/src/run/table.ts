@@ -1,4 +1,5 @@
 /** The endpoint table `reprise run` prints on start and after each reload. */
+import { formatTable } from "../render/table.js";
 import type { AppModel } from "@reprise/protocol";
 
 export function endpointTable(model: AppModel, baseUrl: string): string {
@@ -17,7 +18,5 @@ export function endpointTable(model: AppModel, baseUrl: string): string {
     }
   }
   if (rows.length === 0) return "  (no endpoints)";
-  const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
-  const lines = rows.map((r) => `  ${r[0].padEnd(w[0])}  ${r[1].padEnd(w[1])}  ${r[2].padEnd(w[2])}  ${r[3]}`.trimEnd());
-  return `Endpoints (${baseUrl}):\n${lines.join("\n")}`;
+  return `Endpoints (${baseUrl}):\n${formatTable(null, rows, { indent: "  " })}`;
 }
