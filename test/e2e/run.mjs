@@ -528,6 +528,17 @@ async function runUiChecks(port, appPort, runGap) {
       await grid.locator("#status", { hasText: /rows 1–1 \(end\)/ }).waitFor({ timeout: 30000 });
       await page.screenshot({ path: path.join(OUT, "table-grid.png") });
     }, { needsData: true });
+    await step("Migrations view: billing's 1_init is applied; Pub/Sub view: topics with their subscriptions and dead-letter counts", async () => {
+      let view = await untilRow("Migrations", "billing");
+      await treeRow(view, "billing").click();
+      await view.locator(".monaco-list-row", { hasText: /1_init\s*applied/ }).first().waitFor({ timeout: 30000 });
+      view = await untilRow("Pub/Sub", "invoices");
+      await treeRow(view, "invoices").click();
+      await treeRow(view, "notify-user").waitFor({ timeout: 30000 });
+      await treeRow(view, "notify-user").click();
+      await treeRow(view, "No dead letters").waitFor({ timeout: 30000 });
+      await page.screenshot({ path: path.join(OUT, "migrations-pubsub.png") });
+    }, { needsData: true });
     await step("Buckets view: upload a workspace file (Explorer context menu), see it, delete it after confirming", async () => {
       fs.writeFileSync(path.join(WORKSPACE, "billing/receipts.ts"), 'import { Bucket } from "encore.dev/storage/objects";\n\nexport const receipts = new Bucket("receipts");\n');
       fs.writeFileSync(path.join(WORKSPACE, "upload-me.txt"), "a receipt\n");
