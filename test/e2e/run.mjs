@@ -555,9 +555,15 @@ async function runUiChecks(port, appPort, runGap) {
       if ((await input.inputValue()) !== "upload-me.txt") throw new Error(`proposed key ${JSON.stringify(await input.inputValue())}`);
       await input.fill("e2e/upload-me.txt");
       await page.keyboard.press("Enter");
+      await page.locator(".notifications-toasts .notification-list-item-message", { hasText: /Uploaded e2e\/upload-me\.txt to receipts \(10 bytes\)/ }).first().waitFor({ timeout: 30000 });
       view = await revealView(page, "Buckets");
-      await treeRow(view, "receipts").click();
-      await treeRow(view, "e2e/").click();
+      const expand = async (label) => {
+        const r = treeRow(view, label);
+        await r.waitFor({ timeout: 30000 });
+        if ((await r.getAttribute("aria-expanded")) !== "true") await r.click();
+      };
+      await expand("receipts");
+      await expand("e2e/");
       const row = treeRow(view, "upload-me.txt");
       await row.waitFor({ timeout: 30000 });
       await row.click(); // preview: opens the object's bytes in an editor

@@ -191,6 +191,14 @@ export class DataTreeProvider implements vscode.TreeDataProvider<DataNode>, vsco
   }
 
   getTreeItem(node: DataNode): vscode.TreeItem {
+    const item = this.treeItem(node);
+    // Stable ids keep expanded rows expanded (and reloaded) across refreshes.
+    const id = nodeId(node);
+    if (id) item.id = `${this.view}:${id}`;
+    return item;
+  }
+
+  private treeItem(node: DataNode): vscode.TreeItem {
     const C = vscode.TreeItemCollapsibleState;
     switch (node.kind) {
       case "message": {
@@ -296,6 +304,28 @@ export class DataTreeProvider implements vscode.TreeDataProvider<DataNode>, vsco
     clearTimeout(this.modelTimer);
     for (const s of this.subs.splice(0)) s.dispose();
     this.changed.dispose();
+  }
+}
+
+/** A row's identity across refreshes (null for rows that are not containers or may repeat). */
+function nodeId(node: DataNode): string | null {
+  switch (node.kind) {
+    case "database":
+      return JSON.stringify(["db", node.name]);
+    case "table":
+      return JSON.stringify(["table", node.database, node.table.schema, node.table.name]);
+    case "bucket":
+      return JSON.stringify(["bucket", node.name]);
+    case "folder":
+      return JSON.stringify(["folder", node.bucket, node.prefix]);
+    case "object":
+      return JSON.stringify(["object", node.bucket, node.object.key]);
+    case "topic":
+      return JSON.stringify(["topic", node.name]);
+    case "subscription":
+      return JSON.stringify(["sub", node.topic, node.name]);
+    default:
+      return null;
   }
 }
 
