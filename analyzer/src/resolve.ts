@@ -29,11 +29,57 @@ export function joinPath(dir: string, rel: string): string | null {
   return out.join("/");
 }
 
-interface PathAlias {
+/** One `compilerOptions.paths` entry: `prefix*suffix` (or an exact name) → targets relative to the app root. */
+export interface PathAlias {
   prefix: string;
   suffix: string;
   wildcard: boolean;
   targets: string[];
+}
+
+/**
+ * The `paths` aliases of a tsconfig.json text (with `baseUrl` applied; targets relative to the tsconfig's folder).
+ * Best effort: an unparsable tsconfig has none. Also used by `reprise test`'s module hooks.
+ */
+export function tsconfigPathAliases(text: string | undefined): PathAlias[] {
+  const out: PathAlias[] = [];
+  if (!text) return out;
+  try {
+    const cfg = JSON.parse(stripJsonComments(text));
+    const base = typeof cfg?.compilerOptions?.baseUrl === "string" ? joinPath("", cfg.compilerOptions.baseUrl) ?? "" : "";
+    const paths = cfg?.compilerOptions?.paths;
+    if (paths && typeof paths === "object") {
+      for (const [pattern, targets] of Object.entries(paths)) {
+        if (!Array.isArray(targets)) continue;
+        const star = pattern.indexOf("*");
+        out.push({
+          prefix: star < 0 ? pattern : pattern.slice(0, star),
+          suffix: star < 0 ? "" : pattern.slice(star + 1),
+          wildcard: star >= 0,
+          targets: targets.filter((t): t is string => typeof t === "string").map((t) => (base ? `${base}/${t}` : t)),
+        });
+      }
+    }
+  } catch {
+    // An unparsable tsconfig only disables aliases.
+  }
+  return out;
+}
+
+/** The candidate paths (relative to the app root) of `specifier` under the aliases, in order; [] when none applies. */
+export function aliasCandidates(aliases: readonly PathAlias[], specifier: string): string[] {
+  const out: string[] = [];
+  for (const a of aliases) {
+    if (!specifier.startsWith(a.prefix) || !specifier.endsWith(a.suffix)) continue;
+    if (!a.wildcard && specifier !== a.prefix) continue;
+    if (a.wildcard && specifier.length < a.prefix.length + a.suffix.length) continue;
+    const mid = a.wildcard ? specifier.slice(a.prefix.length, specifier.length - a.suffix.length) : "";
+    for (const t of a.targets) {
+      const p = joinPath("", t.replace("*", mid));
+      if (p !== null) out.push(p);
+    }
+  }
+  return out;
 }
 
 export class ModuleResolver {
@@ -45,27 +91,7 @@ export class ModuleResolver {
   /** Reads `compilerOptions.paths`/`baseUrl` of the root tsconfig.json (best effort; bad JSON is ignored). */
   setTsconfig(text: string | undefined): void {
     this.cache.clear();
-    this.aliases = [];
-    if (!text) return;
-    try {
-      const cfg = JSON.parse(stripJsonComments(text));
-      const base = typeof cfg?.compilerOptions?.baseUrl === "string" ? joinPath("", cfg.compilerOptions.baseUrl) ?? "" : "";
-      const paths = cfg?.compilerOptions?.paths;
-      if (paths && typeof paths === "object") {
-        for (const [pattern, targets] of Object.entries(paths)) {
-          if (!Array.isArray(targets)) continue;
-          const star = pattern.indexOf("*");
-          this.aliases.push({
-            prefix: star < 0 ? pattern : pattern.slice(0, star),
-            suffix: star < 0 ? "" : pattern.slice(star + 1),
-            wildcard: star >= 0,
-            targets: targets.filter((t): t is string => typeof t === "string").map((t) => (base ? `${base}/${t}` : t)),
-          });
-        }
-      }
-    } catch {
-      // An unparsable tsconfig only disables aliases.
-    }
+    this.aliases = tsconfigPathAliases(text);
   }
 
   clear(): void {
@@ -87,15 +113,9 @@ export class ModuleResolver {
       const p = joinPath(dirname(fromFile), specifier);
       return p === null ? null : this.probe(p);
     }
-    for (const a of this.aliases) {
-      if (!specifier.startsWith(a.prefix) || !specifier.endsWith(a.suffix)) continue;
-      if (!a.wildcard && specifier !== a.prefix) continue;
-      const mid = a.wildcard ? specifier.slice(a.prefix.length, specifier.length - a.suffix.length) : "";
-      for (const t of a.targets) {
-        const p = joinPath("", t.replace("*", mid));
-        const hit = p === null ? null : this.probe(p);
-        if (hit) return hit;
-      }
+    for (const p of aliasCandidates(this.aliases, specifier)) {
+      const hit = this.probe(p);
+      if (hit) return hit;
     }
     return null;
   }

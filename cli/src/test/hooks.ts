@@ -4,16 +4,21 @@
  * .ts lines), `encore.dev/*` and `reprise/*` resolve to the installed SDK, `~encore/clients` / `~reprise/clients`
  * to the app's generated clients module and `~encore/auth` / `~reprise/auth` to the SDK's auth accessor: the same
  * mapping `reprise run`'s bundle uses (src/run/build.ts), so test files and the runtime share module instances.
+ * The app's tsconfig `paths` aliases resolve for its own files (as esbuild resolves them in `reprise run`'s bundle).
  */
 import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
+import { aliasCandidates, type PathAlias } from "@reprise/analyzer/resolve";
 import { transformSync } from "esbuild";
 import { SDK_SUBPATHS } from "../run/modules.js";
 
 interface HookData {
   sdkRoot: string;
   clientsFile: string;
+  appRoot: string;
+  /** The app's tsconfig.json `paths` (targets relative to the app root), read by the parent. */
+  aliases: PathAlias[];
 }
 
 type Resolve = (specifier: string, context: { parentURL?: string }) => Promise<{ url: string; format?: string | null; shortCircuit?: boolean }>;
@@ -54,6 +59,20 @@ function tsCandidate(path: string): string | null {
   return null;
 }
 
+/** `specifier` under the app's `paths` aliases (the same matching as the analyser's resolver), for an app file. */
+function aliased(specifier: string, parentURL: string | undefined): string | null {
+  if (!data.aliases.length || !parentURL?.startsWith("file:")) return null;
+  const from = relative(data.appRoot, fileURLToPath(parentURL));
+  if (from.startsWith("..") || from.split(sep).includes("node_modules")) return null;
+  for (const rel of aliasCandidates(data.aliases, specifier)) {
+    const p = join(data.appRoot, rel);
+    if (isFile(p)) return p;
+    const ts = tsCandidate(p);
+    if (ts) return ts;
+  }
+  return null;
+}
+
 export const resolve = async (specifier: string, context: { parentURL?: string }, next: Resolve) => {
   const m = /^(encore\.dev|reprise)(\/.*)?$/.exec(specifier);
   if (m) {
@@ -71,6 +90,9 @@ export const resolve = async (specifier: string, context: { parentURL?: string }
     const target = specifier.startsWith("file:") ? fileURLToPath(specifier) : fileURLToPath(new URL(specifier, context.parentURL));
     const ts = tsCandidate(target);
     if (ts) return { url: pathToFileURL(ts).href, format: "module", shortCircuit: true };
+  } else if (!specifier.startsWith("node:")) {
+    const hit = aliased(specifier, context.parentURL);
+    if (hit) return { url: pathToFileURL(hit).href, format: TS.test(hit) ? "module" : undefined, shortCircuit: true };
   }
   return next(specifier, context);
 };

@@ -13,6 +13,7 @@ import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { AppModel } from "@reprise/protocol";
+import { tsconfigPathAliases, type PathAlias } from "@reprise/analyzer/resolve";
 import type { TestState } from "./setup.js";
 
 export interface TestArgs {
@@ -125,7 +126,13 @@ async function prepareTemplate(args: TestArgs, model: AppModel, bundle: string, 
   writeFileSync(clientsFile, clientsModule(model));
   const entryFile = join(tmp, "entry.mjs");
   writeFileSync(entryFile, entryModule(model, args.appRoot));
-  return { appRoot: args.appRoot, modelFile, clientsFile, entryFile, sdkRoot: sdkRoot(), templateDumps, config, tmpDir: tmp };
+  return { appRoot: args.appRoot, modelFile, clientsFile, entryFile, sdkRoot: sdkRoot(), templateDumps, config, tmpDir: tmp, aliases: appAliases(args.appRoot) };
+}
+
+/** The `paths` aliases of the app's tsconfig.json (none without one). */
+function appAliases(appRoot: string): PathAlias[] {
+  const file = join(appRoot, "tsconfig.json");
+  return existsSync(file) ? tsconfigPathAliases(readFileSync(file, "utf8")) : [];
 }
 
 /** The app's own vitest (3.x or 4.x; later majors need Node 22), or null when it has none. */
@@ -170,6 +177,14 @@ function vitestConfig(args: TestArgs, vitest: { major: number }, state: TestStat
   const appFiles = re(`^${escapeRe(args.appRoot)}/(?!node_modules/)(?!.*\\.(test|spec)\\.[cm]?[jt]sx?$).*\\.[cm]?[jt]sx?$`);
   const execArgv = JSON.stringify(["--enable-source-maps", "--import", setup]);
   const pool = vitest.major === 3 ? `pool: "forks", poolOptions: { forks: { execArgv: ${execArgv} } },` : `pool: "forks", execArgv: ${execArgv},`;
+  // The app's tsconfig paths (the first target of each), as the node --test hooks resolve them.
+  const paths = state.aliases
+    .filter((a) => a.targets.length)
+    .map((a) => {
+      const find = a.wildcard ? `^${escapeRe(a.prefix)}(.*)${escapeRe(a.suffix)}$` : `^${escapeRe(a.prefix)}$`;
+      return `      { find: ${re(find)}, replacement: ${str(join(args.appRoot, a.wildcard ? a.targets[0]!.replace("*", "$1") : a.targets[0]!))} },`;
+    })
+    .join("\n");
   return `${own ? `import base from ${str(pathToFileURL(own).href)};` : "const base = {};"}
 const ours = {
   root: ${str(args.appRoot)},
@@ -181,6 +196,7 @@ const ours = {
       { find: ${re("^reprise/(.*)$")}, replacement: ${str(join(sdk, "$1", "index.js"))} },
       { find: ${re("^~(encore|reprise)/clients(/.*)?$")}, replacement: ${str(state.clientsFile)} },
       { find: ${re("^~(encore|reprise)/auth(/.*)?$")}, replacement: ${str(join(sdk, "auth", "index.js"))} },
+${paths}
     ],
   },
   test: {

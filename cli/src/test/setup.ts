@@ -19,6 +19,7 @@ import { register } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AppModel } from "@reprise/protocol";
+import type { PathAlias } from "@reprise/analyzer/resolve";
 
 export interface TestState {
   appRoot: string;
@@ -31,6 +32,8 @@ export interface TestState {
   /** The runtime config every test process starts from (secrets resolved by the parent). */
   config: Record<string, unknown>;
   tmpDir: string;
+  /** The app's tsconfig.json `paths` aliases (targets relative to the app root). */
+  aliases: PathAlias[];
 }
 
 const isRunnerParent = process.env.NODE_TEST_CONTEXT == null && process.execArgv.includes("--test");
@@ -39,7 +42,7 @@ const stateFile = process.env.REPRISE_TEST_STATE;
 if (stateFile && !isRunnerParent) await setUp(JSON.parse(readFileSync(stateFile, "utf8")) as TestState);
 
 async function setUp(st: TestState): Promise<void> {
-  register(new URL("./hooks.js", import.meta.url), { data: { sdkRoot: st.sdkRoot, clientsFile: st.clientsFile } });
+  register(new URL("./hooks.js", import.meta.url), { data: { sdkRoot: st.sdkRoot, clientsFile: st.clientsFile, appRoot: st.appRoot, aliases: st.aliases } });
   const own = join(st.tmpDir, `p${process.pid}`);
   const dbDir = join(own, "db");
   mkdirSync(join(own, "buckets"), { recursive: true });
