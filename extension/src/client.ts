@@ -74,6 +74,8 @@ export function createClient(
     initializationOptions: { settings: config(), lensStyle: "codicons" },
     markdown: { isTrusted: false, supportHtml: false },
     middleware: {
+      // A diagnostic's docs link (codeDescription.href, a file:// .md page) opens in the Markdown preview.
+      handleDiagnostics: (uri, diagnostics, next) => next(uri, diagnostics.map(withPreviewLink)),
       // Restricted mode: the lenses that would run, call, debug or publish to the app are not shown at all.
       provideCodeLenses: async (document, token, next) => {
         const lenses = await next(document, token);
@@ -102,4 +104,34 @@ export function refreshCodeLenses(client: LanguageClient): void {
   const feature = client.getFeature("textDocument/codeLens");
   const providers = new Set(vscode.workspace.textDocuments.map((d) => feature.getProvider(d)).filter((p) => p !== undefined));
   for (const p of providers) p.onDidChangeCodeLensEmitter.fire();
+}
+
+export const OPEN_DOCS_COMMAND = "reprise.openDiagnosticDocs";
+
+/**
+ * The `command:` URI that opens a docs page in the Markdown preview. VS Code opens a diagnostic's code link
+ * (Problems view and hover) with command URIs allowed, so the link can run `reprise.openDiagnosticDocs`.
+ */
+export function docsCommandUri(page: vscode.Uri): vscode.Uri {
+  return vscode.Uri.parse(`command:${OPEN_DOCS_COMMAND}?${encodeURIComponent(JSON.stringify([page.toString()]))}`);
+}
+
+/** The diagnostic with its `.md` docs link turned into a command link (other diagnostics unchanged). */
+export function withPreviewLink(d: vscode.Diagnostic): vscode.Diagnostic {
+  const code = d.code;
+  if (!code || typeof code !== "object" || code.target.scheme !== "file" || !code.target.path.endsWith(".md")) return d;
+  d.code = { value: code.value, target: docsCommandUri(code.target) };
+  return d;
+}
+
+/** `reprise.openDiagnosticDocs`: a docs page (file URI string) in the Markdown preview; as text if there is none. */
+export async function openDiagnosticDocs(page: unknown): Promise<void> {
+  if (typeof page !== "string") return;
+  const uri = vscode.Uri.parse(page);
+  if (uri.scheme !== "file" || !uri.path.endsWith(".md")) return;
+  try {
+    await vscode.commands.executeCommand("markdown.showPreview", uri);
+  } catch {
+    await vscode.commands.executeCommand("vscode.open", uri);
+  }
 }

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { RepriseContext } from "./context";
 import { createCommandTable } from "./create-commands";
+import { OPEN_DOCS_COMMAND, openDiagnosticDocs } from "./client";
 import { ArchitecturePanel } from "./architecture-panel";
 import { ApiExplorerPanel, type EndpointRef, type ExplorerDeps, type TopicRef } from "./api-explorer-panel";
 import { DEBUG_TYPE, type RepriseLaunchConfig } from "./debug";
@@ -37,6 +38,7 @@ export function commandTable(ctx: RepriseContext): Record<string, Handler> {
     "reprise.restartServer": () => ctx.restartClient(),
     "reprise.showOutput": () => ctx.output.show(true),
     "reprise.showActions": () => showActions(ctx),
+    [OPEN_DOCS_COMMAND]: (page) => openDiagnosticDocs(page),
     ...createCommandTable(ctx),
     "reprise.generateClient": (arg) => generateClient(ctx, arg),
   };

@@ -465,6 +465,22 @@ async function runUiChecks(port, appPort, runGap) {
       await diagram.locator('g.reprise-node[data-node-id="service:billing"]').click();
       await page.locator(".tab.active .label-name", { hasText: "encore.service.ts" }).waitFor({ timeout: 20000 });
     });
+    await step("Reprise: New Service (palette, name typed in the input box) writes the service and the diagram gains its node", async () => {
+      await runCommand(page, "Reprise: New Service");
+      const input = page.locator(".quick-input-widget input");
+      await input.waitFor({ timeout: 10000 });
+      // The server checks the name as it is typed: a taken one is refused with the reason.
+      await input.fill("users");
+      await page.locator(".quick-input-message", { hasText: "A service named 'users' already exists." }).waitFor({ timeout: 20000 });
+      await input.fill("audit");
+      await page.locator(".quick-input-message", { hasText: "already exists" }).waitFor({ state: "detached", timeout: 20000 }).catch(() => {});
+      await page.keyboard.press("Enter");
+      await page.locator(".tab.active .label-name", { hasText: "encore.service.ts" }).waitFor({ timeout: 30000 });
+      await diagram.locator('g.reprise-node[data-node-id="service:audit"]').waitFor({ timeout: 60000 });
+      const written = fs.readFileSync(path.join(WORKSPACE, "audit", "encore.service.ts"), "utf8");
+      if (!written.includes('export default new Service("audit")')) throw new Error(`audit/encore.service.ts: ${written}`);
+      await page.screenshot({ path: path.join(OUT, "new-service.png") });
+    });
     await step("Reprise tree: services → endpoints / topics / databases / cron jobs; items reveal their source", async () => {
       const view = await revealTree(page);
       for (const label of ["billing", "hello", "users", "greet", "welcomes", "count", "recount", "signups", "Recount users", "invoice", "invoices", "Nightly invoices"]) {
@@ -579,6 +595,38 @@ async function runUiChecks(port, appPort, runGap) {
       await runCommand(page, "Reprise: Stop App");
       await statusItem(/running on/).waitFor({ state: "detached", timeout: 30000 });
     }, { needsRun: true });
+    await step("F2 on a database renames it: the declaration, SQLDatabase.named and the runtime config key follow (after the refactor preview)", async () => {
+      fs.writeFileSync(path.join(WORKSPACE, "reprise.config.json"), '{\n  "sql": { "databases": { "ledger": { "maxConnections": 3 } } }\n}\n');
+      fs.mkdirSync(path.join(WORKSPACE, "hello", "ledger-migrations"), { recursive: true });
+      fs.writeFileSync(path.join(WORKSPACE, "hello", "ledger-migrations", "1_init.up.sql"), "CREATE TABLE entries (id BIGSERIAL PRIMARY KEY);\n");
+      fs.writeFileSync(path.join(WORKSPACE, "hello", "ledger.ts"), 'import { SQLDatabase } from "encore.dev/storage/sqldb";\n\nexport const ledger = new SQLDatabase("ledger", { migrations: "./ledger-migrations" });\nexport const again = SQLDatabase.named("ledger");\n');
+      await openFile(page, "hello/ledger.ts", "new SQLDatabase");
+      const box = page.locator(".rename-box input, .rename-input").first();
+      // The server may not have analysed the new file yet: F2 on the name until the rename box opens.
+      const deadline = Date.now() + 60000;
+      for (;;) {
+        await page.locator(".monaco-editor .view-lines span", { hasText: /^"ledger"$/ }).first().click();
+        await page.keyboard.press("F2");
+        if (await box.waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
+        await page.keyboard.press("Escape");
+        if (Date.now() > deadline) throw new Error("F2 never opened the rename box on the database name");
+      }
+      if ((await box.inputValue()) !== "ledger") throw new Error(`rename box holds '${await box.inputValue()}'`);
+      await box.fill("journal");
+      await page.keyboard.press("Enter");
+      // A database holds data: the edit needs confirmation, so VS Code shows it in the Refactor Preview first.
+      await page.locator(".monaco-button", { hasText: /^Apply$/ }).first().click({ timeout: 30000 });
+      await page.screenshot({ path: path.join(OUT, "rename-database.png") });
+      await runCommand(page, "File: Save All");
+      const until = Date.now() + 30000;
+      for (;;) {
+        const code = fs.readFileSync(path.join(WORKSPACE, "hello", "ledger.ts"), "utf8");
+        const config = fs.readFileSync(path.join(WORKSPACE, "reprise.config.json"), "utf8");
+        if (code.includes('new SQLDatabase("journal"') && code.includes('SQLDatabase.named("journal")') && config.includes('"journal": { "maxConnections": 3 }')) break;
+        if (Date.now() > until) throw new Error(`not renamed on disk:\n${code}\n${config}`);
+        await sleep(250);
+      }
+    });
   } finally {
     await page.context().close().catch(() => {});
   }

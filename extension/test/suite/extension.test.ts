@@ -33,6 +33,23 @@ describe("Reprise extension", () => {
     assert.match(a.context.status.text, /Reprise/);
   });
 
+  it("opens a diagnostic's docs page in the Markdown preview (its code link is a command link)", async () => {
+    const uri = fixtureFile("hello/hello.ts");
+    await vscode.window.showTextDocument(uri);
+    const diag = await poll("RP2001 on hello.ts", () => vscode.languages.getDiagnostics(uri).find((d) => String(typeof d.code === "object" ? d.code.value : d.code) === "RP2001"));
+    const code = diag.code as { value: string | number; target: vscode.Uri };
+    assert.equal(code.target.scheme, "command");
+    assert.equal(code.target.path, "reprise.openDiagnosticDocs");
+    const [page] = JSON.parse(code.target.query) as string[];
+    assert.match(page, /\/docs\/diagnostics\/RP2001\.md$/);
+    await vscode.commands.executeCommand(code.target.path, page);
+    const tab = await poll("the Markdown preview of RP2001.md", () => {
+      const t = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((x) => x.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(x.input.viewType) && /RP2001/.test(x.label));
+      return t;
+    });
+    await vscode.window.tabGroups.close(tab);
+  });
+
   it("shows the seeded RP2001 diagnostic with a preferred quick fix", async () => {
     const uri = fixtureFile("hello/hello.ts");
     await vscode.window.showTextDocument(uri);
@@ -85,5 +102,30 @@ describe("Reprise extension", () => {
     const rendered = await poll("a rendered diagram", () => panel.lastRendered ?? undefined);
     for (const s of ["service:hello", "service:users"]) assert.ok(rendered.nodeIds.includes(s), `${s} in ${rendered.nodeIds.join(", ")}`);
     panel.dispose();
+  });
+
+  it("Reprise: New Service writes the service (saved), opens it, and the diagram gains its node", async () => {
+    const a = await api();
+    await vscode.commands.executeCommand("reprise.showArchitecture");
+    const panel = await poll("architecture panel", () => a.architecture());
+    const folder = fixtureFile("audit");
+    try {
+      const result = await vscode.commands.executeCommand<{ ok: boolean; applied: boolean; uri: string } | undefined>("reprise.newService", { name: "audit" });
+      assert.equal(result?.ok, true);
+      assert.equal(result?.applied, true);
+      const file = vscode.Uri.joinPath(folder, "encore.service.ts");
+      assert.equal(result?.uri, file.toString());
+      const onDisk = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+      assert.equal(onDisk, 'import { Service } from "encore.dev/service";\n\nexport default new Service("audit");\n');
+      assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), file.toString(), "the new declaration is shown");
+      await poll("service:audit in the diagram", () => panel.lastRendered?.nodeIds.includes("service:audit"));
+      // A taken name is refused with the reason, and nothing is written.
+      const refused = await vscode.commands.executeCommand<{ ok: boolean; problem?: string } | undefined>("reprise.newService", { name: "users" });
+      assert.deepEqual(refused, { ok: false, problem: "A service named 'users' already exists." });
+    } finally {
+      await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+      await vscode.workspace.fs.delete(folder, { recursive: true, useTrash: false });
+      panel.dispose();
+    }
   });
 });
