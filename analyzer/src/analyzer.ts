@@ -6,7 +6,7 @@
 import { RUNTIME_CONFIG_FILES } from "./config-names.js";
 import { secretsConfigDiagnostics } from "./link/secrets-config.js";
 import type { SqlQuery } from "./link/infra.js";
-import type { AppModel, Cors, Diagnostic, Severity } from "@reprise/protocol";
+import type { AppModel, Cors, Diagnostic, Range, Severity } from "@reprise/protocol";
 import { APP_MODEL_VERSION } from "@reprise/protocol";
 import type { Node } from "./ast.js";
 import { D } from "./diagnostics/catalogue.js";
@@ -113,6 +113,23 @@ export class Analyzer {
 
   fileNames(): string[] {
     return [...this.files.keys()].sort();
+  }
+
+  /**
+   * Static imports and re-exports, in files outside folder `dir`, whose specifier resolves to a file inside it
+   * (for moving a folder: these are the specifiers to rewrite). `relative`: the specifier starts with `./` or `../`.
+   */
+  importsInto(dir: string): { file: string; specifier: string; range: Range; target: string; relative: boolean }[] {
+    const inside = (p: string) => p === dir || p.startsWith(dir + "/");
+    const out: { file: string; specifier: string; range: Range; target: string; relative: boolean }[] = [];
+    for (const [file, facts] of this.facts) {
+      if (inside(file)) continue;
+      for (const site of facts.specifierSites ?? []) {
+        const target = this.resolver.resolve(file, site.specifier);
+        if (target !== undefined && inside(target)) out.push({ file, specifier: site.specifier, range: site.range, target, relative: /^\.\.?\//.test(site.specifier) });
+      }
+    }
+    return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.start.line - b.range.start.line));
   }
 
   getParsedFile(path: string): ParsedFile | undefined {

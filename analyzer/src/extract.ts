@@ -88,6 +88,7 @@ export class Extractor {
       case "ImportDeclaration": {
         const spec: string = item.source.value;
         this.facts.specifiers.push(spec);
+        this.facts.specifierSites.push({ specifier: spec, range: this.ctx.range(item.source.span) });
         const sdk = sdkModuleOf(spec);
         const gen = generatedModuleOf(spec);
         for (const s of item.specifiers) {
@@ -137,7 +138,10 @@ export class Extractor {
       }
       case "ExportNamedDeclaration": {
         const from: string | null = item.source?.value ?? null;
-        if (from) this.facts.specifiers.push(from);
+        if (from) {
+          this.facts.specifiers.push(from);
+          this.facts.specifierSites.push({ specifier: from, range: this.ctx.range(item.source.span) });
+        }
         for (const s of item.specifiers) {
           if (s.type === "ExportSpecifier") {
             const orig = s.orig.value;
@@ -154,6 +158,7 @@ export class Extractor {
       }
       case "ExportAllDeclaration":
         this.facts.specifiers.push(item.source.value);
+        this.facts.specifierSites.push({ specifier: item.source.value, range: this.ctx.range(item.source.span) });
         this.facts.starExports.push(item.source.value);
         return;
       case "ExportDefaultExpression": {

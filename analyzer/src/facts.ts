@@ -210,6 +210,8 @@ export interface FileFacts {
   starExports: string[];
   /** Every module specifier imported or re-exported (for dependency tracking). */
   specifiers: string[];
+  /** Where each static import / re-export spells its specifier (the string literal with its quotes). */
+  specifierSites: { specifier: string; range: Range }[];
   /** True when the file is a service file (encore.service.ts / reprise.service.ts). */
   isServiceFile: boolean;
 }
@@ -219,7 +221,7 @@ export function emptyFacts(path: string): FileFacts {
     path, scanned: false, diagnostics: [], services: [], endpoints: [], databases: [], namedRefs: [], topics: [],
     subscriptions: [], cronJobs: [], secrets: [], buckets: [], authHandlers: [], gateways: [], middleware: [],
     clientCalls: [], clientImports: [], namedImports: new Map(), authDataCalls: [], usages: [], bindings: new Map(), exports: new Map(),
-    starExports: [], specifiers: [], isServiceFile: false,
+    starExports: [], specifiers: [], specifierSites: [], isServiceFile: false,
   };
 }
 

@@ -121,20 +121,56 @@ test("prepareRename gives the name's range without quotes and the name as placeh
   assert.equal(await client.request("textDocument/prepareRename", at("orders/orders.ts", "const user", 2)), null, "nothing to rename on a plain variable");
 });
 
-test("rename a service: declaration, client imports and calls follow", async () => {
-  await renameCase(at("users/encore.service.ts", '"users"', 2), "accounts", [
+test("rename a service: declaration, client imports and calls follow; its folder moves with the imports into it (own confirmation)", async () => {
+  const params = at("users/encore.service.ts", '"users"', 2);
+  assert.ok(await client.request("textDocument/prepareRename", params));
+  const edit = await client.request("textDocument/rename", { ...params, newName: "accounts" });
+  const names = [
     expectAt("users/encore.service.ts", "users", "accounts", { quoted: true }),
     expectAt("orders/orders.ts", "users", "accounts", { nth: 0 }),
     expectAt("orders/orders.ts", "users.get", "accounts").replace(/-\d+ →/, (m) => `-${positionOf(text("orders/orders.ts"), "users.get", 5).character} →`),
     expectAt("orders/orders.ts", "users.cleanup", "accounts").replace(/-\d+ →/, (m) => `-${positionOf(text("orders/orders.ts"), "users.cleanup", 5).character} →`),
-  ]);
+  ];
+  const folder = [
+    expectAt("orders/orders.ts", "../users/users", "../accounts/users"),
+    expectAt("reports/reports.ts", "../users/users", "../accounts/users"),
+    "rename users → accounts",
+  ];
+  assert.deepEqual(summarize(edit), [...names, ...folder].sort());
+  // The folder move is its own change annotation (needs confirmation, so a client can leave it out); the name
+  // edits carry none (users has no data and no default paths).
+  assert.deepEqual(Object.keys(edit.changeAnnotations), ["reprise.folder"]);
+  assert.equal(edit.changeAnnotations["reprise.folder"].needsConfirmation, true);
+  assert.equal(edit.changeAnnotations["reprise.folder"].label, "Rename folder users/ → accounts/");
+  assert.equal(edit.documentChanges.at(-1).kind, "rename", "the folder moves after every text edit");
+  for (const change of edit.documentChanges) {
+    if (change.kind) assert.equal(change.annotationId, "reprise.folder");
+    else for (const e of change.edits) assert.equal(e.annotationId, e.newText.includes("/") ? "reprise.folder" : undefined);
+  }
+  applyAndCheck(edit, (after) => {
+    assert.ok(after.exists("accounts/encore.service.ts") && !after.exists("users"));
+    assert.match(after.read("reports/reports.ts"), /import \{ cleanup \} from "\.\.\/accounts\/users";/);
+  });
   // From a call site, the same edit.
   const fromCall = await client.request("textDocument/rename", { ...at("orders/orders.ts", "users.get", 1), newName: "accounts" });
-  assert.equal(summarize(fromCall).length, 4);
-  applyAndCheck(fromCall, (after) => {
-    assert.match(after.read("orders/orders.ts"), /import \{ accounts \} from "~encore\/clients";/);
-    assert.match(after.read("orders/orders.ts"), /await accounts\.get\(\{ id: 1 \}\)/);
+  assert.deepEqual(summarize(fromCall), summarize(edit));
+});
+
+test("a service folder is not moved for a client without file renames or change annotations", async () => {
+  const plain = await startClient({
+    rootDir: app.dir,
+    capabilities: { textDocument: { rename: { prepareSupport: true } }, workspace: { workspaceEdit: { documentChanges: true, resourceOperations: ["create"] } } },
+    initializationOptions: { debounceMs: 5 },
   });
+  try {
+    await plain.waitFor(async () => (await plain.request("workspace/symbol", { query: "" })).length > 0, "first analysis");
+    const edit = await plain.request("textDocument/rename", { ...at("users/encore.service.ts", '"users"', 2), newName: "accounts" });
+    assert.equal(summarize(edit).length, 4);
+    assert.ok(!summarize(edit).some((l) => l.startsWith("rename")));
+    assert.equal(edit.changeAnnotations, undefined);
+  } finally {
+    plain.kill();
+  }
 });
 
 test("rename an endpoint: declaration, client calls and an imported cron endpoint (aliased import)", async () => {

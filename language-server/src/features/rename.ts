@@ -6,6 +6,7 @@
  * something that holds data carries a change annotation that needs confirmation (and moves the embedded
  * database folder under `.reprise/db/`).
  */
+import * as path from "node:path";
 import type { Location as LspLocation, WorkspaceEdit, TextEdit as LspTextEdit, ChangeAnnotation } from "vscode-languageserver/node";
 import type { NamedKind, NameSite, Position, Range } from "@reprise/protocol";
 import { clientIdent, configNameSites, nameProblem, RUNTIME_CONFIG_FILES } from "@reprise/analyzer";
@@ -150,23 +151,55 @@ function pathNote(ctx: FeatureContext, t: Target, newName: string): string | und
   return undefined;
 }
 
+/**
+ * A service whose folder is named after it is offered a folder move with its rename: the folder's rename (a file
+ * operation, after every text edit) and the relative imports into it from other files, rewritten to the new folder.
+ * Only for clients that apply file renames and confirm change annotations (the move is its own confirmation, so it
+ * can be left out); not when the new folder exists or another file imports the folder through a non-relative
+ * specifier (a path alias this edit cannot rewrite). Files inside the folder keep their imports: the folder keeps
+ * its parent, so their relative paths stay right.
+ */
+function folderMove(ctx: FeatureContext, env: RenameEnv, t: Target, newName: string): { from: string; to: string; imports: { file: string; range: Range; newText: string }[] } | { skipped: string } | null {
+  if (t.kind !== "service" || !env.documentChanges || !env.resourceRename || !env.changeAnnotations) return null;
+  const svc = ctx.index.model.app.services.find((s) => s.name === t.name);
+  if (!svc || !svc.dir || path.posix.basename(svc.dir) !== t.name) return null;
+  const parent = path.posix.dirname(svc.dir);
+  const to = parent === "." ? newName : `${parent}/${newName}`;
+  if (env.exists(to)) return { skipped: `The folder ${svc.dir}/ is not renamed: ${to}/ already exists.` };
+  const imports: { file: string; range: Range; newText: string }[] = [];
+  for (const imp of ctx.root.analyzer.importsInto(svc.dir)) {
+    if (!imp.relative) return { skipped: `The folder ${svc.dir}/ is not renamed: ${imp.file} imports it as '${imp.specifier}', which this edit cannot rewrite.` };
+    const from = path.posix.dirname(imp.file) === "." ? "" : path.posix.dirname(imp.file);
+    const spelled = path.posix.normalize(path.posix.join(from, imp.specifier));
+    if (spelled !== svc.dir && !spelled.startsWith(svc.dir + "/")) return { skipped: `The folder ${svc.dir}/ is not renamed: ${imp.file} imports it as '${imp.specifier}', which this edit cannot rewrite.` };
+    let rel = path.posix.relative(from, to + spelled.slice(svc.dir.length)) || ".";
+    if (!rel.startsWith(".")) rel = `./${rel}`;
+    imports.push({ file: imp.file, range: inner({ form: "string", location: { range: imp.range } }), newText: rel });
+  }
+  return { from: svc.dir, to, imports };
+}
+
 export function rename(ctx: FeatureContext, env: RenameEnv, position: Position, newName: string): WorkspaceEdit | null {
   const t = targetAt(ctx, env, position);
   if (!t) return null;
   const problem = renameProblem(ctx, t, newName, env);
   if (problem) throw new RenameRefused(problem);
   const byFile = new Map<string, LspTextEdit[]>();
+  const add = (file: string, r: Range, newText: string, annotationId?: string) => {
+    let list = byFile.get(file);
+    if (!list) byFile.set(file, (list = []));
+    if (!list.some((e) => e.range.start.line === r.start.line && e.range.start.character === r.start.character)) list.push({ range: toRange(r), newText, ...(annotationId ? { annotationId } : {}) });
+  };
+  const note = [DATA_NOTE[t.kind], pathNote(ctx, t, newName)].filter(Boolean).join(" ") || undefined;
+  const annotationId = note && env.documentChanges && env.changeAnnotations ? "reprise.data" : undefined;
+  // (One annotation id for every confirmation about the name: what holds data and what changes public paths.)
   for (const o of occurrences(ctx, env, t)) {
     const newText =
       o.form === "client" ? clientIdent(newName)
       : o.form === "import-alias" ? `${newName} as ${t.name}`
       : newName;
-    const r = o.form === "string" || o.form === "config" ? inner({ form: "string", location: { range: o.range } }) : o.range;
-    let list = byFile.get(o.file);
-    if (!list) byFile.set(o.file, (list = []));
-    if (!list.some((e) => e.range.start.line === r.start.line && e.range.start.character === r.start.character)) list.push({ range: toRange(r), newText });
+    add(o.file, o.form === "string" || o.form === "config" ? inner({ form: "string", location: { range: o.range } }) : o.range, newText, annotationId);
   }
-  const note = [DATA_NOTE[t.kind], pathNote(ctx, t, newName)].filter(Boolean).join(" ") || undefined;
   const dbFolder = t.kind === "database" ? `.reprise/db/${t.name}` : null;
   const moveDb = dbFolder !== null && env.exists(dbFolder) && !env.exists(`.reprise/db/${newName}`);
   if (!env.documentChanges) {
@@ -174,20 +207,31 @@ export function rename(ctx: FeatureContext, env: RenameEnv, position: Position, 
     for (const [file, edits] of byFile) changes[fileUri(ctx.root.uri, file)] = edits;
     return { changes };
   }
-  const annotationId = note && env.changeAnnotations ? "reprise.data" : undefined;
-  // (One annotation id for every confirmation: what holds data and what changes public paths.)
+  const folder = folderMove(ctx, env, t, newName);
+  const FOLDER = "reprise.folder";
+  if (folder && "imports" in folder) for (const imp of folder.imports) add(imp.file, imp.range, imp.newText, FOLDER);
   const annotate = <T extends object>(x: T): T => (annotationId ? { ...x, annotationId } : x);
   const documentChanges: NonNullable<WorkspaceEdit["documentChanges"]> = [];
   for (const [file, edits] of byFile) {
-    documentChanges.push({ textDocument: { uri: fileUri(ctx.root.uri, file), version: env.version(file) }, edits: edits.map(annotate) });
+    documentChanges.push({ textDocument: { uri: fileUri(ctx.root.uri, file), version: env.version(file) }, edits });
   }
   if (moveDb && env.resourceRename) {
     documentChanges.push(annotate({ kind: "rename" as const, oldUri: fileUri(ctx.root.uri, dbFolder!), newUri: fileUri(ctx.root.uri, `.reprise/db/${newName}`), options: { overwrite: false, ignoreIfExists: true } }));
   }
-  const edit: WorkspaceEdit = { documentChanges };
-  if (annotationId) {
-    const annotation: ChangeAnnotation = { label: `Rename ${t.kind} '${t.name}' → '${newName}'${DATA_NOTE[t.kind] ? " (holds data)" : " (changes public paths)"}`, needsConfirmation: true, description: note };
-    edit.changeAnnotations = { [annotationId]: annotation };
+  if (folder && "imports" in folder) {
+    documentChanges.push({ kind: "rename" as const, oldUri: fileUri(ctx.root.uri, folder.from), newUri: fileUri(ctx.root.uri, folder.to), options: { overwrite: false, ignoreIfExists: false }, annotationId: FOLDER });
   }
+  const edit: WorkspaceEdit = { documentChanges };
+  const annotations: Record<string, ChangeAnnotation> = {};
+  if (annotationId) {
+    annotations[annotationId] = { label: `Rename ${t.kind} '${t.name}' → '${newName}'${DATA_NOTE[t.kind] ? " (holds data)" : " (changes public paths)"}`, needsConfirmation: true, description: note };
+  }
+  if (folder && "imports" in folder) {
+    const n = folder.imports.length;
+    annotations[FOLDER] = { label: `Rename folder ${folder.from}/ → ${folder.to}/`, needsConfirmation: true, description: `Moves the service's folder${n ? ` and rewrites ${n} import${n === 1 ? "" : "s"} into it` : ""}.` };
+  } else if (folder && "skipped" in folder && annotationId) {
+    annotations[annotationId].description = `${annotations[annotationId].description ?? ""} ${folder.skipped}`.trim();
+  }
+  if (Object.keys(annotations).length) edit.changeAnnotations = annotations;
   return edit;
 }
