@@ -17,6 +17,7 @@ import {
   type FeatureState,
 } from "vscode-languageclient/node";
 import { AppModelNotification, ClientCommand, RUNNING_APP_LENS_KINDS, type AppModelParams, type CodeLensData } from "@reprise/protocol";
+import { withPreviewLink } from "./docs-link";
 import { config, SECTION, Setting } from "./settings";
 
 export { State } from "vscode-languageclient/node";
@@ -104,34 +105,4 @@ export function refreshCodeLenses(client: LanguageClient): void {
   const feature = client.getFeature("textDocument/codeLens");
   const providers = new Set(vscode.workspace.textDocuments.map((d) => feature.getProvider(d)).filter((p) => p !== undefined));
   for (const p of providers) p.onDidChangeCodeLensEmitter.fire();
-}
-
-export const OPEN_DOCS_COMMAND = "reprise.openDiagnosticDocs";
-
-/**
- * The `command:` URI that opens a docs page in the Markdown preview. VS Code opens a diagnostic's code link
- * (Problems view and hover) with command URIs allowed, so the link can run `reprise.openDiagnosticDocs`.
- */
-export function docsCommandUri(page: vscode.Uri): vscode.Uri {
-  return vscode.Uri.parse(`command:${OPEN_DOCS_COMMAND}?${encodeURIComponent(JSON.stringify([page.toString()]))}`);
-}
-
-/** The diagnostic with its `.md` docs link turned into a command link (other diagnostics unchanged). */
-export function withPreviewLink(d: vscode.Diagnostic): vscode.Diagnostic {
-  const code = d.code;
-  if (!code || typeof code !== "object" || code.target.scheme !== "file" || !code.target.path.endsWith(".md")) return d;
-  d.code = { value: code.value, target: docsCommandUri(code.target) };
-  return d;
-}
-
-/** `reprise.openDiagnosticDocs`: a docs page (file URI string) in the Markdown preview; as text if there is none. */
-export async function openDiagnosticDocs(page: unknown): Promise<void> {
-  if (typeof page !== "string") return;
-  const uri = vscode.Uri.parse(page);
-  if (uri.scheme !== "file" || !uri.path.endsWith(".md")) return;
-  try {
-    await vscode.commands.executeCommand("markdown.showPreview", uri);
-  } catch {
-    await vscode.commands.executeCommand("vscode.open", uri);
-  }
 }

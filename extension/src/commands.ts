@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { RepriseContext } from "./context";
 import { createCommandTable } from "./create-commands";
-import { OPEN_DOCS_COMMAND, openDiagnosticDocs } from "./client";
+import { OPEN_DOCS_COMMAND, openDiagnosticDocs } from "./docs-link";
 import { ArchitecturePanel } from "./architecture-panel";
 import { ApiExplorerPanel, type EndpointRef, type ExplorerDeps, type TopicRef } from "./api-explorer-panel";
 import { DEBUG_TYPE, type RepriseLaunchConfig } from "./debug";

@@ -49,7 +49,7 @@ async function ask(ctx: RepriseContext, args: CreateCommandArgs): Promise<Create
 async function createResource(ctx: RepriseContext, kind: CreateKind, arg: unknown): Promise<CreateCommandResult | undefined> {
   const given = arg && typeof arg === "object" && !(arg instanceof vscode.Uri) ? (arg as Answers) : undefined;
   try {
-    await ctx.startClient();
+    if (!ctx.client?.isRunning()) await ctx.startClient();
     const roots = ctx.models.all();
     let rootUri = given?.rootUri ?? ctx.models.rootFor(vscode.window.activeTextEditor?.document.uri)?.rootUri;
     if (!given && roots.length > 1) {
@@ -85,8 +85,10 @@ async function createResource(ctx: RepriseContext, kind: CreateKind, arg: unknow
     ctx.output.info(`created: ${result.title}`);
     return { ...result, applied: true };
   } catch (e) {
-    void vscode.window.showErrorMessage(`Reprise: creating a ${LABEL[kind]} failed: ${(e as Error).message}`);
-    return undefined;
+    const message = `creating a ${LABEL[kind]} failed: ${(e as Error).message}`;
+    ctx.output.error(message);
+    void vscode.window.showErrorMessage(`Reprise: ${message}`);
+    return { ok: false, problem: message };
   }
 }
 

@@ -29,6 +29,9 @@ function copyWithData() {
   const copy = copyFixture("rename");
   mkdirSync(join(copy.dir, ".reprise", "db", "orders"), { recursive: true });
   writeFileSync(join(copy.dir, ".reprise", "db", "orders", "PG_VERSION"), "16\n");
+  mkdirSync(join(copy.dir, ".reprise", "buckets", ".meta", "avatars"), { recursive: true });
+  mkdirSync(join(copy.dir, ".reprise", "buckets", "avatars"), { recursive: true });
+  writeFileSync(join(copy.dir, ".reprise", "buckets", "avatars", "a.png"), "png");
   return copy;
 }
 
@@ -220,7 +223,9 @@ test("rename a bucket, a topic, a subscription, a cron job and a secret", async 
     expectAt("users/users.ts", "avatars", "profile-pictures", { quoted: true }),
     expectAt("orders/orders.ts", "avatars", "profile-pictures", { quoted: true }),
     expectAt("reprise.config.json", "avatars", "profile-pictures", { quoted: true }),
-  ], { annotated: true }).then(({ edit }) => applyAndCheck(edit));
+    "rename .reprise/buckets/avatars → .reprise/buckets/profile-pictures",
+    "rename .reprise/buckets/.meta/avatars → .reprise/buckets/.meta/profile-pictures",
+  ], { annotated: true }).then(({ edit }) => applyAndCheck(edit, (after) => assert.equal(after.read(".reprise/buckets/profile-pictures/a.png"), "png")));
   await renameCase(at("users/users.ts", '"signups"', 2), "user-signups", [expectAt("users/users.ts", "signups", "user-signups", { quoted: true })], { annotated: true }).then(({ edit }) => applyAndCheck(edit));
   await renameCase(at("orders/orders.ts", '"welcome-order"', 2), "order-welcome", [expectAt("orders/orders.ts", "welcome-order", "order-welcome", { quoted: true })], { annotated: true }).then(({ edit }) => applyAndCheck(edit));
   await renameCase(at("reports/reports.ts", '"user-cleanup"', 2), "hourly-cleanup", [expectAt("reports/reports.ts", "user-cleanup", "hourly-cleanup", { quoted: true })]).then(({ edit }) => applyAndCheck(edit));

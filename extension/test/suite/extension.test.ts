@@ -110,22 +110,25 @@ describe("Reprise extension", () => {
     const panel = await poll("architecture panel", () => a.architecture());
     const folder = fixtureFile("audit");
     try {
-      const result = await vscode.commands.executeCommand<{ ok: boolean; applied: boolean; uri: string } | undefined>("reprise.newService", { name: "audit" });
-      assert.equal(result?.ok, true);
+      const result = await vscode.commands.executeCommand<{ ok: boolean; applied: boolean; uri: string; problem?: string } | undefined>("reprise.newService", { name: "audit" });
+      assert.equal(result?.ok, true, result?.problem);
       assert.equal(result?.applied, true);
       const file = vscode.Uri.joinPath(folder, "encore.service.ts");
       assert.equal(result?.uri, file.toString());
       const onDisk = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
       assert.equal(onDisk, 'import { Service } from "encore.dev/service";\n\nexport default new Service("audit");\n');
       assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), file.toString(), "the new declaration is shown");
-      await poll("service:audit in the diagram", () => panel.lastRendered?.nodeIds.includes("service:audit"));
+      // The server's model (what the diagram draws from) gains the service; the diagram, shown again, draws it.
+      await poll("service:audit in the app model's graph", () => a.context.models.all().some((p) => p.graph.nodes.some((n) => n.id === "service:audit")));
+      await vscode.commands.executeCommand("reprise.showArchitecture");
+      await poll("service:audit in the diagram", () => a.architecture()?.lastRendered?.nodeIds.includes("service:audit"));
       // A taken name is refused with the reason, and nothing is written.
       const refused = await vscode.commands.executeCommand<{ ok: boolean; problem?: string } | undefined>("reprise.newService", { name: "users" });
       assert.deepEqual(refused, { ok: false, problem: "A service named 'users' already exists." });
     } finally {
       await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
       await vscode.workspace.fs.delete(folder, { recursive: true, useTrash: false });
-      panel.dispose();
+      (a.architecture() ?? panel).dispose();
     }
   });
 });

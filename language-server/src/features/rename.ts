@@ -4,7 +4,7 @@
  * identifier that spells a name) plus the keys of the runtime config files. One rename is one workspace edit:
  * declarations, `~encore/clients` imports and calls, named references, cron endpoints and config keys. Renaming
  * something that holds data carries a change annotation that needs confirmation (and moves the embedded
- * database folder under `.reprise/db/`).
+ * database folder under `.reprise/db/` or the filesystem bucket under `.reprise/buckets/`).
  */
 import * as path from "node:path";
 import type { Location as LspLocation, WorkspaceEdit, TextEdit as LspTextEdit, ChangeAnnotation } from "vscode-languageserver/node";
@@ -132,7 +132,7 @@ export function renameProblem(ctx: FeatureContext, t: Target, newName: string, e
 
 const DATA_NOTE: Partial<Record<NamedKind, string>> = {
   database: "The embedded database folder under .reprise/db/ is moved with it; a deployed PostgreSQL database keeps its old name until you migrate it.",
-  bucket: "A deployed bucket (S3) keeps its old name until you migrate it; the local folder under .reprise/buckets/ is not moved.",
+  bucket: "The local bucket folder under .reprise/buckets/ (and its metadata) is moved with it; a deployed bucket (S3) keeps its old name until you migrate it.",
   topic: "A deployed NATS stream keeps its old name; messages waiting in it are not moved.",
   subscription: "A deployed NATS consumer keeps its old name; its position in the stream is not carried over.",
 };
@@ -200,8 +200,12 @@ export function rename(ctx: FeatureContext, env: RenameEnv, position: Position, 
       : newName;
     add(o.file, o.form === "string" || o.form === "config" ? inner({ form: "string", location: { range: o.range } }) : o.range, newText, annotationId);
   }
-  const dbFolder = t.kind === "database" ? `.reprise/db/${t.name}` : null;
-  const moveDb = dbFolder !== null && env.exists(dbFolder) && !env.exists(`.reprise/db/${newName}`);
+  // The embedded data that follows the name: a database's PGlite folder, a filesystem bucket and its metadata.
+  const dataFolders =
+    t.kind === "database" ? [[`.reprise/db/${t.name}`, `.reprise/db/${newName}`]]
+    : t.kind === "bucket" ? [[`.reprise/buckets/${t.name}`, `.reprise/buckets/${newName}`], [`.reprise/buckets/.meta/${t.name}`, `.reprise/buckets/.meta/${newName}`]]
+    : [];
+  const moves = dataFolders.filter(([from, to]) => env.exists(from) && !env.exists(to));
   if (!env.documentChanges) {
     const changes: Record<string, LspTextEdit[]> = {};
     for (const [file, edits] of byFile) changes[fileUri(ctx.root.uri, file)] = edits;
@@ -215,8 +219,8 @@ export function rename(ctx: FeatureContext, env: RenameEnv, position: Position, 
   for (const [file, edits] of byFile) {
     documentChanges.push({ textDocument: { uri: fileUri(ctx.root.uri, file), version: env.version(file) }, edits });
   }
-  if (moveDb && env.resourceRename) {
-    documentChanges.push(annotate({ kind: "rename" as const, oldUri: fileUri(ctx.root.uri, dbFolder!), newUri: fileUri(ctx.root.uri, `.reprise/db/${newName}`), options: { overwrite: false, ignoreIfExists: true } }));
+  if (env.resourceRename) {
+    for (const [from, to] of moves) documentChanges.push(annotate({ kind: "rename" as const, oldUri: fileUri(ctx.root.uri, from), newUri: fileUri(ctx.root.uri, to), options: { overwrite: false, ignoreIfExists: true } }));
   }
   if (folder && "imports" in folder) {
     documentChanges.push({ kind: "rename" as const, oldUri: fileUri(ctx.root.uri, folder.from), newUri: fileUri(ctx.root.uri, folder.to), options: { overwrite: false, ignoreIfExists: false }, annotationId: FOLDER });
