@@ -476,8 +476,8 @@ async function runUiChecks(port, appPort, runGap) {
       await page.locator(".quick-input-message", { hasText: "already exists" }).waitFor({ state: "detached", timeout: 20000 }).catch(() => {});
       await page.keyboard.press("Enter");
       await page.locator(".tab.active .label-name", { hasText: "encore.service.ts" }).waitFor({ timeout: 30000 });
-      // The new file opened over the diagram (its webview is disposed when hidden): show it again.
-      await runCommand(page, "Reprise: Show Architecture");
+      // The new file opened over the diagram (its webview is disposed when hidden): bring its tab back.
+      await page.locator(".tab", { hasText: "Reprise: Architecture" }).first().click();
       diagram = await webviewFrame(page, "#canvas", 30000);
       await diagram.locator('g.reprise-node[data-node-id="service:audit"]').waitFor({ timeout: 60000 });
       const written = fs.readFileSync(path.join(WORKSPACE, "audit", "encore.service.ts"), "utf8");
