@@ -466,6 +466,8 @@ async function runUiChecks(port, appPort, runGap) {
       await page.locator(".tab.active .label-name", { hasText: "encore.service.ts" }).waitFor({ timeout: 20000 });
     });
     await step("Reprise: New Service (palette, name typed in the input box) writes the service and the diagram gains its node", async () => {
+      // The new file opens in the active group: make that the first one, so the diagram beside it stays visible.
+      await runCommand(page, "View: Focus First Editor Group");
       await runCommand(page, "Reprise: New Service");
       const input = page.locator(".quick-input-widget input");
       await input.waitFor({ timeout: 10000 });
@@ -476,8 +478,6 @@ async function runUiChecks(port, appPort, runGap) {
       await page.locator(".quick-input-message", { hasText: "already exists" }).waitFor({ state: "detached", timeout: 20000 }).catch(() => {});
       await page.keyboard.press("Enter");
       await page.locator(".tab.active .label-name", { hasText: "encore.service.ts" }).waitFor({ timeout: 30000 });
-      // The new file opened over the diagram (its webview is disposed when hidden): bring its tab back.
-      await page.locator(".tab", { hasText: "Reprise: Architecture" }).first().click();
       diagram = await webviewFrame(page, "#canvas", 30000);
       await diagram.locator('g.reprise-node[data-node-id="service:audit"]').waitFor({ timeout: 60000 });
       const written = fs.readFileSync(path.join(WORKSPACE, "audit", "encore.service.ts"), "utf8");
