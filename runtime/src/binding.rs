@@ -59,6 +59,8 @@ pub struct StartOptions {
     pub request_timeout_ms: Option<u32>,
     /// This run's token for the tool routes (`/__reprise/*`, src/tool_routes.rs); without one they stay closed.
     pub tool_token: Option<String>,
+    /// The browser dashboard's folder, served at `/__reprise/` without the token (src/dashboard.rs); None: not served.
+    pub dashboard_dir: Option<String>,
 }
 
 fn set_timeout(ms: Option<u32>) {
@@ -84,7 +86,7 @@ pub async fn start(options: StartOptions) -> Result<u32> {
     let listener = Runtime::bind(&addr).await.map_err(|e| Error::new(Status::GenericFailure, format!("could not listen on {addr}: {e}")))?;
     let port = listener.local_addr().map(|a| a.port() as u32).unwrap_or(options.port);
     bridge().start_reply_pump(&tokio::runtime::Handle::current());
-    let tools = ToolGate::new(port as u16, options.tool_token).map_err(to_napi)?;
+    let tools = ToolGate::new(port as u16, options.tool_token).map_err(to_napi)?.with_dashboard(options.dashboard_dir.map(PathBuf::from));
     let rt = Runtime::new(app, bridge().clone(), tools);
     if RUNTIME.set(rt.clone()).is_err() {
         return Err(Error::new(Status::GenericFailure, "the Reprise runtime is already started in this process".to_string()));

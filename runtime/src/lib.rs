@@ -17,6 +17,7 @@ pub mod app;
 pub mod batch;
 pub mod body;
 pub mod cors;
+pub mod dashboard;
 pub mod decode;
 pub mod dispatch;
 pub mod metrics;

@@ -8,6 +8,8 @@
 //! requests arrive from loopback. So, in this order:
 //!
 //! 1. `GET /__reprise/healthz` is answered to anyone (orchestrators probe it from outside): no data, 200.
+//!    The browser dashboard's files (`GET /__reprise/`, `/__reprise/ui/*`, `src/dashboard.rs`) hold no data
+//!    either: they pass step 2 and skip steps 3-4 (the page sends the token on its own admin requests).
 //! 2. A peer that is not on this machine, or a `Host` (or HTTP/2 `:authority`) that is not a loopback name
 //!    (`localhost`, `127.0.0.1`, `[::1]`, any loopback address literal) with the app's port, gets 404 — the same
 //!    answer as a path that does not exist. A rebound page's requests carry the page's own host name.
@@ -98,6 +100,8 @@ impl Refusal {
 pub struct ToolGate {
     port: u16,
     token: Option<Box<[u8]>>,
+    /// The browser dashboard's files (`src/dashboard.rs`); None: not served.
+    dashboard: Option<std::path::PathBuf>,
 }
 
 impl ToolGate {
@@ -115,7 +119,13 @@ impl ToolGate {
 
     pub fn new(port: u16, token: Option<String>) -> Result<ToolGate, TokenError> {
         Self::check_token(token.as_deref())?;
-        Ok(ToolGate { port, token: token.map(|t| t.into_bytes().into_boxed_slice()) })
+        Ok(ToolGate { port, token: token.map(|t| t.into_bytes().into_boxed_slice()), dashboard: None })
+    }
+
+    /// Serves the browser dashboard's files from `dir` (`GET /__reprise/`, `/__reprise/ui/<file>`).
+    pub fn with_dashboard(mut self, dir: Option<std::path::PathBuf>) -> ToolGate {
+        self.dashboard = dir;
+        self
     }
 
     pub fn port(&self) -> u16 {
@@ -244,6 +254,13 @@ pub async fn handle(runtime: &Runtime, peer_loopback: bool, request: Request<Inc
         return healthz(request.method());
     }
     let gate = &runtime.tools;
+    // The dashboard's page and files hold no data: the loopback checks (step 2), not the token.
+    if crate::dashboard::is_dashboard_path(path) {
+        if !peer_loopback || !gate.host_is_loopback(request.uri(), request.headers()) {
+            return Refusal::Hidden.response(gate.port());
+        }
+        return crate::dashboard::serve(gate.dashboard.as_deref(), request.method(), path).await;
+    }
     if let Err(refusal) = gate.check(peer_loopback, request.method(), request.uri(), request.headers()) {
         return refusal.response(gate.port());
     }

@@ -136,3 +136,49 @@ export function dataPage(kind: DataPageKind, r: PageResources): string {
 export function makeNonce(random: (n: number) => Uint8Array): string {
   return Buffer.from(random(16)).toString("base64");
 }
+
+/**
+ * The browser dashboard's page (`GET /__reprise/`, runtime/src/dashboard.rs), a static file: no nonce hole because
+ * the runtime's CSP header allows scripts from the origin's own files only (`script-src 'self'`); no inline script.
+ * Navigation, a view the shell fills (databases, buckets, pub/sub) and a frame for the data pages and the catalog.
+ */
+export function dashboardPage(ui: string): string {
+  const u = esc(ui);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${u}data.css">
+<link rel="stylesheet" href="${u}dashboard.css">
+<title>Reprise dashboard</title>
+</head>
+<body>
+<header class="row">
+<strong>Reprise</strong>
+<nav class="row">
+<button data-page="catalog" class="secondary">Service catalog</button>
+<button data-page="databases" class="secondary">Databases</button>
+<button data-page="buckets" class="secondary">Buckets</button>
+<button data-page="pubsub" class="secondary">Pub/Sub</button>
+</nav>
+<span id="status" class="status"></span>
+</header>
+<main>
+<div id="view"></div>
+<iframe id="frame" title="page" hidden></iframe>
+</main>
+<script src="${u}dashboard.js"></script>
+</body>
+</html>`;
+}
+
+/** A data page (table grid or SQL console) as a static file of the browser dashboard, framed by its shell. */
+export function dashboardDataPage(kind: DataPageKind, ui: string): string {
+  // The header CSP (script-src 'self') is what guards these files; the page's own meta policy still needs a nonce,
+  // which a static file cannot make secret, so the header is the policy that counts.
+  return dataPage(kind, { cspSource: "'self'", nonce: "c3RhdGljLWRhc2hib2FyZA", style: `${ui}data.css`, title: kind === "db-table" ? "Table" : "SQL console",
+    scripts: [`${ui}dashboard-frame.js`, `${ui}${kind}.js`], connectSrc: "'self'" });
+}

@@ -27,6 +27,7 @@ import { mark } from "./timings.js";
 import { heldDatabases, serveDatabaseSockets, startAppInfra, type AppInfra } from "./infra.js";
 import { loopbackUrl } from "@reprise/protocol/tool-routes";
 import { newToolToken, removeInstanceFile, writeInstanceFile } from "../instances.js";
+import { builtDashboard, dashboardUrl, prepareDashboard, writeCatalog } from "./dashboard.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -61,6 +62,16 @@ export async function serve(appRoot: string, model: AppModel, bundle: string, ar
     }
     process.once("exit", forgetInstance);
   };
+  const built = builtDashboard();
+  let dashboardDir: string | null = null;
+  let dashboardNote = "reason" in built ? `no dashboard: ${built.reason}` : "";
+  if (built.dir) {
+    try {
+      dashboardDir = prepareDashboard(appRoot, model, built.dir);
+    } catch (e) {
+      dashboardNote = `no dashboard: could not write ${appRoot}/.reprise/dashboard: ${(e as Error).message}`;
+    }
+  }
   const serveOptions = (): import("reprise/internal/host").ServeOptions => ({
     model,
     appRoot,
@@ -68,16 +79,24 @@ export async function serve(appRoot: string, model: AppModel, bundle: string, ar
     host: process.env.REPRISE_HOST,
     requestTimeoutMs: timeoutFromEnv(),
     toolToken,
+    dashboardDir: dashboardDir ?? undefined,
   });
+  const announceAll = (port: number) => {
+    const url = announce(model, port);
+    if (dashboardDir) console.log(`Dashboard: ${dashboardUrl(url, toolToken)}`);
+    else console.log(dashboardNote);
+  };
   if (args.watch) {
     const w = await startWorker(bundle, model, appRoot, args.config, null);
     worker = w.worker;
     const port = await host.startServer(serveOptions());
     registerInstance(port);
     host.reloadModel(model, appRoot, w.dispatcher);
-    announce(model, port);
+    announceAll(port);
     void warmPGliteTemplate();
-    watchApp(appRoot, model, bundle, args.config, () => worker!, (nw) => (worker = nw));
+    watchApp(appRoot, model, bundle, args.config, () => worker!, (nw) => (worker = nw), (m) => {
+      if (dashboardDir) writeCatalog(dashboardDir, m);
+    });
   } else {
     // Source maps on for the app's bundle (stack traces with .ts lines), not before: with them on, Node reads and
     // parses the map of every module loaded afterwards, and the SDK's would cost start-up time for nothing.
@@ -103,7 +122,7 @@ export async function serve(appRoot: string, model: AppModel, bundle: string, ar
     const port = await host.startServer(serveOptions());
     registerInstance(port);
     mark("listening");
-    announce(model, port);
+    announceAll(port);
   }
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -128,11 +147,12 @@ export async function serve(appRoot: string, model: AppModel, bundle: string, ar
   });
 }
 
-function announce(model: AppModel, port: number): void {
+function announce(model: AppModel, port: number): string {
   const hostName = process.env.REPRISE_HOST ?? "127.0.0.1";
   const url = `http://${hostName === "0.0.0.0" ? "localhost" : hostName}:${port}`;
   console.log(`Reprise: ${model.app.id || "app"} running at ${url}`);
   console.log(endpointTable(model, url));
+  return url;
 }
 
 /**
@@ -220,6 +240,7 @@ function watchApp(
   configFile: string | null,
   current: () => Worker,
   setCurrent: (w: Worker) => void,
+  onReloaded: (model: AppModel) => void = () => {},
 ): FSWatcher {
   let timer: NodeJS.Timeout | null = null;
   let running = false;
@@ -262,6 +283,11 @@ function watchApp(
       } catch (e) {
         console.error(`reprise: the reloaded app's infrastructure failed to start: ${(e as Error).message}`);
         return;
+      }
+      try {
+        onReloaded(model);
+      } catch (e) {
+        console.error(`reprise: the dashboard's catalog was not rewritten: ${(e as Error).message}`);
       }
       console.log(`Reloaded in ${Date.now() - started} ms (new build serving after ${swapped} ms)`);
       console.log(endpointTable(model, ""));

@@ -497,6 +497,11 @@ export interface ServeOptions {
    * `A-Za-z0-9-._~+/=`. Without one the tool routes stay closed (only `/__reprise/healthz` answers).
    */
   toolToken?: string;
+  /**
+   * The browser dashboard's folder (its page, scripts and styles), served at `/__reprise/` and `/__reprise/ui/*`
+   * with the loopback checks but without the token (they hold no data; runtime/src/dashboard.rs). Unset: not served.
+   */
+  dashboardDir?: string;
 }
 
 /** Binds the HTTP listener (once per process); resolves with the bound port. */
@@ -508,6 +513,7 @@ export function startServer(opts: ServeOptions): Promise<number> {
     host: opts.host,
     requestTimeoutMs: opts.requestTimeoutMs,
     toolToken: opts.toolToken,
+    dashboardDir: opts.dashboardDir,
   });
 }
 

@@ -16,6 +16,7 @@ export interface StartOptions {
   port: number;
   requestTimeoutMs?: number;
   toolToken?: string;
+  dashboardDir?: string;
 }
 
 export interface CallResult {

@@ -1,0 +1,326 @@
+/**
+ * The browser dashboard's shell (`GET /__reprise/`, served by the runtime from the folder `reprise run` writes).
+ * It takes the run's token from the address (`?token=` or `#token=`), removes it from the address bar at once
+ * (history.replaceState), keeps it in memory only, and asks for it when absent or refused. It is the `Host` of the
+ * data pages (the same `db-table` / `sql-console` bundles VS Code shows), which run in same-origin frames and find
+ * their host through `parent.repriseDashboard.hostFor(target)` (frame.ts): their admin requests become `fetch`
+ * with the token header, confirmations `window.confirm`, downloads a blob link. The shell's own views (databases,
+ * buckets, migrations, pub/sub dead letters) use the same admin client over the same host.
+ */
+import {
+  BUCKETS_PATH, DATABASES_PATH, TOPICS_PATH, bucketObjectPath, bucketObjectsPath, dbMigrationsApplyPath, dbMigrationsPath, dbSchemaPath,
+  deadLettersPath, redrivePath,
+} from "@reprise/protocol";
+import { adminClient, describeFailure } from "../admin-client.js";
+import type { AdminMethod, Host, HostToPageCommon, PageToHostCommon, WireBody } from "../host.js";
+import type { DataPageState, DataTarget, DataToHost, HostToData } from "../data/messages.js";
+
+const UI = "/__reprise/ui/";
+let token: string | null = null;
+
+function takeTokenFromAddress(): void {
+  const url = new URL(location.href);
+  const hash = new URLSearchParams(url.hash.slice(1));
+  const given = url.searchParams.get("token") ?? hash.get("token");
+  if (given) token = given;
+  if (url.searchParams.has("token") || hash.has("token")) {
+    url.searchParams.delete("token");
+    hash.delete("token");
+    url.hash = hash.toString();
+    history.replaceState(null, "", url.pathname + url.search + url.hash);
+  }
+}
+
+const toBase64 = (bytes: Uint8Array) => {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+};
+const fromBase64 = (b: string) => Uint8Array.from(atob(b), (c) => c.charCodeAt(0));
+
+/** One admin request with the token; status 0 + error when there was no HTTP answer. */
+async function adminFetch(method: AdminMethod, path: string, body?: WireBody, contentType?: string): Promise<Extract<HostToPageCommon, { type: "adminResult" }>> {
+  const id = 0;
+  if (!token) return { type: "adminResult", id, status: 0, contentType: "", body: "", error: "no token: paste the token `reprise run` printed" };
+  try {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (contentType) headers["content-type"] = contentType;
+    else if (typeof body === "string") headers["content-type"] = "application/json";
+    const res = await fetch(path, { method, headers, body: body === undefined ? undefined : typeof body === "string" ? body : fromBase64(body.base64) });
+    const ct = res.headers.get("content-type") ?? "";
+    const text = /json|^text\//.test(ct) || res.status === 204;
+    const answer = text ? await res.text() : { base64: toBase64(new Uint8Array(await res.arrayBuffer())) };
+    if (res.status === 401) {
+      token = null;
+      askForToken("The token was refused (the app was restarted?). Paste the current one.");
+    }
+    return { type: "adminResult", id, status: res.status, contentType: ct, body: answer, error: null };
+  } catch (e) {
+    return { type: "adminResult", id, status: 0, contentType: "", body: "", error: `no answer from the app: ${(e as Error).message}` };
+  }
+}
+
+async function download(path: string, fileName: string): Promise<{ ok: boolean; error: string | null }> {
+  if (!token) return { ok: false, error: "no token" };
+  try {
+    const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) return { ok: false, error: `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}` };
+    const url = URL.createObjectURL(await res.blob());
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = fileName;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    return { ok: true, error: null };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}
+
+/** Answers one page → host request for `deliver` (a frame's page or the shell itself). */
+async function answer(m: PageToHostCommon, deliver: (m: HostToPageCommon) => void): Promise<void> {
+  if (m.type === "admin") deliver({ ...(await adminFetch(m.method, m.path, m.body, m.contentType)), id: m.id });
+  else if (m.type === "confirm") deliver({ type: "confirmResult", id: m.id, ok: window.confirm(m.detail ? `${m.message}\n\n${m.detail}` : m.message) });
+  else if (m.type === "download") deliver({ type: "downloadResult", id: m.id, ...(await download(m.path, m.fileName)) });
+}
+
+/** What the frames' pages last reported (`shown`), for the status line and tests. */
+const shown: unknown[] = [];
+
+/** The Host of a data page in a frame: its target from the frame's URL, its state in sessionStorage. */
+function hostFor(target: DataTarget): Host<DataPageState, DataToHost, HostToData> {
+  let handler: ((m: HostToData) => void) | null = null;
+  const key = `reprise.page.${JSON.stringify(target)}`;
+  const deliver = (m: HostToData) => setTimeout(() => handler?.(m), 0);
+  return {
+    postMessage(m) {
+      if (m.type === "ready") deliver({ type: "target", target });
+      else if (m.type === "openPage") openFrame(m.target);
+      else if (m.type === "shown") shown.push(m);
+      else void answer(m, deliver);
+    },
+    onMessage: (h) => (handler = h),
+    getState: () => {
+      const saved = sessionStorage.getItem(key);
+      return saved ? (JSON.parse(saved) as DataPageState) : { target };
+    },
+    setState: (s) => sessionStorage.setItem(key, JSON.stringify(s)),
+  };
+}
+
+declare global {
+  interface Window {
+    repriseDashboard?: { hostFor: typeof hostFor; shown: unknown[] };
+  }
+}
+window.repriseDashboard = { hostFor, shown };
+
+// The shell's own admin client, over a host that answers in-page.
+let shellHandler: ((m: unknown) => void) | null = null;
+const admin = adminClient({ postMessage: (m: PageToHostCommon) => void answer(m, (r) => shellHandler?.(r)) });
+shellHandler = (m) => admin.handle(m);
+
+// ---- DOM helpers (text only: app data never becomes markup) ----
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & { text?: string } = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  const { text, ...rest } = props;
+  Object.assign(e, rest);
+  if (text !== undefined) e.textContent = text;
+  e.append(...children);
+  return e;
+}
+const view = $<HTMLDivElement>("view");
+const frame = $<HTMLIFrameElement>("frame");
+const statusLine = $<HTMLSpanElement>("status");
+
+/** Set while the token form is shown: views finishing meanwhile do not replace it. */
+let asking = false;
+
+function showView(...nodes: Node[]): void {
+  if (asking) return;
+  frame.hidden = true;
+  frame.removeAttribute("src");
+  view.hidden = false;
+  view.replaceChildren(...nodes);
+}
+function openFrame(target: DataTarget | { page: "catalog" }): void {
+  view.hidden = true;
+  frame.hidden = false;
+  const file = target.page === "catalog" ? "catalog.html" : target.page === "table" ? "table.html" : "sql.html";
+  frame.src = `${UI}${file}${target.page === "catalog" ? "" : `?target=${encodeURIComponent(JSON.stringify(target))}`}`;
+}
+function failure(what: string, status: number, error: { code: string; message: string }): HTMLElement {
+  return el("pre", { className: "error", text: `${what}: ${describeFailure(status, error)}` });
+}
+
+function askForToken(reason: string): void {
+  const input = el("input", { type: "password", id: "token-input", placeholder: "token", autocomplete: "off", spellcheck: false });
+  const go = el("button", { id: "token-save", text: "Use this token" });
+  go.addEventListener("click", () => {
+    token = input.value.trim() || null;
+    if (!token) return;
+    asking = false;
+    void route("databases");
+  });
+  asking = false;
+  showView(el("h1", { text: "Token needed" }), el("p", { text: reason }),
+    el("p", { text: "`reprise run` prints the dashboard's address with the token; it is also in the app's .reprise/instances/<port>.json." }), input, go);
+  asking = true;
+}
+
+async function databases(): Promise<void> {
+  const list = await admin.get<{ databases: { name: string; engine: string }[] }>(DATABASES_PATH);
+  if (!list.ok) return showView(failure("databases", list.status, list.error));
+  const sections: Node[] = [el("h1", { text: "Databases" })];
+  if (!list.value.databases.length) sections.push(el("p", { text: "The app declares no database." }));
+  for (const db of list.value.databases) {
+    const sql = el("button", { text: "SQL console", className: "secondary" });
+    sql.dataset.sql = db.name;
+    sql.addEventListener("click", () => openFrame({ page: "sql", database: db.name }));
+    const migrations = el("button", { text: "Migrations", className: "secondary" });
+    migrations.addEventListener("click", () => void showMigrations(db.name));
+    sections.push(el("h2", { text: `${db.name} (${db.engine})` }, " ", sql, " ", migrations));
+    const schema = await admin.get<{ tables: { schema: string; name: string; rowCount: number | null; rowCountExact: boolean }[] }>(dbSchemaPath(db.name));
+    if (!schema.ok) {
+      sections.push(failure(`schema of ${db.name}`, schema.status, schema.error));
+      continue;
+    }
+    const ul = el("ul");
+    for (const t of schema.value.tables) {
+      const b = el("button", { className: "link", text: `${t.schema === "public" ? "" : `${t.schema}.`}${t.name}` });
+      b.dataset.table = `${db.name}/${t.schema}.${t.name}`;
+      b.addEventListener("click", () => openFrame({ page: "table", database: db.name, schema: t.schema, table: t.name }));
+      ul.append(el("li", {}, b, ` ${t.rowCount ?? "?"}${t.rowCountExact ? "" : "+"} rows`));
+    }
+    sections.push(ul);
+  }
+  showView(...sections);
+}
+
+async function showMigrations(database: string): Promise<void> {
+  type M = { number: number; name: string; state: string; appliedAt: string | null; error: string | null };
+  const r = await admin.get<{ migrationsDir: string | null; migrations: M[] }>(dbMigrationsPath(database));
+  if (!r.ok) return showView(failure("migrations", r.status, r.error));
+  const apply = el("button", { text: "Apply pending" });
+  apply.addEventListener("click", async () => {
+    const a = await admin.send<unknown>("POST", dbMigrationsApplyPath(database));
+    if (!a.ok) view.append(failure("apply", a.status, a.error));
+    else void showMigrations(database);
+  });
+  const rows = r.value.migrations.map((m) => el("tr", {}, el("td", { text: String(m.number) }), el("td", { text: m.name }), el("td", { text: m.state }), el("td", { text: m.error ?? m.appliedAt ?? "" })));
+  showView(el("h1", { text: `Migrations of ${database}` }), el("p", { text: r.value.migrationsDir ?? "no migrations folder" }), apply,
+    el("table", {}, el("tr", {}, ...["#", "name", "state", "applied / error"].map((h) => el("th", { text: h }))), ...rows));
+}
+
+async function buckets(selected?: string): Promise<void> {
+  const list = await admin.get<{ buckets: { name: string; public: boolean }[] }>(BUCKETS_PATH);
+  if (!list.ok) return showView(failure("buckets", list.status, list.error));
+  const nodes: Node[] = [el("h1", { text: "Buckets" })];
+  if (!list.value.buckets.length) nodes.push(el("p", { text: "The app declares no bucket." }));
+  const picker = el("div", { className: "row" });
+  for (const b of list.value.buckets) {
+    const btn = el("button", { text: b.name, className: b.name === selected ? "" : "secondary" });
+    btn.addEventListener("click", () => void buckets(b.name));
+    picker.append(btn);
+  }
+  nodes.push(picker);
+  const bucket = selected ?? list.value.buckets[0]?.name;
+  if (bucket) nodes.push(...(await bucketObjects(bucket)));
+  showView(...nodes);
+}
+
+async function bucketObjects(bucket: string): Promise<Node[]> {
+  const file = el("input", { type: "file", id: "upload-file" });
+  const key = el("input", { type: "text", id: "upload-key", placeholder: "key (default: the file's name)", spellcheck: false });
+  const up = el("button", { text: "Upload", id: "upload" });
+  const out: Node[] = [el("h2", { text: bucket }), el("div", { className: "row" }, file, key, up)];
+  up.addEventListener("click", async () => {
+    const f = file.files?.[0];
+    if (!f) return;
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    const r = await admin.send<unknown>("PUT", bucketObjectPath(bucket, key.value || f.name), { base64: toBase64(bytes) }, f.type || "application/octet-stream");
+    if (!r.ok) view.append(failure("upload", r.status, r.error));
+    else void buckets(bucket);
+  });
+  const r = await admin.get<{ objects: { key: string; size: number; etag: string }[]; nextAfter: string | null }>(bucketObjectsPath(bucket, { limit: 200 }));
+  if (!r.ok) return [...out, failure("objects", r.status, r.error)];
+  const rows = r.value.objects.map((o) => {
+    const dl = el("button", { text: "Download", className: "secondary" });
+    dl.addEventListener("click", () => void download(bucketObjectPath(bucket, o.key), o.key.split("/").pop() || "object"));
+    const del = el("button", { text: "Delete", className: "secondary" });
+    del.addEventListener("click", async () => {
+      if (!window.confirm(`Delete ${o.key} from ${bucket}?`)) return;
+      const d = await admin.send<unknown>("DELETE", bucketObjectPath(bucket, o.key));
+      if (!d.ok) view.append(failure("delete", d.status, d.error));
+      else void buckets(bucket);
+    });
+    const tr = el("tr", {}, el("td", { text: o.key }), el("td", { text: String(o.size) }), el("td", {}, dl, " ", del));
+    tr.dataset.key = o.key;
+    return tr;
+  });
+  out.push(el("table", { id: "objects" }, el("tr", {}, ...["key", "bytes", ""].map((h) => el("th", { text: h }))), ...rows));
+  if (r.value.nextAfter) out.push(el("p", { text: "Only the first 200 objects are listed." }));
+  return out;
+}
+
+async function pubsub(): Promise<void> {
+  type Sub = { name: string; service: string; deadLetters: number };
+  const r = await admin.get<{ provider: string; topics: { name: string; subscriptions: Sub[] }[] }>(TOPICS_PATH);
+  if (!r.ok) return showView(failure("topics", r.status, r.error));
+  const nodes: Node[] = [el("h1", { text: `Pub/Sub (${r.value.provider})` })];
+  if (!r.value.topics.length) nodes.push(el("p", { text: "The app declares no topic." }));
+  for (const t of r.value.topics) {
+    nodes.push(el("h2", { text: t.name }));
+    const ul = el("ul");
+    for (const s of t.subscriptions) {
+      const li = el("li", { text: `${s.name} (${s.service}): ${s.deadLetters} dead letter(s) ` });
+      if (s.deadLetters) {
+        const show = el("button", { text: "Show", className: "secondary" });
+        show.addEventListener("click", () => void deadLetters(t.name, s.name, li));
+        li.append(show);
+      }
+      ul.append(li);
+    }
+    nodes.push(ul);
+  }
+  showView(...nodes);
+}
+
+async function deadLetters(topic: string, sub: string, into: HTMLElement): Promise<void> {
+  type Dead = { id: string; attempts: number; error: string | null; message: unknown };
+  const r = await admin.get<{ messages: Dead[] }>(deadLettersPath(topic, sub));
+  if (!r.ok) return void into.append(failure("dead letters", r.status, r.error));
+  const ul = el("ul");
+  for (const m of r.value.messages) {
+    const redrive = el("button", { text: "Redrive", className: "secondary" });
+    redrive.addEventListener("click", async () => {
+      const x = await admin.send<unknown>("POST", redrivePath(topic, sub, m.id));
+      if (!x.ok) into.append(failure("redrive", x.status, x.error));
+      else void pubsub();
+    });
+    ul.append(el("li", {}, el("code", { text: JSON.stringify(m.message) }), ` ${m.attempts} attempt(s): ${m.error ?? ""} `, redrive));
+  }
+  into.append(ul);
+}
+
+const PAGES: Record<string, () => void | Promise<void>> = {
+  catalog: () => openFrame({ page: "catalog" }),
+  databases,
+  buckets: () => buckets(),
+  pubsub,
+};
+
+async function route(page: string): Promise<void> {
+  asking = false;
+  for (const b of document.querySelectorAll<HTMLButtonElement>("nav button")) b.classList.toggle("current", b.dataset.page === page);
+  statusLine.textContent = "";
+  if (!token && page !== "catalog") return askForToken("This page needs the run's token.");
+  await (PAGES[page] ?? databases)();
+}
+
+takeTokenFromAddress();
+for (const b of document.querySelectorAll<HTMLButtonElement>("nav button")) b.addEventListener("click", () => void route(b.dataset.page!));
+void route(token ? "databases" : "catalog");
