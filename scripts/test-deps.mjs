@@ -134,6 +134,7 @@ export const SUITES = [
   { suite: "webviews/dist/test/mermaid-parse.test.js", needs: ["chromium"] },
   { suite: "webviews/dist/test/webview-pages.test.js", needs: ["chromium"] },
   { suite: "webviews/dist/test/dashboard-pages.test.js", needs: ["chromium"] },
+  { suite: "test/dashboard/browser-dashboard.test.mjs", needs: ["chromium"] },
   { suite: "cargo:nats_live", needs: ["nats-server"] },
   { suite: "cargo:s3_live", needs: ["moto"] },
   { suite: "test/e2e/run.mjs", needs: ["chromium", "code-server"] },
