@@ -3,7 +3,7 @@
 // other names are refused; every file carries the CSP header and its content type; the admin routes still need the
 // token. Then headless Chromium (Debian's, as the webview tests use it) opens the URL `reprise run` printed: the
 // token leaves the address bar, nothing violates the CSP, the catalog renders, the SQL console (the same bundle as
-// VS Code's) runs a query, and a file is uploaded to a bucket and listed.
+// VS Code's) runs a query, a file is uploaded to a bucket and listed, and the trace viewer opens a request.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -31,7 +31,7 @@ test("browser dashboard: served without the token behind the loopback checks; wo
   t.after(() => rmSync(base, { recursive: true, force: true }));
   const dir = join(base, "app");
   cpSync(join(root, "test", "infra", "fixtures", "admin-data-app"), dir, { recursive: true });
-  const app = await startApp(t, dir);
+  const app = await startApp(t, dir, { env: { REPRISE_TRACE_SAMPLE_RATE: "1" } });
   const dashboard = await until(() => /Dashboard: (http:\/\/\S+)/.exec(app.stdout)?.[1], { what: "the dashboard URL printed" });
   const port = new URL(app.url).port;
   assert.equal(dashboard, `http://127.0.0.1:${port}/__reprise/?token=${encodeURIComponent(app.instance.token)}`);
@@ -136,6 +136,15 @@ test("browser dashboard: served without the token behind the loopback checks; wo
     // The catalog frame renders this app's service.
     await page.locator('nav [data-page="catalog"]').click();
     await frame.locator("h2", { hasText: "store" }).waitFor({ timeout: 20_000 });
+
+    // Traces: the viewer's bundle (VS Code's) lists this test's request and opens its waterfall.
+    assert.equal((await fetch(`${app.url}/count`)).status, 200);
+    await page.locator('nav [data-page="traces"]').click();
+    await frame.locator("#refresh").click();
+    const row = frame.locator("tr.trace", { hasText: "/count" }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.click();
+    await frame.locator("#waterfall .wf-row").first().waitFor({ timeout: 20_000 });
 
     const violations = await page.evaluate(() => window.__violations ?? []);
     assert.deepEqual(violations, [], "CSP violations");

@@ -41,12 +41,14 @@ export async function bundleDashboard(outDir, { minify = true } = {}) {
   mkdirSync(outDir, { recursive: true });
   await build({
     entryPoints: { dashboard: join(here, "src/dashboard/main.ts"), "dashboard-frame": join(here, "src/dashboard/frame.ts"),
-      "db-table": join(here, "src/data/table-main.ts"), "sql-console": join(here, "src/data/sql-main.ts") },
+      "db-table": join(here, "src/data/table-main.ts"), "sql-console": join(here, "src/data/sql-main.ts"), traces: join(here, "src/traces/main.ts") },
     bundle: true, format: "iife", platform: "browser", target: "es2022", outdir: outDir, minify, sourcemap: false, logLevel: "warning",
   });
   copyFileSync(join(here, "media/data.css"), join(outDir, "data.css"));
   copyFileSync(join(here, "media/dashboard.css"), join(outDir, "dashboard.css"));
-  const { dashboardPage, dashboardDataPage } = await import("../dist/src/html.js");
+  copyFileSync(join(here, "media/dashboard-vars.css"), join(outDir, "dashboard-vars.css"));
+  const { dashboardPage, dashboardDataPage, dashboardTracesPage } = await import("../dist/src/html.js");
+  writeFileSync(join(outDir, "traces.html"), dashboardTracesPage(ui));
   writeFileSync(join(outDir, "index.html"), dashboardPage(ui));
   writeFileSync(join(outDir, "table.html"), dashboardDataPage("db-table", ui));
   writeFileSync(join(outDir, "sql.html"), dashboardDataPage("sql-console", ui));

@@ -4,6 +4,8 @@
  * images/styles/fonts only from the extension's own folder. `style-src 'unsafe-inline'` is needed because
  * mermaid writes a <style> element into every SVG it renders; scripts stay nonce-only.
  */
+import { tracesPage } from "./traces/page.js";
+
 export interface PageResources {
   /** webview.cspSource */
   cspSource: string;
@@ -163,6 +165,7 @@ export function dashboardPage(ui: string): string {
 <button data-page="databases" class="secondary">Databases</button>
 <button data-page="buckets" class="secondary">Buckets</button>
 <button data-page="pubsub" class="secondary">Pub/Sub</button>
+<button data-page="traces" class="secondary">Traces</button>
 </nav>
 <span id="status" class="status"></span>
 </header>
@@ -181,4 +184,13 @@ export function dashboardDataPage(kind: DataPageKind, ui: string): string {
   // which a static file cannot make secret, so the header is the policy that counts.
   return dataPage(kind, { cspSource: "'self'", nonce: "c3RhdGljLWRhc2hib2FyZA", style: `${ui}data.css`, title: kind === "db-table" ? "Table" : "SQL console",
     scripts: [`${ui}dashboard-frame.js`, `${ui}${kind}.js`], connectSrc: "'self'" });
+}
+
+/** The trace viewer as a static file of the browser dashboard: VS Code's theme variables from a stylesheet first. */
+export function dashboardTracesPage(ui: string): string {
+  const nonce = "c3RhdGljLWRhc2hib2FyZA";
+  return tracesPage({ cspSource: "'self'", nonce, scripts: [`${ui}dashboard-frame.js`, `${ui}traces.js`] }).replace(
+    "<style nonce=",
+    `<link rel="stylesheet" nonce="${nonce}" href="${esc(ui)}dashboard-vars.css">\n<style nonce=`,
+  );
 }

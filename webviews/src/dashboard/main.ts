@@ -8,12 +8,14 @@
  * buckets, migrations, pub/sub dead letters) use the same admin client over the same host.
  */
 import {
+  TRACE_API_PATH, type TraceList, type TraceView,
   BUCKETS_PATH, DATABASES_PATH, TOPICS_PATH, bucketObjectPath, bucketObjectsPath, dbMigrationsApplyPath, dbMigrationsPath, dbSchemaPath,
   deadLettersPath, redrivePath,
 } from "@reprise/protocol";
 import { adminClient, describeFailure } from "../admin-client.js";
 import type { AdminMethod, Host, HostToPageCommon, PageToHostCommon, WireBody } from "../host.js";
 import type { DataPageState, DataTarget, DataToHost, HostToData } from "../data/messages.js";
+import type { HostToTraces, TracesState, TracesToHost } from "../traces/messages.js";
 
 const UI = "/__reprise/ui/";
 let token: string | null = null;
@@ -89,8 +91,57 @@ async function answer(m: PageToHostCommon, deliver: (m: HostToPageCommon) => voi
 /** What the frames' pages last reported (`shown`), for the status line and tests. */
 const shown: unknown[] = [];
 
-/** The Host of a data page in a frame: its target from the frame's URL, its state in sessionStorage. */
-function hostFor(target: DataTarget): Host<DataPageState, DataToHost, HostToData> {
+/**
+ * The Host of the trace viewer in a frame: the list and each trace from the trace endpoint with the token. Spans
+ * are not revealable here (no editor to open a file in).
+ */
+function tracesHost(): Host<TracesState, TracesToHost, HostToTraces> {
+  let handler: ((m: HostToTraces) => void) | null = null;
+  const deliver = (m: HostToTraces) => handler?.(m);
+  const getJson = async <T>(path: string): Promise<T> => {
+    const r = await adminFetch("GET", path);
+    if (r.error !== null) throw new Error(r.error);
+    const text = typeof r.body === "string" ? r.body : "";
+    if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
+  };
+  const refresh = async () => {
+    try {
+      const list = await getJson<TraceList>(`${TRACE_API_PATH}?limit=200`);
+      deliver({ type: "list", baseUrl: location.origin, traces: list.traces, stats: list.stats, error: null });
+    } catch (e) {
+      deliver({ type: "list", baseUrl: location.origin, traces: [], stats: null, error: (e as Error).message });
+    }
+  };
+  const open = async (traceId: string) => {
+    if (!/^[0-9a-f]{32}$/.test(traceId)) return;
+    try {
+      deliver({ type: "trace", trace: await getJson<TraceView>(`${TRACE_API_PATH}/${traceId}`), revealable: [] });
+    } catch (e) {
+      deliver({ type: "traceError", traceId, message: (e as Error).message });
+    }
+  };
+  return {
+    postMessage(m) {
+      if (m.type === "ready") void refresh().then(() => (m.state?.selected ? open(m.state.selected) : undefined));
+      else if (m.type === "refresh") void refresh();
+      else if (m.type === "open") void open(m.traceId);
+    },
+    onMessage: (h) => (handler = h),
+    getState: () => {
+      const saved = sessionStorage.getItem("reprise.page.traces");
+      return saved ? (JSON.parse(saved) as TracesState) : undefined;
+    },
+    setState: (s) => sessionStorage.setItem("reprise.page.traces", JSON.stringify(s)),
+  };
+}
+
+/** The Host of a page in a frame: a data page (target from the frame's URL, state in sessionStorage) or the traces. */
+function hostFor(target: DataTarget | { page: "traces" }): unknown {
+  return target.page === "traces" ? tracesHost() : dataHost(target);
+}
+
+function dataHost(target: DataTarget): Host<DataPageState, DataToHost, HostToData> {
   let handler: ((m: HostToData) => void) | null = null;
   const key = `reprise.page.${JSON.stringify(target)}`;
   const deliver = (m: HostToData) => setTimeout(() => handler?.(m), 0);
@@ -146,10 +197,10 @@ function showView(...nodes: Node[]): void {
   view.hidden = false;
   view.replaceChildren(...nodes);
 }
-function openFrame(target: DataTarget | { page: "catalog" }): void {
+function openFrame(target: DataTarget | { page: "catalog" } | { page: "traces" }): void {
   view.hidden = true;
   frame.hidden = false;
-  const file = target.page === "catalog" ? "catalog.html" : target.page === "table" ? "table.html" : "sql.html";
+  const file = { catalog: "catalog.html", table: "table.html", sql: "sql.html", traces: "traces.html" }[target.page];
   frame.src = `${UI}${file}${target.page === "catalog" ? "" : `?target=${encodeURIComponent(JSON.stringify(target))}`}`;
 }
 function failure(what: string, status: number, error: { code: string; message: string }): HTMLElement {
@@ -311,6 +362,7 @@ const PAGES: Record<string, () => void | Promise<void>> = {
   databases,
   buckets: () => buckets(),
   pubsub,
+  traces: () => openFrame({ page: "traces" }),
 };
 
 async function route(page: string): Promise<void> {

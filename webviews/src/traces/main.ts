@@ -3,11 +3,12 @@
  * selected trace. Everything it shows comes from typed host messages and is written with textContent, never HTML.
  */
 import { formatDuration, spanDetail, type TraceSummary, type TraceView } from "@reprise/protocol";
-import { vscodeApi } from "../vscode-webview.js";
+import { pageHost } from "../host.js";
 import type { HostToTraces, TracesState, TracesToHost } from "./messages.js";
 import { ticks, waterfall } from "./layout.js";
 
-const vscode = vscodeApi<TracesState, TracesToHost>();
+// VS Code's webview API, or the browser dashboard's host (webviews/src/dashboard/main.ts).
+const vscode = pageHost<TracesState, TracesToHost, HostToTraces>();
 let state: TracesState = vscode.getState() ?? { selected: null };
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -103,8 +104,7 @@ function describe(trace: TraceView, spanId: string): string {
   return lines.filter(Boolean).join("\n");
 }
 
-window.addEventListener("message", (event: MessageEvent<HostToTraces>) => {
-  const m = event.data;
+vscode.onMessage((m) => {
   if (m.type === "list") {
     const status = m.error ?? `${m.traces.length} recent traces from ${m.baseUrl}${m.stats?.sampledOut ? ` (${m.stats.sampledOut} sampled out)` : ""}`;
     renderList(m.traces, status);
