@@ -3,7 +3,8 @@
 // other names are refused; every file carries the CSP header and its content type; the admin routes still need the
 // token. Then headless Chromium (Debian's, as the webview tests use it) opens the URL `reprise run` printed: the
 // token leaves the address bar, nothing violates the CSP, the catalog renders, the SQL console (the same bundle as
-// VS Code's) runs a query, a file is uploaded to a bucket and listed, and the trace viewer opens a request.
+// VS Code's) runs a query, a file is uploaded to a bucket and listed, the trace viewer opens a request, and the
+// architecture diagram renders.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -145,6 +146,13 @@ test("browser dashboard: served without the token behind the loopback checks; wo
     await row.waitFor({ timeout: 20_000 });
     await row.click();
     await frame.locator("#waterfall .wf-row").first().waitFor({ timeout: 20_000 });
+
+    // Architecture: the diagram bundle (mermaid) draws the serving build's graph, the store service among it.
+    await page.locator('nav [data-page="diagram"]').click();
+    await frame.locator("g.reprise-node").first().waitFor({ timeout: 30_000 });
+    const rendered = await page.evaluate(() => window.repriseDashboard.shown.filter((m) => m.type === "rendered" || m.type === "renderError"));
+    assert.equal(rendered.at(-1)?.type, "rendered", JSON.stringify(rendered));
+    assert.ok(rendered.at(-1).nodeIds.some((id) => id.includes("store")), JSON.stringify(rendered));
 
     const violations = await page.evaluate(() => window.__violations ?? []);
     assert.deepEqual(violations, [], "CSP violations");

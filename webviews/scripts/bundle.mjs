@@ -41,13 +41,18 @@ export async function bundleDashboard(outDir, { minify = true } = {}) {
   mkdirSync(outDir, { recursive: true });
   await build({
     entryPoints: { dashboard: join(here, "src/dashboard/main.ts"), "dashboard-frame": join(here, "src/dashboard/frame.ts"),
-      "db-table": join(here, "src/data/table-main.ts"), "sql-console": join(here, "src/data/sql-main.ts"), traces: join(here, "src/traces/main.ts") },
+      "db-table": join(here, "src/data/table-main.ts"), "sql-console": join(here, "src/data/sql-main.ts"), traces: join(here, "src/traces/main.ts"),
+      diagram: join(here, "src/diagram/main.ts") },
     bundle: true, format: "iife", platform: "browser", target: "es2022", outdir: outDir, minify, sourcemap: false, logLevel: "warning",
   });
   copyFileSync(join(here, "media/data.css"), join(outDir, "data.css"));
   copyFileSync(join(here, "media/dashboard.css"), join(outDir, "dashboard.css"));
   copyFileSync(join(here, "media/dashboard-vars.css"), join(outDir, "dashboard-vars.css"));
-  const { dashboardPage, dashboardDataPage, dashboardTracesPage } = await import("../dist/src/html.js");
+  copyFileSync(join(here, "media/diagram.css"), join(outDir, "diagram.css"));
+  copyFileSync(join(dirname(require.resolve("mermaid/package.json")), "dist/mermaid.min.js"), join(outDir, "mermaid.min.js"));
+  const { dashboardPage, dashboardDataPage, dashboardTracesPage, diagramPage } = await import("../dist/src/html.js");
+  writeFileSync(join(outDir, "diagram.html"), diagramPage({ cspSource: "'self'", nonce: "c3RhdGljLWRhc2hib2FyZA", style: `${ui}diagram.css`, title: "Architecture",
+    scripts: [`${ui}dashboard-frame.js`, `${ui}mermaid.min.js`, `${ui}diagram.js`] }));
   writeFileSync(join(outDir, "traces.html"), dashboardTracesPage(ui));
   writeFileSync(join(outDir, "index.html"), dashboardPage(ui));
   writeFileSync(join(outDir, "table.html"), dashboardDataPage("db-table", ui));

@@ -162,6 +162,7 @@ export function dashboardPage(ui: string): string {
 <strong>Reprise</strong>
 <nav class="row">
 <button data-page="catalog" class="secondary">Service catalog</button>
+<button data-page="diagram" class="secondary">Architecture</button>
 <button data-page="databases" class="secondary">Databases</button>
 <button data-page="buckets" class="secondary">Buckets</button>
 <button data-page="pubsub" class="secondary">Pub/Sub</button>

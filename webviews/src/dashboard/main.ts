@@ -8,7 +8,7 @@
  * buckets, migrations, pub/sub dead letters) use the same admin client over the same host.
  */
 import {
-  TRACE_API_PATH, type TraceList, type TraceView,
+  TRACE_API_PATH, type TraceList, type TraceView, ADMIN_APP_PATH, type AdminAppInfo, type AppModel, toGraph,
   BUCKETS_PATH, DATABASES_PATH, TOPICS_PATH, bucketObjectPath, bucketObjectsPath, dbMigrationsApplyPath, dbMigrationsPath, dbSchemaPath,
   deadLettersPath, redrivePath,
 } from "@reprise/protocol";
@@ -16,6 +16,7 @@ import { adminClient, describeFailure } from "../admin-client.js";
 import type { AdminMethod, Host, HostToPageCommon, PageToHostCommon, WireBody } from "../host.js";
 import type { DataPageState, DataTarget, DataToHost, HostToData } from "../data/messages.js";
 import type { HostToTraces, TracesState, TracesToHost } from "../traces/messages.js";
+import type { DiagramState, DiagramToHost, HostToDiagram } from "../messages.js";
 
 const UI = "/__reprise/ui/";
 let token: string | null = null;
@@ -136,9 +137,36 @@ function tracesHost(): Host<TracesState, TracesToHost, HostToTraces> {
   };
 }
 
-/** The Host of a page in a frame: a data page (target from the frame's URL, state in sessionStorage) or the traces. */
-function hostFor(target: DataTarget | { page: "traces" }): unknown {
-  return target.page === "traces" ? tracesHost() : dataHost(target);
+/**
+ * The Host of the architecture diagram in a frame: the graph of the serving build's model (`/__reprise/admin/app`,
+ * protocol's toGraph, as the language server makes it). Clicking a node reveals nothing here (no editor).
+ */
+function diagramHost(): Host<DiagramState, DiagramToHost, HostToDiagram> {
+  let handler: ((m: HostToDiagram) => void) | null = null;
+  const deliver = (m: HostToDiagram) => handler?.(m);
+  const load = async () => {
+    const r = await admin.get<AdminAppInfo>(ADMIN_APP_PATH);
+    if (!r.ok) return deliver({ type: "noApp", reason: describeFailure(r.status, r.error) });
+    const model = r.value.model as AppModel;
+    deliver({ type: "graph", rootUri: "app", generation: 1, graph: toGraph(model), problems: r.value.diagnostics.length, appName: model.app.id || "app" });
+  };
+  return {
+    postMessage(m) {
+      if (m.type === "ready") void load();
+      else if (m.type === "rendered" || m.type === "renderError") shown.push(m);
+    },
+    onMessage: (h) => (handler = h),
+    getState: () => {
+      const saved = sessionStorage.getItem("reprise.page.diagram");
+      return saved ? (JSON.parse(saved) as DiagramState) : undefined;
+    },
+    setState: (s) => sessionStorage.setItem("reprise.page.diagram", JSON.stringify(s)),
+  };
+}
+
+/** The Host of a page in a frame: a data page (target from the frame's URL, state in sessionStorage), the traces or the diagram. */
+function hostFor(target: DataTarget | { page: "traces" } | { page: "diagram" }): unknown {
+  return target.page === "traces" ? tracesHost() : target.page === "diagram" ? diagramHost() : dataHost(target);
 }
 
 function dataHost(target: DataTarget): Host<DataPageState, DataToHost, HostToData> {
@@ -197,10 +225,10 @@ function showView(...nodes: Node[]): void {
   view.hidden = false;
   view.replaceChildren(...nodes);
 }
-function openFrame(target: DataTarget | { page: "catalog" } | { page: "traces" }): void {
+function openFrame(target: DataTarget | { page: "catalog" } | { page: "traces" } | { page: "diagram" }): void {
   view.hidden = true;
   frame.hidden = false;
-  const file = { catalog: "catalog.html", table: "table.html", sql: "sql.html", traces: "traces.html" }[target.page];
+  const file = { catalog: "catalog.html", table: "table.html", sql: "sql.html", traces: "traces.html", diagram: "diagram.html" }[target.page];
   frame.src = `${UI}${file}${target.page === "catalog" ? "" : `?target=${encodeURIComponent(JSON.stringify(target))}`}`;
 }
 function failure(what: string, status: number, error: { code: string; message: string }): HTMLElement {
@@ -363,6 +391,7 @@ const PAGES: Record<string, () => void | Promise<void>> = {
   buckets: () => buckets(),
   pubsub,
   traces: () => openFrame({ page: "traces" }),
+  diagram: () => openFrame({ page: "diagram" }),
 };
 
 async function route(page: string): Promise<void> {

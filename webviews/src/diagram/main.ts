@@ -7,11 +7,13 @@
 import type { Mermaid } from "mermaid";
 import { toMermaidDiagram } from "@reprise/protocol";
 import type { DiagramState, DiagramToHost, HostToDiagram } from "../messages.js";
-import { isDarkTheme, vscodeApi } from "../vscode-webview.js";
+import { isDarkTheme } from "../vscode-webview.js";
+import { pageHost } from "../host.js";
 
 declare const mermaid: Mermaid;
 
-const vscode = vscodeApi<DiagramState, DiagramToHost>();
+// VS Code's webview API, or the browser dashboard's host (webviews/src/dashboard/main.ts).
+const vscode = pageHost<DiagramState, DiagramToHost, HostToDiagram>();
 const state: DiagramState = { rootUri: null, zoom: 1, panX: 0, panY: 0, ...vscode.getState() };
 const viewport = document.getElementById("viewport") as HTMLDivElement;
 const canvas = document.getElementById("canvas") as HTMLDivElement;
@@ -84,8 +86,7 @@ function schedule(msg: Extract<HostToDiagram, { type: "graph" }>): void {
   renderQueue = renderQueue.then(() => (last === msg ? render(msg) : undefined));
 }
 
-window.addEventListener("message", (event: MessageEvent<HostToDiagram>) => {
-  const msg = event.data;
+vscode.onMessage((msg) => {
   if (msg.type === "graph") {
     if (last && last.rootUri === msg.rootUri && msg.generation < last.generation) return; // stale
     if (state.rootUri !== msg.rootUri) { state.rootUri = msg.rootUri; save(); }
