@@ -3,8 +3,8 @@
 // other names are refused; every file carries the CSP header and its content type; the admin routes still need the
 // token. Then headless Chromium (Debian's, as the webview tests use it) opens the URL `reprise run` printed: the
 // token leaves the address bar, nothing violates the CSP, the catalog renders, the SQL console (the same bundle as
-// VS Code's) runs a query, a file is uploaded to a bucket and listed, the trace viewer opens a request, and the
-// architecture diagram renders.
+// VS Code's) runs a query, a file is uploaded to a bucket and listed, the trace viewer opens a request, the
+// architecture diagram renders, and the API explorer calls an endpoint.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -153,6 +153,15 @@ test("browser dashboard: served without the token behind the loopback checks; wo
     const rendered = await page.evaluate(() => window.repriseDashboard.shown.filter((m) => m.type === "rendered" || m.type === "renderError"));
     assert.equal(rendered.at(-1)?.type, "rendered", JSON.stringify(rendered));
     assert.ok(rendered.at(-1).nodeIds.some((id) => id.includes("store")), JSON.stringify(rendered));
+
+    // API explorer: VS Code's explorer page, drafted from the model, sends from the page's origin.
+    await page.locator('nav [data-page="explorer"]').click();
+    await page.locator('[data-endpoint="store.count"]').click();
+    await frame.locator("#path").waitFor({ timeout: 20_000 });
+    await until(async () => (await frame.locator("#path").inputValue()) === "/count", { what: "the drafted path", timeoutMs: 20_000 });
+    await frame.locator("#send").click();
+    await until(async () => /200/.test((await frame.locator("#res-status").textContent()) ?? ""), { what: "the response status", timeoutMs: 20_000 });
+    assert.match(await frame.locator("#res-body").textContent(), /"items": ?30/);
 
     const violations = await page.evaluate(() => window.__violations ?? []);
     assert.deepEqual(violations, [], "CSP violations");

@@ -42,7 +42,7 @@ export async function bundleDashboard(outDir, { minify = true } = {}) {
   await build({
     entryPoints: { dashboard: join(here, "src/dashboard/main.ts"), "dashboard-frame": join(here, "src/dashboard/frame.ts"),
       "db-table": join(here, "src/data/table-main.ts"), "sql-console": join(here, "src/data/sql-main.ts"), traces: join(here, "src/traces/main.ts"),
-      diagram: join(here, "src/diagram/main.ts") },
+      diagram: join(here, "src/diagram/main.ts"), "api-explorer": join(here, "src/api-explorer/main.ts") },
     bundle: true, format: "iife", platform: "browser", target: "es2022", outdir: outDir, minify, sourcemap: false, logLevel: "warning",
   });
   copyFileSync(join(here, "media/data.css"), join(outDir, "data.css"));
@@ -50,7 +50,9 @@ export async function bundleDashboard(outDir, { minify = true } = {}) {
   copyFileSync(join(here, "media/dashboard-vars.css"), join(outDir, "dashboard-vars.css"));
   copyFileSync(join(here, "media/diagram.css"), join(outDir, "diagram.css"));
   copyFileSync(join(dirname(require.resolve("mermaid/package.json")), "dist/mermaid.min.js"), join(outDir, "mermaid.min.js"));
-  const { dashboardPage, dashboardDataPage, dashboardTracesPage, diagramPage } = await import("../dist/src/html.js");
+  copyFileSync(join(here, "media/api-explorer.css"), join(outDir, "api-explorer.css"));
+  const { dashboardPage, dashboardDataPage, dashboardTracesPage, dashboardExplorerPage, diagramPage } = await import("../dist/src/html.js");
+  writeFileSync(join(outDir, "explorer.html"), dashboardExplorerPage(ui));
   writeFileSync(join(outDir, "diagram.html"), diagramPage({ cspSource: "'self'", nonce: "c3RhdGljLWRhc2hib2FyZA", style: `${ui}diagram.css`, title: "Architecture",
     scripts: [`${ui}dashboard-frame.js`, `${ui}mermaid.min.js`, `${ui}diagram.js`] }));
   writeFileSync(join(outDir, "traces.html"), dashboardTracesPage(ui));

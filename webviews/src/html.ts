@@ -163,6 +163,7 @@ export function dashboardPage(ui: string): string {
 <nav class="row">
 <button data-page="catalog" class="secondary">Service catalog</button>
 <button data-page="diagram" class="secondary">Architecture</button>
+<button data-page="explorer" class="secondary">API explorer</button>
 <button data-page="databases" class="secondary">Databases</button>
 <button data-page="buckets" class="secondary">Buckets</button>
 <button data-page="pubsub" class="secondary">Pub/Sub</button>
@@ -194,4 +195,10 @@ export function dashboardTracesPage(ui: string): string {
     "<style nonce=",
     `<link rel="stylesheet" nonce="${nonce}" href="${esc(ui)}dashboard-vars.css">\n<style nonce=`,
   );
+}
+
+/** The API explorer as a static file of the browser dashboard: VS Code's theme variables from a stylesheet first. */
+export function dashboardExplorerPage(ui: string): string {
+  return apiExplorerPage({ cspSource: "'self'", nonce: "c3RhdGljLWRhc2hib2FyZA", style: `${ui}api-explorer.css`, title: "API explorer", connectSrc: "'self'",
+    scripts: [`${ui}dashboard-frame.js`, `${ui}api-explorer.js`] }).replace('<link rel="stylesheet"', `<link rel="stylesheet" href="${esc(ui)}dashboard-vars.css">\n<link rel="stylesheet"`);
 }

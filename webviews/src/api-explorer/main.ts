@@ -6,11 +6,12 @@
  */
 import type { PathSegment } from "@reprise/protocol";
 import type { CallResult, ExplorerState, ExplorerTargetKind, ExplorerToHost, HeaderLine, HostToExplorer, RequestDraft } from "../messages.js";
-import { vscodeApi } from "../vscode-webview.js";
+import { pageHost } from "../host.js";
 import { publishOutcome } from "../request-template.js";
 import { fieldValue, historyLabel, validateParam, withFieldValue, type HistoryEntry, type ParamField } from "../request-params.js";
 
-const vscode = vscodeApi<ExplorerState, ExplorerToHost>();
+// VS Code's webview API, or the browser dashboard's host (webviews/src/dashboard/main.ts).
+const vscode = pageHost<ExplorerState, ExplorerToHost, HostToExplorer>();
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const title = $<HTMLHeadingElement>("title");
 const doc = $<HTMLParagraphElement>("doc");
@@ -219,8 +220,7 @@ function setMode(kind: ExplorerTargetKind): void {
   resSummary.hidden = true;
 }
 
-window.addEventListener("message", (event: MessageEvent<HostToExplorer>) => {
-  const msg = event.data;
+vscode.onMessage((msg) => {
   switch (msg.type) {
     case "endpoint": {
       const e = msg.endpoint;

@@ -5,7 +5,7 @@
  */
 import type { DataTarget } from "../data/messages.js";
 
-type FrameTarget = DataTarget | { page: "traces" } | { page: "diagram" };
+type FrameTarget = DataTarget | { page: "traces" } | { page: "diagram" } | { page: "explorer"; service: string; endpoint: string };
 const shell = (window.parent !== window ? (window.parent as Window & { repriseDashboard?: { hostFor(t: FrameTarget): unknown } }).repriseDashboard : undefined);
 const raw = new URLSearchParams(location.search).get("target");
 if (!shell || !raw) {

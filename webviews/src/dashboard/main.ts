@@ -16,7 +16,9 @@ import { adminClient, describeFailure } from "../admin-client.js";
 import type { AdminMethod, Host, HostToPageCommon, PageToHostCommon, WireBody } from "../host.js";
 import type { DataPageState, DataTarget, DataToHost, HostToData } from "../data/messages.js";
 import type { HostToTraces, TracesState, TracesToHost } from "../traces/messages.js";
-import type { DiagramState, DiagramToHost, HostToDiagram } from "../messages.js";
+import type { CallResult, DiagramState, DiagramToHost, ExplorerState, ExplorerToHost, HostToDiagram, HostToExplorer, RequestDraft } from "../messages.js";
+import { draftRequest, draftUrl } from "../request-template.js";
+import { paramFields, pushHistory, type HistoryEntry } from "../request-params.js";
 
 const UI = "/__reprise/ui/";
 let token: string | null = null;
@@ -164,9 +166,84 @@ function diagramHost(): Host<DiagramState, DiagramToHost, HostToDiagram> {
   };
 }
 
-/** The Host of a page in a frame: a data page (target from the frame's URL, state in sessionStorage), the traces or the diagram. */
-function hostFor(target: DataTarget | { page: "traces" } | { page: "diagram" }): unknown {
-  return target.page === "traces" ? tracesHost() : target.page === "diagram" ? diagramHost() : dataHost(target);
+type ExplorerTarget = { page: "explorer"; service: string; endpoint: string };
+const BODY_DISPLAY_LIMIT = 1_000_000;
+
+/** One request of the API explorer, from the page's own origin (the app's port); what fetch may not send (Host, Cookie) is left out. */
+async function sendDraft(draft: RequestDraft): Promise<CallResult> {
+  let url = "";
+  const started = performance.now();
+  try {
+    url = draftUrl(location.origin, draft);
+    const headers = new Headers();
+    for (const h of draft.headers) if (h.name) headers.append(h.name, h.value);
+    const method = draft.method.toUpperCase();
+    const hasBody = draft.body.trim() !== "" && method !== "GET" && method !== "HEAD";
+    const res = await fetch(url, { method, headers, body: hasBody ? draft.body : undefined, signal: AbortSignal.timeout(30_000), redirect: "manual", credentials: "omit" });
+    const text = await res.text();
+    const outHeaders: { name: string; value: string }[] = [];
+    res.headers.forEach((value, name) => outHeaders.push({ name, value }));
+    return { ok: res.ok, status: res.status, statusText: res.statusText, headers: outHeaders, body: text.slice(0, BODY_DISPLAY_LIMIT),
+      truncated: text.length > BODY_DISPLAY_LIMIT, timeMs: performance.now() - started, error: null, url };
+  } catch (e) {
+    return { ok: false, status: 0, statusText: "", headers: [], body: "", truncated: false, timeMs: performance.now() - started, error: (e as Error).message, url };
+  }
+}
+
+/**
+ * The Host of the API explorer in a frame: the endpoint from the serving build's model, its draft and parameter
+ * fields as VS Code's host makes them, requests sent from the page's origin, the history in sessionStorage.
+ */
+function explorerHost(target: ExplorerTarget): Host<ExplorerState, ExplorerToHost, HostToExplorer> {
+  let handler: ((m: HostToExplorer) => void) | null = null;
+  const deliver = (m: HostToExplorer) => handler?.(m);
+  const historyKey = `reprise.history.${target.service}.${target.endpoint}`;
+  const history = (): HistoryEntry[] => JSON.parse(sessionStorage.getItem(historyKey) ?? "[]") as HistoryEntry[];
+  const stateKey = `reprise.page.explorer.${target.service}.${target.endpoint}`;
+  const load = async (hasState: boolean) => {
+    const r = await admin.get<AdminAppInfo>(ADMIN_APP_PATH);
+    if (!r.ok) return;
+    const model = r.value.model as AppModel;
+    const e = model.app.services.find((s) => s.name === target.service)?.endpoints.find((x) => x.name === target.endpoint);
+    if (!e) return;
+    deliver({
+      type: "endpoint", fresh: !hasState, draft: draftRequest(e), baseUrl: location.origin, running: true,
+      endpoint: { kind: "endpoint", rootUri: "app", service: e.service, name: e.name, methods: e.method, path: e.path, doc: e.doc, auth: e.auth, fields: paramFields(e), pathSegments: e.pathSegments },
+    });
+    deliver({ type: "history", entries: history() });
+  };
+  return {
+    postMessage(m) {
+      if (m.type === "ready") void load(m.state !== null);
+      else if (m.type === "send") {
+        void sendDraft(m.request).then((result) => {
+          deliver({ type: "response", id: m.id, result });
+          const entries = pushHistory(history(), { at: Date.now(), draft: m.request, status: result.status, error: result.error, timeMs: result.timeMs });
+          sessionStorage.setItem(historyKey, JSON.stringify(entries));
+          deliver({ type: "history", entries });
+        });
+      } else if (m.type === "clearHistory") {
+        sessionStorage.removeItem(historyKey);
+        deliver({ type: "history", entries: [] });
+      }
+    },
+    onMessage: (h) => (handler = h),
+    getState: () => {
+      const saved = sessionStorage.getItem(stateKey);
+      return saved ? (JSON.parse(saved) as ExplorerState) : undefined;
+    },
+    setState: (s) => sessionStorage.setItem(stateKey, JSON.stringify(s)),
+  };
+}
+
+type FrameTarget = DataTarget | { page: "traces" } | { page: "diagram" } | ExplorerTarget;
+
+/** The Host of a page in a frame: a data page (target from the frame's URL, state in sessionStorage), the traces, the diagram or the API explorer. */
+function hostFor(target: FrameTarget): unknown {
+  if (target.page === "traces") return tracesHost();
+  if (target.page === "diagram") return diagramHost();
+  if (target.page === "explorer") return explorerHost(target);
+  return dataHost(target);
 }
 
 function dataHost(target: DataTarget): Host<DataPageState, DataToHost, HostToData> {
@@ -225,10 +302,10 @@ function showView(...nodes: Node[]): void {
   view.hidden = false;
   view.replaceChildren(...nodes);
 }
-function openFrame(target: DataTarget | { page: "catalog" } | { page: "traces" } | { page: "diagram" }): void {
+function openFrame(target: FrameTarget | { page: "catalog" }): void {
   view.hidden = true;
   frame.hidden = false;
-  const file = { catalog: "catalog.html", table: "table.html", sql: "sql.html", traces: "traces.html", diagram: "diagram.html" }[target.page];
+  const file = { catalog: "catalog.html", table: "table.html", sql: "sql.html", traces: "traces.html", diagram: "diagram.html", explorer: "explorer.html" }[target.page];
   frame.src = `${UI}${file}${target.page === "catalog" ? "" : `?target=${encodeURIComponent(JSON.stringify(target))}`}`;
 }
 function failure(what: string, status: number, error: { code: string; message: string }): HTMLElement {
@@ -385,7 +462,29 @@ async function deadLetters(topic: string, sub: string, into: HTMLElement): Promi
   into.append(ul);
 }
 
+/** The endpoints of the serving build, each opening the API explorer on it. */
+async function endpoints(): Promise<void> {
+  const r = await admin.get<AdminAppInfo>(ADMIN_APP_PATH);
+  if (!r.ok) return showView(failure("app model", r.status, r.error));
+  const model = r.value.model as AppModel;
+  const nodes: Node[] = [el("h1", { text: "API explorer" }), el("p", { text: "Pick an endpoint; requests go to this app from this page." })];
+  for (const svc of [...model.app.services].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!svc.endpoints.length) continue;
+    nodes.push(el("h2", { text: svc.name }));
+    const ul = el("ul");
+    for (const e of svc.endpoints) {
+      const b = el("button", { className: "link", text: `${e.name}` });
+      b.dataset.endpoint = `${svc.name}.${e.name}`;
+      b.addEventListener("click", () => openFrame({ page: "explorer", service: svc.name, endpoint: e.name }));
+      ul.append(el("li", {}, b, ` ${e.method.join(", ")} ${e.path}${e.expose ? "" : " (private)"}`));
+    }
+    nodes.push(ul);
+  }
+  showView(...nodes);
+}
+
 const PAGES: Record<string, () => void | Promise<void>> = {
+  explorer: endpoints,
   catalog: () => openFrame({ page: "catalog" }),
   databases,
   buckets: () => buckets(),
