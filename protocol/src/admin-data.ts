@@ -22,6 +22,8 @@ export interface AdminAppInfo {
   model: unknown;
   /** Its diagnostics (warnings and hints: a build with errors is not served). */
   diagnostics: unknown[];
+  /** The app's folder (absolute; the model's relative `location.file`s are below it). Absent from older runtimes. */
+  appRoot?: string | null;
 }
 
 // ---- databases --------------------------------------------------------------------------------------------

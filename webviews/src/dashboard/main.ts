@@ -8,7 +8,7 @@
  * buckets, migrations, pub/sub dead letters) use the same admin client over the same host.
  */
 import {
-  TRACE_API_PATH, type TraceList, type TraceView, ADMIN_APP_PATH, type AdminAppInfo, type AppModel, toGraph,
+  TRACE_API_PATH, type TraceList, type TraceView, ADMIN_APP_PATH, type AdminAppInfo, type AppModel, type Location, spanEndpoint, toGraph,
   BUCKETS_PATH, DATABASES_PATH, TOPICS_PATH, bucketObjectPath, bucketObjectsPath, dbMigrationsApplyPath, dbMigrationsPath, dbSchemaPath,
   deadLettersPath, redrivePath,
 } from "@reprise/protocol";
@@ -91,12 +91,33 @@ async function answer(m: PageToHostCommon, deliver: (m: HostToPageCommon) => voi
   else if (m.type === "download") deliver({ type: "downloadResult", id: m.id, ...(await download(m.path, m.fileName)) });
 }
 
+/**
+ * A declaration as a `vscode://file/<path>:<line>:<column>` link (VS Code and Cursor register the scheme), put in
+ * the status line for the user to click: following an external scheme from script would leave the page in the
+ * middle of a navigation where no handler is registered. Null when the app's folder is not known.
+ */
+function revealIn(appRoot: string | null | undefined, loc: Location | null | undefined): string | null {
+  if (!loc) return null;
+  const file = loc.file.startsWith("/") ? loc.file : appRoot ? `${appRoot.replace(/\/$/, "")}/${loc.file}` : null;
+  if (!file) return null;
+  const line = loc.range.start.line + 1;
+  const url = `vscode://file${file.split("/").map(encodeURIComponent).join("/")}:${line}:${loc.range.start.character + 1}`;
+  shown.push({ type: "reveal", url });
+  const a = document.createElement("a");
+  a.id = "reveal";
+  a.href = url;
+  a.rel = "noreferrer";
+  a.textContent = `Open ${loc.file}:${line} in VS Code`;
+  statusLine.replaceChildren(a);
+  return url;
+}
+
 /** What the frames' pages last reported (`shown`), for the status line and tests. */
 const shown: unknown[] = [];
 
 /**
- * The Host of the trace viewer in a frame: the list and each trace from the trace endpoint with the token. Spans
- * are not revealable here (no editor to open a file in).
+ * The Host of the trace viewer in a frame: the list and each trace from the trace endpoint with the token; a span
+ * of an endpoint opens the endpoint's declaration through a `vscode://file/…` link.
  */
 function tracesHost(): Host<TracesState, TracesToHost, HostToTraces> {
   let handler: ((m: HostToTraces) => void) | null = null;
@@ -116,10 +137,24 @@ function tracesHost(): Host<TracesState, TracesToHost, HostToTraces> {
       deliver({ type: "list", baseUrl: location.origin, traces: [], stats: null, error: (e as Error).message });
     }
   };
+  let app: AdminAppInfo | null = null;
+  let shownTrace: TraceView | null = null;
+  const locate = (spanId: string): Location | null => {
+    const span = shownTrace?.spans.find((x) => x.spanId === spanId);
+    const ref = span && spanEndpoint(span);
+    const model = app?.model as AppModel | undefined;
+    return (ref && model?.app.services.find((x) => x.name === ref.service)?.endpoints.find((e) => e.name === ref.endpoint)?.location) ?? null;
+  };
   const open = async (traceId: string) => {
     if (!/^[0-9a-f]{32}$/.test(traceId)) return;
     try {
-      deliver({ type: "trace", trace: await getJson<TraceView>(`${TRACE_API_PATH}/${traceId}`), revealable: [] });
+      if (!app) {
+        const r = await admin.get<AdminAppInfo>(ADMIN_APP_PATH);
+        if (r.ok) app = r.value;
+      }
+      shownTrace = await getJson<TraceView>(`${TRACE_API_PATH}/${traceId}`);
+      const revealable = app?.appRoot ? shownTrace.spans.filter((x) => locate(x.spanId)).map((x) => x.spanId) : [];
+      deliver({ type: "trace", trace: shownTrace, revealable });
     } catch (e) {
       deliver({ type: "traceError", traceId, message: (e as Error).message });
     }
@@ -129,6 +164,7 @@ function tracesHost(): Host<TracesState, TracesToHost, HostToTraces> {
       if (m.type === "ready") void refresh().then(() => (m.state?.selected ? open(m.state.selected) : undefined));
       else if (m.type === "refresh") void refresh();
       else if (m.type === "open") void open(m.traceId);
+      else if (m.type === "reveal") revealIn(app?.appRoot, locate(m.spanId));
     },
     onMessage: (h) => (handler = h),
     getState: () => {
@@ -141,20 +177,26 @@ function tracesHost(): Host<TracesState, TracesToHost, HostToTraces> {
 
 /**
  * The Host of the architecture diagram in a frame: the graph of the serving build's model (`/__reprise/admin/app`,
- * protocol's toGraph, as the language server makes it). Clicking a node reveals nothing here (no editor).
+ * protocol's toGraph, as the language server makes it). Clicking a node opens its declaration through a
+ * `vscode://file/…` link.
  */
 function diagramHost(): Host<DiagramState, DiagramToHost, HostToDiagram> {
   let handler: ((m: HostToDiagram) => void) | null = null;
   const deliver = (m: HostToDiagram) => handler?.(m);
+  let app: AdminAppInfo | null = null;
+  let graph: ReturnType<typeof toGraph> | null = null;
   const load = async () => {
     const r = await admin.get<AdminAppInfo>(ADMIN_APP_PATH);
     if (!r.ok) return deliver({ type: "noApp", reason: describeFailure(r.status, r.error) });
+    app = r.value;
     const model = r.value.model as AppModel;
-    deliver({ type: "graph", rootUri: "app", generation: 1, graph: toGraph(model), problems: r.value.diagnostics.length, appName: model.app.id || "app" });
+    graph = toGraph(model);
+    deliver({ type: "graph", rootUri: "app", generation: 1, graph, problems: r.value.diagnostics.length, appName: model.app.id || "app" });
   };
   return {
     postMessage(m) {
       if (m.type === "ready") void load();
+      else if (m.type === "reveal") revealIn(app?.appRoot, graph?.nodes.find((n) => n.id === m.nodeId)?.location);
       else if (m.type === "rendered" || m.type === "renderError") shown.push(m);
     },
     onMessage: (h) => (handler = h),

@@ -109,7 +109,7 @@ export async function answer(req: AdminRequest): Promise<AdminAnswer> {
       expect("GET");
       const model = state().model as ({ diagnostics?: unknown[] } & object) | null;
       if (!model) throw new Failure(503, "unavailable", "the app's model is not loaded (the infrastructure has not started)");
-      return json({ model, diagnostics: model.diagnostics ?? [] } satisfies AdminAppInfo);
+      return json({ model, diagnostics: model.diagnostics ?? [], appRoot: state().appRoot ?? null } satisfies AdminAppInfo);
     }
     case "databases":
       return databases(req, parts.slice(1), q);
