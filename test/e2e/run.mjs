@@ -368,6 +368,8 @@ async function runUiChecks(port, appPort, runGap) {
       await page.screenshot({ path: path.join(OUT, "api-explorer-draft.png") });
     });
     await step("▶ Run starts the app (status bar: running)", async () => {
+      // Back to the editor: the explorer's webview took the focus when the previous step typed into it.
+      await openFile(page, "hello/hello.ts", "hello/:name");
       const run = page.locator(".codelens-decoration a", { hasText: "Run" }).first();
       await run.waitFor({ timeout: 60000 });
       await run.click();
