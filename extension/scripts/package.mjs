@@ -61,6 +61,11 @@ function packageDir(name, fromDir) {
   }
 }
 
+// Packages shipped for their built files only: nothing of theirs is imported at run time, so only those files
+// ship and their dependencies stay out (the CLI serves @reprise/webviews' built dist/dashboard folder to the browser; mermaid and its graph
+// libraries, ~22 MB in the .vsix, are already bundled inside those files).
+const FILES_ONLY = new Set(["@reprise/webviews"]);
+
 /** Copies an installed npm package and its production dependencies into the stage's dist/node_modules. */
 function shipPackage(name, { optional = false, from = repo } = {}) {
   const dir = packageDir(name, from);
@@ -74,8 +79,14 @@ function shipPackage(name, { optional = false, from = repo } = {}) {
     recursive: true,
     dereference: true,
     // top-level folders only: the SDK's build output itself lives in dist/src/
-    filter: (src) => !/^[\\/](node_modules|src|test|scripts|target|tsconfig\.json)([\\/]|$)/.test(src.slice(dir.length)),
+    filter: (src) => {
+      const rel = src.slice(dir.length);
+      // Files-only packages: their package.json and the built folder that is read (webviews: dist/dashboard).
+      if (FILES_ONLY.has(name)) return rel === "" || rel === "/package.json" || rel === "/dist" || /^[\\/]dist[\\/]dashboard([\\/]|$)/.test(rel);
+      return !/^[\\/](node_modules|src|test|scripts|target|tsconfig\.json)([\\/]|$)/.test(rel);
+    },
   });
+  if (FILES_ONLY.has(name)) return;
   const deps = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).dependencies ?? {};
   for (const dep of Object.keys(deps)) shipPackage(dep, { from: dir });
 }
